@@ -1,0 +1,23 @@
+/** The shape every `cube` subcommand has, and what it is given to run. */
+import type { Writable } from 'node:stream';
+import type { ExitCode } from './exit-codes.js';
+
+/** The process surroundings a command runs in; tests give their own. */
+export interface CommandContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (colours, progress bars). */
+  readonly interactive: boolean;
+}
+
+/** A subcommand: `cube <name> …`. */
+export interface Command {
+  readonly name: string;
+  /** One line for `cube --help`. */
+  readonly summary: string;
+  /** The full `cube <name> --help` text. */
+  readonly usage: string;
+  run(args: readonly string[], context: CommandContext): Promise<ExitCode>;
+}

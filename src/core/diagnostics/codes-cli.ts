@@ -1,0 +1,28 @@
+/** Diagnostic codes for the command line (CUBE0xxx). Codes are stable: never renumber or reuse one. */
+import type { CatalogEntry } from './catalog-entry.js';
+
+/** The command-line codes. */
+export const cliCodes = {
+  usage: {
+    code: 'CUBE0001',
+    severity: 'error',
+    summary: 'The command line could not be understood.',
+    hint: 'run `cube --help` for the commands and their options',
+  },
+  noBuildFile: {
+    code: 'CUBE0002',
+    severity: 'error',
+    summary: 'No Cubefile or cube.yaml was given or found.',
+    hint: 'pass one with -f FILE, or run cube in a directory that holds a Cubefile or cube.yaml',
+  },
+  unreadableFile: {
+    code: 'CUBE0003',
+    severity: 'error',
+    summary: 'A file named on the command line could not be read.',
+  },
+  writeFailed: {
+    code: 'CUBE0004',
+    severity: 'error',
+    summary: 'An output file could not be written.',
+  },
+} as const satisfies Record<string, CatalogEntry>;

@@ -1,0 +1,32 @@
+/**
+ * Content digests. Every digest cube records, compares or prints is a `sha256:<64 hex>` string;
+ * the template type keeps a bare hex string from slipping into a field that expects a digest.
+ */
+import { createHash } from 'node:crypto';
+
+/** A content digest in OCI form: `sha256:` followed by 64 lowercase hex digits. */
+export type Digest = `sha256:${string}`;
+
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
+/** Whether `value` is a well-formed sha256 digest. */
+export function isDigest(value: string): value is Digest {
+  return DIGEST_PATTERN.test(value);
+}
+
+/** The sha256 digest of `data`. */
+export function sha256Digest(data: Uint8Array | string): Digest {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Wraps a hex string from a finished `Hash` as a digest. */
+export function digestFromHex(hex: string): Digest {
+  const digest = `sha256:${hex}`;
+  if (!isDigest(digest)) throw new Error(`not a sha256 hex string: ${hex}`);
+  return digest;
+}
+
+/** The short form used in human output: the first 12 hex digits, as `docker images` shows. */
+export function shortDigest(digest: Digest): string {
+  return digest.slice('sha256:'.length, 'sha256:'.length + 12);
+}

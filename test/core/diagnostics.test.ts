@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allCatalogEntries,
+  cliCodes,
+  createDiagnostic,
+  diagnosticsToJson,
+  lineColumnOf,
+  renderDiagnostics,
+} from '../../src/core/diagnostics/index.js';
+
+const source = 'ARG X\nFROM  pyhton:3.12\n\tCMD ["a"]\n';
+const sources = new Map([['Cubefile', source]]);
+
+describe('diagnostic catalog', () => {
+  it('has unique, well-formed codes', () => {
+    const codes = allCatalogEntries().map((e) => e.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) expect(code).toMatch(/^CUBE\d{4}$/);
+  });
+});
+
+describe('renderer', () => {
+  it('turns offsets into 1-based lines and columns', () => {
+    expect(lineColumnOf(source, 0)).toEqual({ line: 1, column: 1 });
+    expect(lineColumnOf(source, 12)).toEqual({ line: 2, column: 7 });
+    expect(lineColumnOf(source, source.length)).toEqual({ line: 4, column: 1 });
+  });
+
+  it('prints location, code, source line, underline, notes and hint', () => {
+    const start = source.indexOf('pyhton');
+    const d = createDiagnostic(cliCodes.usage, 'bad image', {
+      span: { file: 'Cubefile', start, end: start + 6 },
+      notes: [{ message: 'declared here', span: { file: 'Cubefile', start: 0, end: 3 } }],
+      hint: 'did you mean python?',
+    });
+    expect(renderDiagnostics([d], sources)).toBe(
+      [
+        'Cubefile:2:7: error CUBE0001: bad image',
+        '  2 | FROM  pyhton:3.12',
+        '    |       ^~~~~~',
+        '  note: Cubefile:1:1: declared here',
+        '  1 | ARG X',
+        '    | ^~~',
+        '  hint: did you mean python?',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows tabs as one column and clips an underline at the end of the line', () => {
+    const start = source.indexOf('CMD');
+    const d = createDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: source.length } });
+    const text = renderDiagnostics([d], sources);
+    expect(text).toContain('  3 |  CMD ["a"]\n    |  ^~~~~~~~~\n');
+  });
+
+  it('falls back to the catalog hint and prints span-less diagnostics under "cube:"', () => {
+    const d = createDiagnostic(cliCodes.noBuildFile, 'no Cubefile here');
+    expect(renderDiagnostics([d], sources)).toBe(
+      `cube: error CUBE0002: no Cubefile here\n  hint: ${cliCodes.noBuildFile.hint}\n`,
+    );
+  });
+
+  it('gives JSON with resolved positions', () => {
+    const start = source.indexOf('pyhton');
+    const d = createDiagnostic(cliCodes.usage, 'bad', { span: { file: 'Cubefile', start, end: start + 6 } });
+    expect(diagnosticsToJson([d], sources)).toEqual([
+      {
+        code: 'CUBE0001',
+        severity: 'error',
+        message: 'bad',
+        file: 'Cubefile',
+        line: 2,
+        column: 7,
+        endLine: 2,
+        endColumn: 13,
+        notes: [],
+        hint: cliCodes.usage.hint,
+      },
+    ]);
+  });
+});

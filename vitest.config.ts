@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // ext4 and registry tests spawn real processes; two cores cannot run many at once.
+    maxWorkers: 2,
+  },
+});
