@@ -1,0 +1,40 @@
+/**
+ * pino, adapted to cube's `Logger`: JSON lines with `--log-format json`, otherwise one readable
+ * line per event (colour on a TTY, plain in CI). Logs go to stderr; stdout is for results.
+ */
+import type { Writable } from 'node:stream';
+import { pino } from 'pino';
+import pretty from 'pino-pretty';
+import type { Logger } from '../core/log.js';
+
+/** How log lines are printed. */
+export type LogFormat = 'human' | 'json';
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  readonly format: LogFormat;
+  readonly stream: Writable;
+  readonly color: boolean;
+  readonly level?: 'debug' | 'info' | 'warn';
+}
+
+/** Creates the process logger. */
+export function createLogger(options: LoggerOptions): Logger {
+  const level = options.level ?? 'info';
+  if (options.format === 'json') {
+    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, options.stream);
+  }
+  const human = pretty({
+    destination: options.stream,
+    colorize: options.color,
+    sync: true,
+    ignore: 'pid,hostname,time',
+    singleLine: true,
+  });
+  return pino({ level, base: undefined }, human);
+}
+
+/** Whether `value` names a log format. */
+export function isLogFormat(value: string): value is LogFormat {
+  return value === 'human' || value === 'json';
+}
