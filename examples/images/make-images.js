@@ -15,7 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { LayerTree, PATH_ENV, addWithLibraries, finishLayout, image, layerBlob, startLayout } from './oci-builder.js';
+import { LayerTree, PATH_ENV, addWithLibraries, baseLayer, finishLayout, image, layerBlob, startLayout } from './oci-builder.js';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -23,28 +23,10 @@ const outDir = resolve(args.includes('--out') ? args[args.indexOf('--out') + 1] 
 const envdOut = join(here, 'envd');
 const force = args.includes('--force');
 
-function baseLayer() {
-  const layer = new LayerTree();
-  for (const [link, target] of [['bin', 'usr/bin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64'], ['sbin', 'usr/sbin']]) {
-    layer.symlink(link, target);
-  }
-  for (const d of ['usr/local/bin', 'usr/sbin', 'var/log', 'root', 'home/app', 'etc', 'proc', 'sys', 'dev', 'run']) layer.dir(d);
-  layer.dir('tmp', 0o1777);
-  layer.dir('root', 0o700);
-  layer.file('etc/passwd', Buffer.from('root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n'));
-  layer.file('etc/group', Buffer.from('root:x:0:\napp:x:1000:\nnogroup:x:65534:\n'));
-  layer.file('etc/motd', Buffer.from('cube example base image\n'));
-  layer.symlink('usr/bin/sh', 'dash');
-  return layer;
-}
-
-const BASE_TOOLS = ['dash', 'sleep', 'env', 'cat', 'echo', 'ls', 'id', 'true', 'mkdir', 'rm', 'printf'].map((t) => `/usr/bin/${t}`);
-
 async function makeImages() {
   const temp = await startLayout(outDir);
 
-  const base = baseLayer();
-  await addWithLibraries(base, BASE_TOOLS);
+  const base = await baseLayer();
   const baseInImage = new Set([...base.entries.keys()].map((p) => `/${p}`));
   const baseBlob = await layerBlob(temp, base);
 

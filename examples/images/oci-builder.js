@@ -151,6 +151,28 @@ export async function image(dir, tag, layers, config) {
   };
 }
 
+/**
+ * The first layer every example image shares: a usr-merged skeleton, dash as `/bin/sh`, a few
+ * coreutils with their libraries, and `/etc/passwd`/`/etc/group` with root, app (1000) and nobody.
+ */
+export async function baseLayer() {
+  const layer = new LayerTree();
+  for (const [link, target] of [['bin', 'usr/bin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64'], ['sbin', 'usr/sbin']]) {
+    layer.symlink(link, target);
+  }
+  for (const d of ['usr/local/bin', 'usr/sbin', 'var/log', 'root', 'home/app', 'etc', 'proc', 'sys', 'dev', 'run']) layer.dir(d);
+  layer.dir('tmp', 0o1777);
+  layer.dir('root', 0o700);
+  layer.file('etc/passwd', Buffer.from('root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n'));
+  layer.file('etc/group', Buffer.from('root:x:0:\napp:x:1000:\nnogroup:x:65534:\n'));
+  layer.file('etc/motd', Buffer.from('cube example base image\n'));
+  layer.symlink('usr/bin/sh', 'dash');
+  await addWithLibraries(layer, BASE_TOOLS);
+  return layer;
+}
+
+const BASE_TOOLS = ['dash', 'sleep', 'env', 'cat', 'echo', 'ls', 'id', 'true', 'mkdir', 'rm', 'printf'].map((t) => `/usr/bin/${t}`);
+
 /** Starts a layout in a temporary directory next to `outDir`; returns its path. */
 export async function startLayout(outDir) {
   const temp = `${outDir}.tmp-${process.pid}`;
