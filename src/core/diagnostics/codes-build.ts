@@ -3,4 +3,46 @@ import type { CatalogEntry } from './catalog-entry.js';
 
 /** The build execution (CUBE32xx and up) codes. */
 export const buildCodes = {
+  layerPathEscape: {
+    code: 'CUBE3201',
+    severity: 'error',
+    summary: 'A layer entry path climbs out of the root filesystem with `..`.',
+    hint: 'the image is malformed or hostile; rebuild it with a trusted tool or pick another base image',
+  },
+  layerAbsolutePath: {
+    code: 'CUBE3202',
+    severity: 'error',
+    summary: 'A layer entry has an absolute path.',
+    hint: 'layer tars must use relative paths; rebuild the image with a standard tool (docker, buildah, umoci)',
+  },
+  layerHardlinkTarget: {
+    code: 'CUBE3203',
+    severity: 'error',
+    summary: 'A layer hard link points outside the tree, at a missing or whited-out file, or at a directory.',
+    hint: 'the image is malformed or hostile; rebuild it with a trusted tool or pick another base image',
+  },
+  layerEntryTooLarge: {
+    code: 'CUBE3204',
+    severity: 'error',
+    summary: 'A layer entry is larger than the configured size limit.',
+    hint: 'raise the per-entry size limit if the file is expected, otherwise pick another base image',
+  },
+  layerUnsupportedEntry: {
+    code: 'CUBE3205',
+    severity: 'error',
+    summary: 'A layer contains an entry type cube cannot reproduce (for example a GNU sparse or unknown record).',
+    hint: 'rebuild the image without sparse files or exotic tar records',
+  },
+  layerParentNotDirectory: {
+    code: 'CUBE3206',
+    severity: 'error',
+    summary: 'A layer entry lies below a path that is a symlink or a non-directory.',
+    hint: 'the image is malformed or hostile (writing through a symlink); pick another base image',
+  },
+  layerChanged: {
+    code: 'CUBE3207',
+    severity: 'error',
+    summary: 'A layer read a second time did not contain the same entries as the first time.',
+    hint: 'the layer cache may be corrupt; clear it and build again',
+  },
 } as const satisfies Record<string, CatalogEntry>;
