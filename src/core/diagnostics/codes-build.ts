@@ -45,4 +45,28 @@ export const buildCodes = {
     summary: 'A layer read a second time did not contain the same entries as the first time.',
     hint: 'the layer cache may be corrupt; clear it and build again',
   },
+  wrapNoShell: {
+    code: 'CUBE3210',
+    severity: 'error',
+    summary: 'ENTRYPOINT wrap needs /bin/sh in the image, and the flattened tree has none.',
+    hint: 'use a base image that ships /bin/sh, or drop `ENTRYPOINT wrap` and start envd yourself',
+  },
+  workloadNotFound: {
+    code: 'CUBE3211',
+    severity: 'error',
+    summary: 'The workload executable does not resolve in the image (absolute path or the image PATH).',
+    hint: 'fix ENTRYPOINT/CMD to name an executable present in the image, or set PATH with ENV',
+  },
+  unknownUser: {
+    code: 'CUBE3212',
+    severity: 'error',
+    summary: 'A user name is not in the image\'s /etc/passwd.',
+    hint: 'use a numeric uid, or create the user in the base image',
+  },
+  unknownGroup: {
+    code: 'CUBE3213',
+    severity: 'error',
+    summary: 'A group name is not in the image\'s /etc/group.',
+    hint: 'use a numeric gid, or create the group in the base image',
+  },
 } as const satisfies Record<string, CatalogEntry>;
