@@ -69,4 +69,22 @@ export const buildCodes = {
     summary: 'A group name is not in the image\'s /etc/group.',
     hint: 'use a numeric gid, or create the group in the base image',
   },
+  hostFileChanged: {
+    code: 'CUBE3220',
+    severity: 'error',
+    summary: 'A host file (envd or a COPY source) changed between planning and building.',
+    hint: 'something modified the file during the build; run the build again once it is stable',
+  },
+  hostFileUnreadable: {
+    code: 'CUBE3221',
+    severity: 'error',
+    summary: 'A host file (envd or a COPY source) could not be read at build time.',
+    hint: 'check that the file exists and is readable by the user running cube',
+  },
+  workdirNotDirectory: {
+    code: 'CUBE3222',
+    severity: 'error',
+    summary: 'WORKDIR names a path that exists in the image but is not a directory.',
+    hint: 'choose another WORKDIR, or remove the file in the base image',
+  },
 } as const satisfies Record<string, CatalogEntry>;
