@@ -91,20 +91,26 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
         adds.push({ path: norm.path, name, position: pos, inode: { meta: headerToMeta(header, kind), layer: layerNo, position: pos, explicit: true } });
       }
     }
-    // A layer's whiteouts and opaque markers hide lower layers only, never the layer's own entries.
+    // Hard links resolve as the layer is read: to an earlier entry of this layer, else to the
+    // lower layers' tree before this layer's whiteouts (which hide lower layers only and must
+    // not break a link this layer makes to a file it also whites out).
+    const sameLayer = new Map<string, IndexInode>();
+    for (const add of adds) {
+      if (add.link !== undefined) {
+        const inode = sameLayer.get(add.link) ?? index.get(add.link);
+        if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
+        if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
+        add.inode = inode;
+      }
+      sameLayer.set(add.path, add.inode as IndexInode);
+    }
     for (const dir of opaque) index.clearChildren(dir);
     for (const path of whiteouts) index.removeTree(path);
     for (const add of adds) {
       const blocker = index.blockingAncestor(add.path);
       if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
-      let inode = add.inode;
-      if (add.link !== undefined) {
-        inode = index.get(add.link);
-        if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
-        if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
-      }
       index.addImplicitParents(add.path, layerNo, add.position);
-      index.put(add.path, inode as IndexInode);
+      index.put(add.path, add.inode as IndexInode);
     }
   }
   return index;

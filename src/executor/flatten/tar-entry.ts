@@ -129,7 +129,8 @@ export function headerToMeta(header: TarHeader, type: EntryType): EntryMeta {
   const xattrs = paxXattrs(pax);
   return {
     type,
-    mode: (header.mode ?? (type === 'dir' ? 0o755 : 0o644)) & 0o7777,
+    // Linux symlinks are always 0777 whatever the tar says; keep what extraction would produce.
+    mode: type === 'symlink' ? 0o777 : (header.mode ?? (type === 'dir' ? 0o755 : 0o644)) & 0o7777,
     uid: pax?.uid ? Number(pax.uid) : header.uid ?? 0,
     gid: pax?.gid ? Number(pax.gid) : header.gid ?? 0,
     mtime,

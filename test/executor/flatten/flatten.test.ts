@@ -104,7 +104,7 @@ describe('OCI layer semantics', () => {
       { name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 },
       { name: 'p', type: 'fifo' },
     ]]);
-    expect(dump).toContain('/l symlink 0644 0:0 -> ../../etc/x');
+    expect(dump).toContain('/l symlink 0777 0:0 -> ../../etc/x');
     expect(dump).toContain('/dev/null char 0666 0:0 1,3');
     expect(dump).toContain('/dev/sda block 0644 0:0 8,0');
     expect(dump).toContain('/p fifo');
@@ -114,7 +114,7 @@ describe('OCI layer semantics', () => {
     const long = 'd/' + 'x'.repeat(200) + '/' + 'y'.repeat(150);
     const { dump } = await flatten([[{ name: long, content: 'L' }, { name: 's', type: 'symlink', linkname: 't'.repeat(300) }]]);
     expect(dump).toContain(`/${long} file 0644 0:0 "L"`);
-    expect(dump).toContain(`/s symlink 0644 0:0 -> ${'t'.repeat(300)}`);
+    expect(dump).toContain(`/s symlink 0777 0:0 -> ${'t'.repeat(300)}`);
   });
 
   it('pax nanosecond mtimes and xattrs', async () => {
@@ -177,5 +177,12 @@ describe('hostile layers', () => {
     const good = memoryLayer(await buildTar([{ name: 'ok', content: '1' }]));
     const bad = memoryLayer(await buildTar([{ name: '../x', content: '1' }]));
     await expect(flattenLayers([good, bad], new MemoryTree())).rejects.toThrow(bad.digest);
+  });
+});
+
+describe('hard links and whiteouts in one layer', () => {
+  it('a link to a lower file survives the same layer whiting that file out', async () => {
+    const { dump } = await flatten([[{ name: 'b', content: 'B' }], [{ name: 'a2', type: 'link', linkname: 'b' }, { name: '.wh.b', content: '' }]]);
+    expect(dump).toBe(['/ dir 0755 0:0', '/a2 file 0644 0:0 "B"'].join('\n'));
   });
 });
