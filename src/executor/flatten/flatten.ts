@@ -15,7 +15,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
-import { comparePaths, FlattenedIndex } from './flattened-index.js';
+import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
 import { readLayerMembers } from './read-layer.js';
 import { baseName, headerToMeta, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
@@ -178,7 +178,7 @@ export async function writeFlattened(
     }
     if (written !== byPos.size) fail(buildCodes.layerChanged, layer, '(layer)', 'had fewer members on the second read');
   }
-  for (const path of links.sort(comparePaths)) {
+  for (const path of sortPaths(links)) {
     await writer.link(firstPath.get(index.get(path) as IndexInode) as string, path);
   }
   return { index, captured };

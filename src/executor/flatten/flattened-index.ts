@@ -38,7 +38,7 @@ export class FlattenedIndex {
 
   /** All surviving paths, sorted so that every parent precedes its children. */
   paths(): string[] {
-    return [...this.#entries.keys()].sort(comparePaths);
+    return sortPaths(this.#entries.keys());
   }
 
   /** Number of paths in the tree, root included. */
@@ -118,17 +118,26 @@ export class FlattenedIndex {
   }
 }
 
-/** Orders paths component by component, so `/a` < `/a/b` < `/a-b` and parents come first. */
+/**
+ * Orders paths component by component, so `/a` < `/a/b` < `/a-b` and parents come first:
+ * comparing with `/` mapped to the lowest code unit gives exactly that order.
+ */
 export function comparePaths(a: string, b: string): number {
-  const pa = a.split('/');
-  const pb = b.split('/');
-  const n = Math.min(pa.length, pb.length);
-  for (let i = 0; i < n; i++) {
-    const x = pa[i] as string;
-    const y = pb[i] as string;
-    if (x !== y) return Buffer.compare(Buffer.from(x), Buffer.from(y));
-  }
-  return pa.length - pb.length;
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Sorts paths in {@link comparePaths} order, computing each key once. */
+export function sortPaths(paths: Iterable<string>): string[] {
+  return [...paths]
+    .map((p) => [sortKey(p), p] as const)
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .map((x) => x[1]);
+}
+
+function sortKey(path: string): string {
+  return path.replaceAll('/', '\0');
 }
 
 function rootMeta(): EntryMeta {

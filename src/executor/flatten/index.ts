@@ -5,6 +5,6 @@
  */
 export { flattenLayers, indexLayers, writeFlattened } from './flatten.js';
 export type { FlattenLayer, FlattenOptions, FlattenResult } from './flatten.js';
-export { FlattenedIndex, comparePaths } from './flattened-index.js';
+export { FlattenedIndex, comparePaths, sortPaths } from './flattened-index.js';
 export type { IndexInode } from './flattened-index.js';
 export { normaliseLayerPath } from './tar-entry.js';
