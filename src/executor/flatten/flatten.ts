@@ -18,7 +18,7 @@ import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
 import { readLayerMembers } from './read-layer.js';
-import { baseName, headerToMeta, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
+import { baseName, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
 export interface FlattenLayer {
@@ -70,6 +70,7 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
       }
       const kind = tarKind(header.type);
       if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
+      if (isPaxSparse(header.pax)) fail(buildCodes.layerUnsupportedEntry, layer, name, 'is a GNU sparse file, which cube does not read');
       const base = baseName(norm.path);
       if (base === OPAQUE) {
         opaque.push(parentPath(norm.path));

@@ -63,13 +63,14 @@ export function isAtOrBelow(path: string, dir: string): boolean {
 /** The tar record kinds flattening understands, after tar-stream merged pax/GNU long records. */
 export type TarKind = EntryType | 'hardlink';
 
-/** Maps a tar-stream header type to cube's kind; `undefined` for records cube refuses. */
+/**
+ * Maps a tar-stream header type to cube's kind; `undefined` for records cube refuses. tar-stream
+ * reports unknown typeflags (GNU sparse `S`, volume headers, …) as null.
+ */
 export function tarKind(type: TarHeader['type']): TarKind | undefined {
   switch (type) {
     case 'file':
     case 'contiguous-file':
-    case null:
-    case undefined:
       return 'file';
     case 'directory':
       return 'dir';
@@ -141,4 +142,9 @@ export function headerToMeta(header: TarHeader, type: EntryType): EntryMeta {
     ...(type === 'char' || type === 'block' ? { devMajor: header.devmajor ?? 0, devMinor: header.devminor ?? 0 } : {}),
     ...(xattrs ? { xattrs } : {}),
   };
+}
+
+/** Whether pax records describe a GNU sparse file (formats 0.x and 1.0), which cube refuses. */
+export function isPaxSparse(pax: Readonly<Record<string, string>> | null | undefined): boolean {
+  return pax ? Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')) : false;
 }

@@ -186,3 +186,33 @@ describe('hard links and whiteouts in one layer', () => {
     expect(dump).toBe(['/ dir 0755 0:0', '/a2 file 0644 0:0 "B"'].join('\n'));
   });
 });
+
+/** Rewrites the typeflag of the first header of a tar and fixes its checksum. */
+function withTypeflag(tar: Buffer, flag: string): Buffer {
+  const out = Buffer.from(tar);
+  out.write(flag, 156, 'latin1');
+  out.fill(' ', 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += out[i] as number;
+  out.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  return out;
+}
+
+describe('unsupported records', () => {
+  it('refuses a GNU sparse (typeflag S) member', async () => {
+    const tar = withTypeflag(await buildTar([{ name: 'sparse.img', content: 'x' }]), 'S');
+    await expect(flattenLayers([memoryLayer(tar)], new MemoryTree())).rejects.toThrow(/CUBE3205.*sparse\.img/);
+  });
+
+  it('refuses a pax GNU sparse member', async () => {
+    const message = await flattenError([[{ name: 'f', content: 'x', pax: { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0' } }]]);
+    expect(message).toMatch(/^CUBE3205 .*GNU sparse/);
+  });
+
+  it('control: the unmodified tar is accepted', async () => {
+    const tar = withTypeflag(await buildTar([{ name: 'plain', content: 'x' }]), '0');
+    const tree = new MemoryTree();
+    await flattenLayers([memoryLayer(tar)], tree);
+    expect(tree.dump()).toContain('/plain file');
+  });
+});
