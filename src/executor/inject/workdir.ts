@@ -8,8 +8,9 @@ import { normaliseImagePath } from './copy.js';
 
 /**
  * Ensures `path` is a directory. An existing directory (symlinks followed inside the rootfs) is
- * left untouched; a missing one is created 0755 root:root with its parents. Returns a diagnostic
- * when the path exists as something else.
+ * left untouched; a missing one is created 0755 root:root with its parents, below the real
+ * location of its deepest existing ancestor, so a symlinked parent is followed rather than
+ * written through. Returns a diagnostic when the path or an ancestor exists as a non-directory.
  */
 export async function ensureWorkdir(
   writer: TreeWriter<unknown>,
@@ -18,9 +19,18 @@ export async function ensureWorkdir(
   mtime: Timestamp = { sec: 0, nsec: 0 },
 ): Promise<Diagnostic | undefined> {
   const target = normaliseImagePath(path);
-  const hit = index.resolve(target);
-  if (hit?.inode.meta.type === 'dir') return undefined;
-  if (hit) return createDiagnostic(buildCodes.workdirNotDirectory, `WORKDIR ${target} exists in the image as a ${hit.inode.meta.type}`);
-  await writer.create(target, { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime });
-  return undefined;
+  const parts = target.split('/').filter((p) => p !== '');
+  for (let keep = parts.length; keep >= 0; keep--) {
+    const prefix = '/' + parts.slice(0, keep).join('/');
+    const hit = index.resolve(prefix);
+    if (!hit) continue;
+    if (hit.inode.meta.type !== 'dir') {
+      return createDiagnostic(buildCodes.workdirNotDirectory, `WORKDIR ${target}: ${prefix} exists in the image as a ${hit.inode.meta.type}`);
+    }
+    if (keep === parts.length) return undefined;
+    const real = hit.path === '/' ? '' : hit.path;
+    await writer.create(`${real}/${parts.slice(keep).join('/')}`, { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime });
+    return undefined;
+  }
+  throw new Error('unreachable: the root always resolves');
 }

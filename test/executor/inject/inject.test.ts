@@ -124,5 +124,9 @@ describe('WORKDIR', () => {
     expect(await ensureWorkdir(tree, index, '/app')).toBeUndefined();
     expect(tree.entries.get('/srv')?.meta.mode).toBe(0o700);
     expect((await ensureWorkdir(tree, index, '/f'))?.code).toBe('CUBE3222');
+    expect((await ensureWorkdir(tree, index, '/f/below'))?.code).toBe('CUBE3222');
+    expect(await ensureWorkdir(tree, index, '/app/sub')).toBeUndefined();
+    expect(tree.entries.get('/srv/sub')?.meta.type).toBe('dir');
+    expect(tree.entries.get('/app')?.meta.type).toBe('symlink');
   });
 });
