@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
+import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
@@ -193,4 +194,9 @@ export async function flattenLayers(
 ): Promise<FlattenResult> {
   const index = await indexLayers(layers, options);
   return writeFlattened(layers, index, writer, options);
+}
+
+/** Adapts an image source to flattening's layer list: every layer of `image`, oldest first. */
+export function imageLayers(image: ResolvedImage, source: LayerSource, onProgress?: (event: ProgressEvent) => void): FlattenLayer[] {
+  return image.layers.map((layer, i) => ({ digest: layer.digest, open: () => source.openLayer(image, i, onProgress) }));
 }

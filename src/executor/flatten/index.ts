@@ -3,7 +3,7 @@
  * in two passes (index headers, then stream surviving data), plus the flattened index that
  * build-time checks query.
  */
-export { flattenLayers, indexLayers, writeFlattened } from './flatten.js';
+export { flattenLayers, imageLayers, indexLayers, writeFlattened } from './flatten.js';
 export type { FlattenLayer, FlattenOptions, FlattenResult } from './flatten.js';
 export { FlattenedIndex, comparePaths, sortPaths } from './flattened-index.js';
 export type { IndexInode } from './flattened-index.js';

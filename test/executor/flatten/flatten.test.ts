@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
-import { flattenLayers } from '../../../src/executor/flatten/index.js';
+import { Readable } from 'node:stream';
+import type { LayerSource, ResolvedImage } from '../../../src/core/image.js';
+import { flattenLayers, imageLayers } from '../../../src/executor/flatten/index.js';
 import type { FlattenOptions } from '../../../src/executor/flatten/index.js';
 import { buildTar, layersOf, memoryLayer } from '../../helpers/layers.js';
 import type { TestMember } from '../../helpers/layers.js';
@@ -214,5 +216,18 @@ describe('unsupported records', () => {
     const tree = new MemoryTree();
     await flattenLayers([memoryLayer(tar)], tree);
     expect(tree.dump()).toContain('/plain file');
+  });
+});
+
+describe('imageLayers', () => {
+  it('opens each layer of a resolved image through the LayerSource, oldest first', async () => {
+    const tars = [await buildTar([{ name: 'x', content: '1' }]), await buildTar([{ name: 'x', content: '2' }])];
+    const opened: number[] = [];
+    const image = { layers: tars.map((t) => ({ digest: memoryLayer(t).digest })) } as unknown as ResolvedImage;
+    const source: LayerSource = { openLayer: async (_img, i) => (opened.push(i), Readable.from([tars[i] as Buffer])) };
+    const tree = new MemoryTree();
+    await flattenLayers(imageLayers(image, source), tree);
+    expect(tree.dump()).toContain('/x file 0644 0:0 "2"');
+    expect(opened).toEqual([0, 1, 1]);
   });
 });
