@@ -3,4 +3,88 @@ import type { CatalogEntry } from './catalog-entry.js';
 
 /** The build execution (CUBE32xx and up) codes. */
 export const buildCodes = {
+  layerPathEscape: {
+    code: 'CUBE3201',
+    severity: 'error',
+    summary: 'A layer entry path climbs out of the root filesystem with `..`.',
+    hint: 'the image is malformed or hostile; rebuild it with a trusted tool or pick another base image',
+  },
+  layerAbsolutePath: {
+    code: 'CUBE3202',
+    severity: 'error',
+    summary: 'A layer entry has an absolute path.',
+    hint: 'layer tars must use relative paths; rebuild the image with a standard tool (docker, buildah, umoci)',
+  },
+  layerHardlinkTarget: {
+    code: 'CUBE3203',
+    severity: 'error',
+    summary: 'A layer hard link points outside the tree, at a missing or whited-out file, or at a directory.',
+    hint: 'the image is malformed or hostile; rebuild it with a trusted tool or pick another base image',
+  },
+  layerEntryTooLarge: {
+    code: 'CUBE3204',
+    severity: 'error',
+    summary: 'A layer entry is larger than the configured size limit.',
+    hint: 'raise the per-entry size limit if the file is expected, otherwise pick another base image',
+  },
+  layerUnsupportedEntry: {
+    code: 'CUBE3205',
+    severity: 'error',
+    summary: 'A layer contains an entry type cube cannot reproduce (for example a GNU sparse or unknown record).',
+    hint: 'rebuild the image without sparse files or exotic tar records',
+  },
+  layerParentNotDirectory: {
+    code: 'CUBE3206',
+    severity: 'error',
+    summary: 'A layer entry lies below a path that is a symlink or a non-directory.',
+    hint: 'the image is malformed or hostile (writing through a symlink); pick another base image',
+  },
+  layerChanged: {
+    code: 'CUBE3207',
+    severity: 'error',
+    summary: 'A layer read a second time did not contain the same entries as the first time.',
+    hint: 'the layer cache may be corrupt; clear it and build again',
+  },
+  wrapNoShell: {
+    code: 'CUBE3210',
+    severity: 'error',
+    summary: 'ENTRYPOINT wrap needs /bin/sh in the image, and the flattened tree has none.',
+    hint: 'use a base image that ships /bin/sh, or drop `ENTRYPOINT wrap` and start envd yourself',
+  },
+  workloadNotFound: {
+    code: 'CUBE3211',
+    severity: 'error',
+    summary: 'The workload executable does not resolve in the image (absolute path or the image PATH).',
+    hint: 'fix ENTRYPOINT/CMD to name an executable present in the image, or set PATH with ENV',
+  },
+  unknownUser: {
+    code: 'CUBE3212',
+    severity: 'error',
+    summary: 'A user name is not in the image\'s /etc/passwd.',
+    hint: 'use a numeric uid, or create the user in the base image',
+  },
+  unknownGroup: {
+    code: 'CUBE3213',
+    severity: 'error',
+    summary: 'A group name is not in the image\'s /etc/group.',
+    hint: 'use a numeric gid, or create the group in the base image',
+  },
+  hostFileChanged: {
+    code: 'CUBE3220',
+    severity: 'error',
+    summary: 'A host file (envd or a COPY source) changed between planning and building.',
+    hint: 'something modified the file during the build; run the build again once it is stable',
+  },
+  hostFileUnreadable: {
+    code: 'CUBE3221',
+    severity: 'error',
+    summary: 'A host file (envd or a COPY source) could not be read at build time.',
+    hint: 'check that the file exists and is readable by the user running cube',
+  },
+  workdirNotDirectory: {
+    code: 'CUBE3222',
+    severity: 'error',
+    summary: 'WORKDIR names a path that exists in the image but is not a directory.',
+    hint: 'choose another WORKDIR, or remove the file in the base image',
+  },
 } as const satisfies Record<string, CatalogEntry>;

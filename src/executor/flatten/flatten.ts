@@ -1,0 +1,202 @@
+/**
+ * Flattening: applies a resolved image's layers, oldest first, into a TreeWriter.
+ *
+ * Pass 1 (`indexLayers`) reads every layer's headers and builds the flattened index. Pass 2
+ * (`writeFlattened`) writes the surviving tree in a fixed order so output is reproducible:
+ *   1. directories, in component order (parents first);
+ *   2. symlinks, devices and fifos, in component order;
+ *   3. regular files, streaming each layer again oldest first, in member order;
+ *   4. the remaining paths of every hard-linked inode, in component order, linked to the
+ *      inode's first path in component order.
+ * Nothing from a layer is ever written to the host filesystem.
+ */
+import type { Readable } from 'node:stream';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import type { Digest } from '../../core/digest.js';
+import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
+import type { TreeWriter } from '../../core/tree-writer.js';
+import { FlattenedIndex, sortPaths } from './flattened-index.js';
+import type { IndexInode } from './flattened-index.js';
+import { readLayerMembers } from './read-layer.js';
+import { baseName, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
+
+/** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
+export interface FlattenLayer {
+  /** The digest named in diagnostics (the blob digest or diffId). */
+  readonly digest: Digest;
+  /** Opens the uncompressed tar; called once per pass. */
+  open(): Promise<Readable>;
+}
+
+/** Options for flattening. */
+export interface FlattenOptions {
+  /** Largest regular file accepted from a layer, in bytes (default 64 GiB). */
+  readonly maxEntrySize?: number;
+  /** Tree paths whose final bytes are captured while writing (e.g. `/etc/passwd`). */
+  readonly capture?: readonly string[];
+}
+
+/** What flattening hands on: the index and the bytes of the captured files that exist. */
+export interface FlattenResult {
+  readonly index: FlattenedIndex;
+  readonly captured: ReadonlyMap<string, Uint8Array>;
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
+
+function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: FlattenLayer, name: string, what: string): never {
+  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
+}
+
+/** Pass 1: reads every layer's headers, oldest first, into the flattened index. */
+export async function indexLayers(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<FlattenedIndex> {
+  const maxSize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
+  const index = new FlattenedIndex();
+  for (const [layerNo, layer] of layers.entries()) {
+    const opaque: string[] = [];
+    const whiteouts: string[] = [];
+    const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
+    let position = 0;
+    for await (const { header, data } of readLayerMembers(await layer.open())) {
+      const pos = position++;
+      data.resume();
+      const name = header.name;
+      const norm = normaliseLayerPath(name);
+      if ('problem' in norm) {
+        if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
+        fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
+      }
+      const kind = tarKind(header.type);
+      if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
+      if (isPaxSparse(header.pax)) fail(buildCodes.layerUnsupportedEntry, layer, name, 'is a GNU sparse file, which cube does not read');
+      const base = baseName(norm.path);
+      if (base === OPAQUE) {
+        opaque.push(parentPath(norm.path));
+        continue;
+      }
+      if (base.startsWith(WHITEOUT)) {
+        whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
+        continue;
+      }
+      if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
+      if (kind === 'file' && (header.size ?? 0) > maxSize) {
+        fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
+      }
+      if (kind === 'hardlink') {
+        const target = normaliseLayerPath(header.linkname ?? '');
+        if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
+        adds.push({ path: norm.path, name, position: pos, link: target.path });
+      } else {
+        adds.push({ path: norm.path, name, position: pos, inode: { meta: headerToMeta(header, kind), layer: layerNo, position: pos, explicit: true } });
+      }
+    }
+    // Hard links resolve as the layer is read: to an earlier entry of this layer, else to the
+    // lower layers' tree before this layer's whiteouts (which hide lower layers only and must
+    // not break a link this layer makes to a file it also whites out).
+    const sameLayer = new Map<string, IndexInode>();
+    for (const add of adds) {
+      if (add.link !== undefined) {
+        const inode = sameLayer.get(add.link) ?? index.get(add.link);
+        if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
+        if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
+        add.inode = inode;
+      }
+      sameLayer.set(add.path, add.inode as IndexInode);
+    }
+    for (const dir of opaque) index.clearChildren(dir);
+    for (const path of whiteouts) index.removeTree(path);
+    for (const add of adds) {
+      const blocker = index.blockingAncestor(add.path);
+      if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
+      index.addImplicitParents(add.path, layerNo, add.position);
+      index.put(add.path, add.inode as IndexInode);
+    }
+  }
+  return index;
+}
+
+/** Pass 2: writes the flattened tree into `writer` in the documented order. */
+export async function writeFlattened(
+  layers: readonly FlattenLayer[],
+  index: FlattenedIndex,
+  writer: TreeWriter<unknown>,
+  options: FlattenOptions = {},
+): Promise<FlattenResult> {
+  const paths = index.paths();
+  const firstPath = new Map<IndexInode, string>();
+  const links: string[] = [];
+  for (const path of paths) {
+    const inode = index.get(path) as IndexInode;
+    if (firstPath.has(inode)) links.push(path);
+    else firstPath.set(inode, path);
+  }
+  for (const path of paths) {
+    const inode = index.get(path) as IndexInode;
+    if (inode.meta.type === 'dir' && firstPath.get(inode) === path) await writer.create(path, inode.meta);
+  }
+  for (const path of paths) {
+    const inode = index.get(path) as IndexInode;
+    const t = inode.meta.type;
+    if (t !== 'dir' && t !== 'file' && firstPath.get(inode) === path) await writer.create(path, inode.meta);
+  }
+  // Files by (layer, position): the order the bytes arrive in when each layer is streamed once.
+  const filesByLayer = new Map<number, Map<number, { path: string; inode: IndexInode }>>();
+  for (const [inode, path] of firstPath) {
+    if (inode.meta.type !== 'file') continue;
+    let byPos = filesByLayer.get(inode.layer);
+    if (!byPos) filesByLayer.set(inode.layer, (byPos = new Map()));
+    byPos.set(inode.position, { path, inode });
+  }
+  const captureWanted = new Map<IndexInode, string[]>();
+  for (const want of options.capture ?? []) {
+    const hit = index.resolve(want);
+    if (hit && hit.inode.meta.type === 'file') captureWanted.set(hit.inode, [...(captureWanted.get(hit.inode) ?? []), want]);
+  }
+  const captured = new Map<string, Uint8Array>();
+  for (const [layerNo, layer] of layers.entries()) {
+    const byPos = filesByLayer.get(layerNo);
+    if (!byPos) continue;
+    let position = 0;
+    let written = 0;
+    for await (const { header, data } of readLayerMembers(await layer.open())) {
+      const hit = byPos.get(position++);
+      if (!hit) {
+        data.resume();
+        continue;
+      }
+      if ((header.size ?? 0) !== hit.inode.meta.size) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
+      await writer.create(hit.path, hit.inode.meta);
+      const keep = captureWanted.get(hit.inode);
+      const chunks: Buffer[] = [];
+      for await (const chunk of data) {
+        await writer.write(chunk);
+        if (keep) chunks.push(chunk);
+      }
+      if (keep) for (const p of keep) captured.set(p, Buffer.concat(chunks));
+      written++;
+    }
+    if (written !== byPos.size) fail(buildCodes.layerChanged, layer, '(layer)', 'had fewer members on the second read');
+  }
+  for (const path of sortPaths(links)) {
+    await writer.link(firstPath.get(index.get(path) as IndexInode) as string, path);
+  }
+  return { index, captured };
+}
+
+/** Flattens `layers` (oldest first) into `writer`: pass 1 then pass 2. */
+export async function flattenLayers(
+  layers: readonly FlattenLayer[],
+  writer: TreeWriter<unknown>,
+  options: FlattenOptions = {},
+): Promise<FlattenResult> {
+  const index = await indexLayers(layers, options);
+  return writeFlattened(layers, index, writer, options);
+}
+
+/** Adapts an image source to flattening's layer list: every layer of `image`, oldest first. */
+export function imageLayers(image: ResolvedImage, source: LayerSource, onProgress?: (event: ProgressEvent) => void): FlattenLayer[] {
+  return image.layers.map((layer, i) => ({ digest: layer.digest, open: () => source.openLayer(image, i, onProgress) }));
+}

@@ -1,0 +1,149 @@
+/**
+ * Pass 1 of flattening: the flattened index. Every layer's headers are read oldest first and
+ * applied with OCI semantics, so the index holds exactly the tree the layers produce, with each
+ * path pointing at the inode (layer + member position) whose bytes it will hold.
+ *
+ * Hard links point at inodes, not paths: a link made in layer 1 to `/a` keeps layer 1's bytes
+ * even when layer 2 replaces or whites out `/a`, exactly as applying the tars in order would.
+ */
+import type { EntryMeta } from '../../core/tree-writer.js';
+import { ancestors, isAtOrBelow } from './tar-entry.js';
+
+/** One filesystem object of the flattened tree; several paths share it when hard-linked. */
+export interface IndexInode {
+  readonly meta: EntryMeta;
+  /** Index of the layer (oldest = 0) whose member carries this object's header and data. */
+  readonly layer: number;
+  /** Position of the member in its layer (0-based, after pax/GNU records merged). */
+  readonly position: number;
+  /** False for parent directories created because a layer named only their children. */
+  readonly explicit: boolean;
+}
+
+/** How many symlinks a lookup follows before giving up (as Linux's MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
+
+/** The flattened tree as an index: path → inode. Queried by wrap checks and chown resolution. */
+export class FlattenedIndex {
+  readonly #entries = new Map<string, IndexInode>();
+
+  constructor() {
+    this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+  }
+
+  /** The inode at `path` exactly (no symlink following), if any. */
+  get(path: string): IndexInode | undefined {
+    return this.#entries.get(path);
+  }
+
+  /** All surviving paths, sorted so that every parent precedes its children. */
+  paths(): string[] {
+    return sortPaths(this.#entries.keys());
+  }
+
+  /** Number of paths in the tree, root included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Resolves `path` inside the rootfs, following symlinks in every component (and in the last
+   * one when `followLast`). Absolute targets restart at the rootfs root and `..` stops at it, so
+   * a lookup can never leave the tree. Returns the final path and inode, or undefined.
+   */
+  resolve(path: string, followLast = true): { path: string; inode: IndexInode } | undefined {
+    let hops = 0;
+    let pending = path.split('/').filter((p) => p !== '' && p !== '.');
+    let current: string[] = [];
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '..') {
+        current.pop();
+        continue;
+      }
+      const candidate = '/' + [...current, part].join('/');
+      const inode = this.#entries.get(candidate);
+      if (!inode) return undefined;
+      const isLast = pending.length === 0;
+      if (inode.meta.type === 'symlink' && (!isLast || followLast)) {
+        if (++hops > MAX_SYMLINKS) return undefined;
+        const target = inode.meta.linkTarget ?? '';
+        const targetParts = target.split('/').filter((p) => p !== '' && p !== '.');
+        if (target.startsWith('/')) current = [];
+        pending = [...targetParts, ...pending];
+        continue;
+      }
+      if (!isLast && inode.meta.type !== 'dir') return undefined;
+      current.push(part);
+    }
+    const finalPath = '/' + current.join('/');
+    const inode = this.#entries.get(finalPath);
+    return inode ? { path: finalPath, inode } : undefined;
+  }
+
+  /** Sets `path` to `inode`, applying replacement rules; parents must already be directories. */
+  put(path: string, inode: IndexInode): void {
+    const existing = this.#entries.get(path);
+    if (existing && !(existing.meta.type === 'dir' && inode.meta.type === 'dir')) this.removeTree(path);
+    this.#entries.set(path, inode);
+  }
+
+  /** Removes `path` and everything below it. */
+  removeTree(path: string): void {
+    this.#entries.delete(path);
+    const prefix = path === '/' ? '/' : path + '/';
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#entries.delete(key);
+  }
+
+  /** Removes everything below `dir`, keeping `dir` itself (an opaque directory). */
+  clearChildren(dir: string): void {
+    for (const key of [...this.#entries.keys()]) if (key !== dir && isAtOrBelow(key, dir)) this.#entries.delete(key);
+  }
+
+  /** The first ancestor of `path` that exists but is not a directory, if any. */
+  blockingAncestor(path: string): string | undefined {
+    return ancestors(path).find((a) => {
+      const inode = this.#entries.get(a);
+      return inode !== undefined && inode.meta.type !== 'dir';
+    });
+  }
+
+  /** Adds root-owned 0755 directories for missing ancestors of `path`, like tar extraction. */
+  addImplicitParents(path: string, layer: number, position: number): void {
+    for (const a of ancestors(path)) {
+      if (!this.#entries.has(a)) {
+        this.#entries.set(a, { meta: implicitDirMeta(), layer, position, explicit: false });
+      }
+    }
+  }
+}
+
+/**
+ * Orders paths component by component, so `/a` < `/a/b` < `/a-b` and parents come first:
+ * comparing with `/` mapped to the lowest code unit gives exactly that order.
+ */
+export function comparePaths(a: string, b: string): number {
+  const ka = sortKey(a);
+  const kb = sortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Sorts paths in {@link comparePaths} order, computing each key once. */
+export function sortPaths(paths: Iterable<string>): string[] {
+  return [...paths]
+    .map((p) => [sortKey(p), p] as const)
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .map((x) => x[1]);
+}
+
+function sortKey(path: string): string {
+  return path.replaceAll('/', '\0');
+}
+
+function rootMeta(): EntryMeta {
+  return implicitDirMeta();
+}
+
+function implicitDirMeta(): EntryMeta {
+  return { type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 } };
+}

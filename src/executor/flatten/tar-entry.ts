@@ -1,0 +1,150 @@
+/**
+ * Adapts tar-stream headers to cube's entry model: path normalisation with hostile-path checks,
+ * pax nanosecond times and xattrs, device numbers. tar-stream stays inside this module and
+ * `read-layer.ts`.
+ */
+import type { TarHeader } from './read-layer.js';
+import type { EntryMeta, EntryType, Timestamp } from '../../core/tree-writer.js';
+
+/** Why a layer path was refused. */
+export type PathProblem = 'escape' | 'absolute';
+
+/** Result of normalising a tar entry name: an absolute tree path (`/a/b`), or a problem. */
+export type NormalisedPath = { readonly path: string } | { readonly problem: PathProblem };
+
+/**
+ * Turns a tar member name (`./usr/bin/`, `usr//bin`) into a tree path (`/usr/bin`). Absolute names
+ * and any `..` that climbs above the root are refused rather than clamped: a well-formed layer
+ * never contains them, so they only appear in hostile or broken images.
+ */
+export function normaliseLayerPath(name: string): NormalisedPath {
+  if (name.startsWith('/')) return { problem: 'absolute' };
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return { problem: 'escape' };
+      parts.pop();
+      continue;
+    }
+    parts.push(part);
+  }
+  return { path: '/' + parts.join('/') };
+}
+
+/** Parent of a tree path (`/a/b` → `/a`, `/a` → `/`). */
+export function parentPath(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** Last component of a tree path. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Every proper ancestor of a path except `/`, outermost first (`/a/b/c` → `/a`, `/a/b`). */
+export function ancestors(path: string): string[] {
+  const out: string[] = [];
+  let i = path.indexOf('/', 1);
+  while (i !== -1) {
+    out.push(path.slice(0, i));
+    i = path.indexOf('/', i + 1);
+  }
+  return out;
+}
+
+/** Whether `path` is `dir` itself or lies below it. */
+export function isAtOrBelow(path: string, dir: string): boolean {
+  if (dir === '/') return true;
+  return path === dir || path.startsWith(dir + '/');
+}
+
+/** The tar record kinds flattening understands, after tar-stream merged pax/GNU long records. */
+export type TarKind = EntryType | 'hardlink';
+
+/**
+ * Maps a tar-stream header type to cube's kind; `undefined` for records cube refuses. tar-stream
+ * reports unknown typeflags (GNU sparse `S`, volume headers, …) as null.
+ */
+export function tarKind(type: TarHeader['type']): TarKind | undefined {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'dir';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    case 'character-device':
+      return 'char';
+    case 'block-device':
+      return 'block';
+    case 'fifo':
+      return 'fifo';
+    default:
+      return undefined;
+  }
+}
+
+/** Parses a pax decimal time (`1700000000.123456789`, `-1.5`) into seconds and nanoseconds. */
+export function parsePaxTime(value: string): Timestamp | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d{1,9})\d*)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const sec = Number(m[2]);
+  const nsec = m[3] ? Number(m[3].padEnd(9, '0')) : 0;
+  if (m[1] !== '-') return { sec, nsec };
+  // -1.5 s is 1.5 s before the epoch: sec -2, nsec 500_000_000.
+  return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1_000_000_000 - nsec };
+}
+
+/**
+ * Extended attributes from pax records: `SCHILY.xattr.NAME` (value as stored) and
+ * `LIBARCHIVE.xattr.NAME` (base64 value, URL-encoded name). tar-stream decodes pax values as
+ * UTF-8, so a binary SCHILY value that is not valid UTF-8 cannot be recovered byte-exactly;
+ * LIBARCHIVE records are base64 and survive intact.
+ */
+export function paxXattrs(pax: Readonly<Record<string, string>> | null | undefined): Map<string, Uint8Array> | undefined {
+  if (!pax) return undefined;
+  const out = new Map<string, Uint8Array>();
+  for (const key of Object.keys(pax).sort()) {
+    const value = pax[key] ?? '';
+    if (key.startsWith('SCHILY.xattr.')) {
+      out.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value, 'utf8'));
+    } else if (key.startsWith('LIBARCHIVE.xattr.')) {
+      out.set(decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(value, 'base64'));
+    }
+  }
+  return out.size > 0 ? out : undefined;
+}
+
+/** Converts a non-hardlink header into entry metadata for the tree writer. */
+export function headerToMeta(header: TarHeader, type: EntryType): EntryMeta {
+  const pax = header.pax ?? undefined;
+  const mtimeMs = header.mtime ? header.mtime.getTime() : 0;
+  const mtime = (pax?.mtime && parsePaxTime(pax.mtime)) || { sec: Math.floor(mtimeMs / 1000), nsec: 0 };
+  const atime = pax?.atime ? parsePaxTime(pax.atime) : undefined;
+  const ctime = pax?.ctime ? parsePaxTime(pax.ctime) : undefined;
+  const xattrs = paxXattrs(pax);
+  return {
+    type,
+    // Linux symlinks are always 0777 whatever the tar says; keep what extraction would produce.
+    mode: type === 'symlink' ? 0o777 : (header.mode ?? (type === 'dir' ? 0o755 : 0o644)) & 0o7777,
+    uid: pax?.uid ? Number(pax.uid) : header.uid ?? 0,
+    gid: pax?.gid ? Number(pax.gid) : header.gid ?? 0,
+    mtime,
+    ...(atime ? { atime } : {}),
+    ...(ctime ? { ctime } : {}),
+    ...(type === 'file' ? { size: header.size ?? 0 } : {}),
+    ...(type === 'symlink' ? { linkTarget: header.linkname ?? '' } : {}),
+    ...(type === 'char' || type === 'block' ? { devMajor: header.devmajor ?? 0, devMinor: header.devminor ?? 0 } : {}),
+    ...(xattrs ? { xattrs } : {}),
+  };
+}
+
+/** Whether pax records describe a GNU sparse file (formats 0.x and 1.0), which cube refuses. */
+export function isPaxSparse(pax: Readonly<Record<string, string>> | null | undefined): boolean {
+  return pax ? Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')) : false;
+}

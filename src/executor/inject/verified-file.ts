@@ -1,0 +1,66 @@
+/**
+ * Streams a host file into a TreeWriter while hashing it, so the bytes written are the bytes the
+ * planner hashed (review lessons 2 and 3: never a second read, never a silent mix). The size is
+ * fixed before writing; on a digest mismatch the writer has already received the bytes, which is
+ * why the build must fail and the sealer discard its temporary artifact.
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import type { Digest } from '../../core/digest.js';
+import type { EntryMeta, TreeWriter } from '../../core/tree-writer.js';
+
+/** A host file as the planner recorded it. */
+export interface HostFile {
+  readonly hostPath: string;
+  readonly digest: Digest;
+  readonly size: number;
+}
+
+/** What the file is called in messages (`envd`, `COPY source`). */
+export type HostFileRole = string;
+
+const CHUNK = 1 << 20;
+
+/** Writes `file` at `path` with `meta` (type file; size is taken from `file`), verifying its digest. */
+export async function writeVerifiedFile(
+  writer: TreeWriter<unknown>,
+  path: string,
+  meta: Omit<EntryMeta, 'type' | 'size'>,
+  file: HostFile,
+  role: HostFileRole,
+): Promise<void> {
+  let handle;
+  try {
+    handle = await open(file.hostPath, 'r');
+  } catch (err) {
+    throw new DiagnosticError(
+      createDiagnostic(buildCodes.hostFileUnreadable, `cannot read ${role} "${file.hostPath}": ${(err as Error).message}`),
+    );
+  }
+  try {
+    const changed = (what: string): DiagnosticError =>
+      new DiagnosticError(
+        createDiagnostic(buildCodes.hostFileChanged, `${role} "${file.hostPath}" changed between plan and build: ${what}`),
+      );
+    const size = (await handle.stat()).size;
+    if (size !== file.size) throw changed(`size ${size}, planned ${file.size}`);
+    await writer.create(path, { ...meta, type: 'file', size: file.size });
+    const hash = createHash('sha256');
+    const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(file.size, 1)));
+    let done = 0;
+    while (done < file.size) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, file.size - done), done);
+      if (bytesRead === 0) throw changed(`it shrank to ${done} bytes while being read`);
+      const chunk = Buffer.from(buffer.subarray(0, bytesRead));
+      hash.update(chunk);
+      await writer.write(chunk);
+      done += bytesRead;
+    }
+    const actual: Digest = `sha256:${hash.digest('hex')}`;
+    if (actual !== file.digest) throw changed(`content is ${actual}, planned ${file.digest}`);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Build-time checks that a wrapped image can start: `/bin/sh` exists and the workload's
+ * executable resolves, both looked up in the flattened tree with symlinks followed inside the
+ * rootfs only.
+ */
+import { createDiagnostic } from '../../core/diagnostics/index.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import type { FlattenedIndex } from '../flatten/index.js';
+import type { EffectiveProcess } from './effective-process.js';
+import { pathOf } from './effective-process.js';
+import { workloadArgv } from './wrap.js';
+
+function isExecutableFile(index: FlattenedIndex, path: string): boolean {
+  const hit = index.resolve(path);
+  return hit !== undefined && hit.inode.meta.type === 'file' && (hit.inode.meta.mode & 0o111) !== 0;
+}
+
+/** Resolves a command name as execvp would: paths with `/` directly (relative to cwd), else PATH. */
+export function resolveExecutable(index: FlattenedIndex, name: string, cwd: string, path: string): string | undefined {
+  if (name === '') return undefined;
+  if (name.includes('/')) {
+    const full = name.startsWith('/') ? name : `${cwd.replace(/\/$/, '')}/${name}`;
+    return isExecutableFile(index, full) ? full : undefined;
+  }
+  for (const dir of path.split(':')) {
+    const base = dir === '' ? cwd : dir.startsWith('/') ? dir : `${cwd.replace(/\/$/, '')}/${dir}`;
+    const full = `${base.replace(/\/$/, '')}/${name}`;
+    if (isExecutableFile(index, full)) return full;
+  }
+  return undefined;
+}
+
+/** Checks that `process`, wrapped, can start in the flattened tree. Returns diagnostics. */
+export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (!isExecutableFile(index, '/bin/sh')) {
+    out.push(createDiagnostic(buildCodes.wrapNoShell, 'ENTRYPOINT wrap needs /bin/sh, but the image has no executable /bin/sh (symlinks followed inside the image)'));
+  }
+  const argv = workloadArgv(process.argv);
+  const name = argv[0] ?? '';
+  const path = pathOf(process.env);
+  if (!resolveExecutable(index, name, process.cwd, path)) {
+    const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
+    const why = process.argv.length === 0 ? ' (the process is empty, so the sandbox is kept alive with sleep)' : '';
+    out.push(createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`));
+  }
+  return out;
+}
