@@ -1,0 +1,66 @@
+/**
+ * Where cube keeps its state on the host, and the one way it writes a file that others may read:
+ * to a temporary name beside the target, fsynced, then renamed, so a reader sees either nothing
+ * or the whole file, never a prefix.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The variable that overrides the cache directory. */
+export const CACHE_DIR_VARIABLE = 'CUBE_CACHE_DIR';
+
+/** The cache directory: `$CUBE_CACHE_DIR`, else `$XDG_CACHE_HOME/cube`, else `~/.cache/cube`. */
+export function cacheDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const explicit = env[CACHE_DIR_VARIABLE];
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg !== undefined && xdg !== '') return join(xdg, 'cube');
+  return join(homedir(), '.cache', 'cube');
+}
+
+/** A fresh temporary name beside `path` (same directory, so the final rename is atomic). */
+export function temporaryPathFor(path: string): string {
+  return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes `data` to `path` atomically: temporary file, fsync, rename, fsync of the directory.
+ * Parent directories are created. On failure the temporary file is removed.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = temporaryPathFor(path);
+  try {
+    const handle = await open(temporary, 'w', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await syncDirectory(dirname(path));
+}
+
+/** Fsyncs a directory so a rename inside it survives a crash; a no-op where directories cannot be opened. */
+export async function syncDirectory(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
