@@ -14,3 +14,14 @@ export const ExitCode = {
 
 /** One of the documented exit codes. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * The exit code for a run that ended in these diagnostics: a bad command line is `usage`; a
+ * registry, network or disk problem (image codes CUBE31xx, output/cache writes) is `failure`;
+ * anything else is a mistake in the input, `userError`.
+ */
+export function exitCodeFor(diagnostics: readonly { readonly code: string }[]): ExitCode {
+  if (diagnostics.some((d) => d.code === 'CUBE0001')) return ExitCode.usage;
+  if (diagnostics.some((d) => /^CUBE31\d\d$/.test(d.code) || d.code === 'CUBE3230' || d.code === 'CUBE0004')) return ExitCode.failure;
+  return ExitCode.userError;
+}

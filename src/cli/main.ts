@@ -5,7 +5,7 @@
  */
 import { commands } from './commands/index.js';
 import type { CommandContext } from './command.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { CUBE_VERSION } from './version.js';
 import { DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
 
@@ -57,8 +57,8 @@ export async function main(args: readonly string[], context: CommandContext = pr
     return await command.run(rest, context);
   } catch (error) {
     if (error instanceof DiagnosticError) {
-      context.stderr.write(renderDiagnostics(error.diagnostics, new Map(), { color: context.interactive }));
-      return ExitCode.failure;
+      context.stderr.write(renderDiagnostics(error.diagnostics, error.sources, { color: context.interactive }));
+      return exitCodeFor(error.diagnostics);
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     context.stderr.write(`cube: internal error (this is a bug in cube ${CUBE_VERSION}):\n${detail}\n`);

@@ -29,6 +29,7 @@ export function formatBytes(bytes: number): string {
 export function createProgress(stream: Writable, interactive: boolean): ProgressSink {
   const tasks = new Map<string, Task>();
   let drawnLines = 0;
+  let lastDraw = 0;
 
   const redraw = (): void => {
     let out = drawnLines > 0 ? `\x1b[${drawnLines}A` : '';
@@ -51,7 +52,12 @@ export function createProgress(stream: Writable, interactive: boolean): Progress
       const task = tasks.get(id);
       if (!task) return;
       task.done = done;
-      if (interactive) redraw();
+      // Redraw at most every 100 ms: updates arrive per chunk, far faster than anyone can read.
+      const now = Date.now();
+      if (interactive && now - lastDraw >= 100) {
+        lastDraw = now;
+        redraw();
+      }
     },
     finish(id) {
       const task = tasks.get(id);

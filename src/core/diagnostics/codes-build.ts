@@ -87,4 +87,16 @@ export const buildCodes = {
     summary: 'WORKDIR names a path that exists in the image but is not a directory.',
     hint: 'choose another WORKDIR, or remove the file in the base image',
   },
+  emptyProcess: {
+    code: 'CUBE3214',
+    severity: 'error',
+    summary: 'Neither the image nor the build file gives a command to run, and the entrypoint is not wrapped.',
+    hint: 'add CMD or ENTRYPOINT, or use `ENTRYPOINT wrap` (an empty wrapped command keeps the sandbox alive)',
+  },
+  outputNotWritable: {
+    code: 'CUBE3230',
+    severity: 'error',
+    summary: 'The output directory or the cache directory cannot be written.',
+    hint: 'pass a writable --out directory, or set CUBE_CACHE_DIR to a writable place',
+  },
 } as const satisfies Record<string, CatalogEntry>;

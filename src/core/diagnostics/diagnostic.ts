@@ -77,12 +77,15 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  */
 export class DiagnosticError extends Error {
   readonly diagnostics: readonly Diagnostic[];
+  /** Texts of the files the spans point into, so the renderer can show the source lines. */
+  readonly sources: ReadonlyMap<string, string>;
 
-  constructor(diagnostics: Diagnostic | readonly Diagnostic[]) {
+  constructor(diagnostics: Diagnostic | readonly Diagnostic[], sources: ReadonlyMap<string, string> = new Map()) {
     const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics as Diagnostic];
     super(list.map((d) => `${d.code}: ${d.message}`).join('\n'));
     this.name = 'DiagnosticError';
     this.diagnostics = list;
+    this.sources = sources;
   }
 }
 

@@ -1,0 +1,39 @@
+/**
+ * Command-line option parsing for subcommands, on Node's `util.parseArgs`. A bad option becomes a
+ * CUBE0001 diagnostic (exit code 2), never an exception with a stack.
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { cliCodes } from '../core/diagnostics/codes-cli.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Parses `args` against `options` for `cube <command>`; unknown options are usage errors. */
+export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(command, error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+  }
+}
+
+/** Turns repeated `NAME=value` options (`--build-arg`) into a map; a missing `=` is a usage error. */
+export function nameValueOptions(command: string, flag: string, values: readonly string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const value of values ?? []) {
+    const i = value.indexOf('=');
+    if (i <= 0) {
+      throw new DiagnosticError(
+        createDiagnostic(cliCodes.usage, `cube ${command}: ${flag} needs NAME=value, got "${value}"`, { hint: `write it as ${flag} NAME=value` }),
+      );
+    }
+    out.set(value.slice(0, i), value.slice(i + 1));
+  }
+  return out;
+}
+
+/** A usage error for `cube <command>`. */
+export function usageError(command: string, message: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(cliCodes.usage, `cube ${command}: ${message}`, { hint: `run \`cube ${command} --help\` for its options` }));
+}

@@ -1,0 +1,33 @@
+/** Steps several commands share: loading the build file with its diagnostics, and lock modes. */
+import { renderDiagnostics } from '../../core/diagnostics/index.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
+import type { BuildSpec } from '../../core/build-spec.js';
+import { loadBuildFile } from '../../parser/index.js';
+import type { LoadedBuildFile } from '../../parser/index.js';
+import { usageError } from '../args.js';
+import type { CommandContext } from '../command.js';
+
+/** Prints diagnostics (with their source lines) to stderr. */
+export function reportDiagnostics(context: CommandContext, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
+  if (diagnostics.length > 0) context.stderr.write(renderDiagnostics(diagnostics, sources, { color: context.interactive }));
+}
+
+/**
+ * Loads the build file (`-f`, else ./Cubefile, else ./cube.yaml) and prints its diagnostics.
+ * Returns undefined when it has errors, so the caller exits with the user-error code.
+ */
+export async function loadOrReport(
+  context: CommandContext,
+  options: { readonly file?: string; readonly buildArgs: ReadonlyMap<string, string> },
+): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
+  const loaded = await loadBuildFile({ ...(options.file !== undefined ? { file: options.file } : {}), cwd: context.cwd, buildArgs: options.buildArgs });
+  reportDiagnostics(context, loaded.diagnostics, new Map([[loaded.path, loaded.text]]));
+  const spec = loaded.spec;
+  return spec === undefined ? undefined : { ...loaded, spec };
+}
+
+/** The lockfile mode from `--locked` / `--refresh` (exclusive). */
+export function lockModeOf(command: string, values: { readonly locked?: boolean; readonly refresh?: boolean }): 'update' | 'locked' | 'refresh' {
+  if (values.locked && values.refresh) throw usageError(command, '--locked and --refresh cannot be used together');
+  return values.locked ? 'locked' : values.refresh ? 'refresh' : 'update';
+}

@@ -1,0 +1,155 @@
+/**
+ * Sealed rootfs images in the cache, keyed by the seal node's id. An entry is a directory holding
+ * `rootfs.ext4`, `facts.json` and `entry.json`; it is assembled under a temporary name and
+ * renamed into place whole, so a reader sees a complete entry or none. `entry.json` records the
+ * image's digest and size; an entry whose files disagree with it is reported corrupt and rebuilt.
+ */
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Digest } from '../../core/digest.js';
+import { syncDirectory, temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
+import type { Ext4Result } from '../ext4/index.js';
+import { factsFromJson, factsToJson } from './rootfs-facts.js';
+import type { RootfsFacts } from './rootfs-facts.js';
+
+/** A complete cache entry. */
+export interface CachedArtifact {
+  readonly dir: string;
+  readonly rootfs: string;
+  readonly sha256: Digest;
+  readonly ext4: Ext4Result;
+  readonly facts: RootfsFacts;
+}
+
+/** The outcome of a lookup: a usable entry, nothing, or an entry that failed its checks. */
+export type CacheLookup = { readonly state: 'hit'; readonly artifact: CachedArtifact } | { readonly state: 'missing' } | { readonly state: 'corrupt'; readonly reason: string };
+
+const entrySchema = z.object({
+  version: z.literal(1),
+  sealId: z.string(),
+  sha256: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  ext4: z.object({ size: z.number().int(), uuid: z.string(), blockSize: z.number().int(), inodes: z.number().int(), blocks: z.number().int() }),
+});
+
+/** The directory of the entry for `sealId`. */
+export function artifactDir(cacheDir: string, sealId: Digest): string {
+  return join(cacheDir, 'artifacts', sealId.replace(/^sha256:/, ''));
+}
+
+/** Looks the seal node up. Checks that every file is there and the image has the recorded size. */
+export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<CacheLookup> {
+  const dir = artifactDir(cacheDir, sealId);
+  let entryText: string;
+  try {
+    entryText = await readFile(join(dir, 'entry.json'), 'utf8');
+  } catch {
+    return { state: 'missing' };
+  }
+  let entry;
+  try {
+    entry = entrySchema.parse(JSON.parse(entryText));
+  } catch {
+    return { state: 'corrupt', reason: 'entry.json is not valid' };
+  }
+  if (entry.sealId !== sealId) return { state: 'corrupt', reason: 'entry.json names another seal node' };
+  const rootfs = join(dir, 'rootfs.ext4');
+  const size = await stat(rootfs).then((s) => s.size, () => -1);
+  if (size !== entry.ext4.size) return { state: 'corrupt', reason: size < 0 ? 'rootfs.ext4 is missing' : `rootfs.ext4 is ${size} bytes, expected ${entry.ext4.size}` };
+  const facts = factsFromJson(await readFile(join(dir, 'facts.json'), 'utf8').catch(() => ''));
+  if (!facts) return { state: 'corrupt', reason: 'facts.json is missing or not valid' };
+  return { state: 'hit', artifact: { dir, rootfs, sha256: entry.sha256 as Digest, ext4: entry.ext4, facts } };
+}
+
+/** A staging directory for a new entry; the image is written into it, then {@link commitArtifact}. */
+export async function stageArtifact(cacheDir: string, sealId: Digest): Promise<{ dir: string; rootfs: string }> {
+  const dir = temporaryPathFor(artifactDir(cacheDir, sealId));
+  await mkdir(dir, { recursive: true });
+  return { dir, rootfs: join(dir, 'rootfs.ext4') };
+}
+
+/**
+ * Completes a staged entry: fsyncs the image, writes facts and entry (last), and renames the
+ * directory into place. If another process committed the same seal first, its entry is kept.
+ */
+export async function commitArtifact(
+  cacheDir: string,
+  staged: { dir: string; rootfs: string },
+  sealId: Digest,
+  result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts },
+): Promise<CachedArtifact> {
+  const handle = await open(staged.rootfs, 'r');
+  await handle.sync().finally(() => handle.close());
+  await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
+  const entry = { version: 1, sealId, sha256: result.sha256, ext4: result.ext4 };
+  await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
+  const dir = artifactDir(cacheDir, sealId);
+  await rm(dir, { recursive: true, force: true });
+  try {
+    await rename(staged.dir, dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await rm(staged.dir, { recursive: true, force: true });
+  }
+  await syncDirectory(join(cacheDir, 'artifacts'));
+  return { dir, rootfs: join(dir, 'rootfs.ext4'), sha256: result.sha256, ext4: result.ext4, facts: result.facts };
+}
+
+/** Removes a staged entry after a failed build. */
+export async function discardStaged(staged: { dir: string }): Promise<void> {
+  await rm(staged.dir, { recursive: true, force: true });
+}
+
+/**
+ * Places the cached image at `target`: nothing to do when `target` already is this image (same
+ * size and modification time as the cache copy), else a reflink copy where the filesystem
+ * supports it, else a copy that keeps the image's holes. Written to a temporary name, renamed.
+ */
+export async function placeArtifact(artifact: CachedArtifact, target: string): Promise<'unchanged' | 'copied'> {
+  const [source, existing] = await Promise.all([stat(artifact.rootfs), stat(target).catch(() => undefined)]);
+  if (existing && existing.size === source.size && existing.mtimeMs === source.mtimeMs) return 'unchanged';
+  const temporary = temporaryPathFor(target);
+  try {
+    try {
+      await copyFile(artifact.rootfs, temporary, constants.COPYFILE_FICLONE_FORCE);
+    } catch {
+      await sparseCopy(artifact.rootfs, temporary, source.size);
+    }
+    await utimes(temporary, source.atime, source.mtime);
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return 'copied';
+}
+
+const CHUNK = 1 << 20;
+const HOLE_GRAIN = 64 * 1024;
+
+function isZero(buffer: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i += 8) if (buffer.readBigUInt64LE(i) !== 0n) return false;
+  return true;
+}
+
+/** Copies `from` to `to`, leaving runs of zeros as holes; sizes are multiples of 2 MiB. */
+async function sparseCopy(from: string, to: string, size: number): Promise<void> {
+  const input = await open(from, 'r');
+  const output = await open(to, 'w', 0o644);
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    for (let offset = 0; offset < size; offset += CHUNK) {
+      const { bytesRead } = await input.read(buffer, 0, Math.min(CHUNK, size - offset), offset);
+      for (let start = 0; start < bytesRead; start += HOLE_GRAIN) {
+        const end = Math.min(start + HOLE_GRAIN, bytesRead);
+        if (end - start === HOLE_GRAIN && isZero(buffer, start, end)) continue;
+        await output.write(buffer, start, end - start, offset + start);
+      }
+    }
+    await output.truncate(size);
+    await output.sync();
+  } finally {
+    await Promise.all([input.close(), output.close()]);
+  }
+}

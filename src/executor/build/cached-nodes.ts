@@ -1,0 +1,36 @@
+/**
+ * Which plan nodes the cache already covers, for `cube build --explain`. The sealed rootfs is the
+ * one cached filesystem result: when it is there, every node it was built from is covered too.
+ * Launch nodes are covered when the output directory's manifest was produced by the same node.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Digest } from '../../core/digest.js';
+import type { Plan } from '../../planner/index.js';
+import { lookupArtifact } from './artifact-cache.js';
+
+/** The ids `root` depends on, itself included. */
+function closure(plan: Plan, root: Digest): Set<Digest> {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const seen = new Set<Digest>();
+  const pending: Digest[] = [root];
+  while (pending.length > 0) {
+    const id = pending.pop() as Digest;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const input of Object.values(byId.get(id)?.inputs ?? {})) pending.push(...(Array.isArray(input) ? input : [input as Digest]));
+  }
+  return seen;
+}
+
+/** A cache-state function over `plan`'s nodes: true (cached), false (missing) or 'corrupt'. */
+export async function cachedNodes(cacheDir: string, outDir: string, plan: Plan): Promise<(id: Digest) => boolean | 'corrupt'> {
+  const seal = await lookupArtifact(cacheDir, plan.roots.seal);
+  const sealState = seal.state === 'hit' ? true : seal.state === 'corrupt' ? 'corrupt' : false;
+  const fsNodes = closure(plan, plan.roots.seal);
+  const producedBy = await readFile(join(outDir, 'launch.json'), 'utf8')
+    .then((text) => (JSON.parse(text) as { producedBy?: string }).producedBy)
+    .catch(() => undefined);
+  const launchDone = producedBy === plan.roots.manifest && sealState === true;
+  return (id) => (fsNodes.has(id) ? sealState : launchDone);
+}

@@ -1,0 +1,15 @@
+/**
+ * Build execution: seal the rootfs (or reuse it from the cache), compute the launch manifest and
+ * write the outputs.
+ */
+export { executeBuild, planDigest } from './execute.js';
+export type { ExecuteInput, ExecuteResult } from './execute.js';
+export { cachedNodes } from './cached-nodes.js';
+export { sealRootfs, sha256File } from './seal.js';
+export type { SealInput, SealOutput, SealStep } from './seal.js';
+export { computeLaunch } from './launch.js';
+export type { LaunchInput } from './launch.js';
+export { lookupArtifact, placeArtifact } from './artifact-cache.js';
+export type { CachedArtifact, CacheLookup } from './artifact-cache.js';
+export { factsFromJson, factsToJson } from './rootfs-facts.js';
+export type { RootfsFacts } from './rootfs-facts.js';

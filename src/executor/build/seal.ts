@@ -1,0 +1,154 @@
+/**
+ * Executes the filesystem half of a plan: flattens the image's layers into the ext4 writer, bakes
+ * envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from the
+ * layer tars into the writer; nothing from a layer touches the host filesystem.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Chown, SealSpec } from '../../core/build-spec.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import type { Digest } from '../../core/digest.js';
+import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
+import type { Logger, ProgressSink } from '../../core/log.js';
+import type { Timestamp } from '../../core/tree-writer.js';
+import { createExt4Writer } from '../ext4/index.js';
+import type { Ext4Result } from '../ext4/index.js';
+import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
+import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
+import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
+import type { CopyStep, HostFile } from '../inject/index.js';
+import { resolveUser, splitUserSpec } from '../launch/index.js';
+import type { AccountFiles, NumericUser } from '../launch/index.js';
+import { countingWriter, IndexingWriter } from './tree-writers.js';
+import type { RootfsFacts } from './rootfs-facts.js';
+
+/** One filesystem step after the layers, as the planner resolved it. */
+export type SealStep =
+  | { readonly kind: 'copy'; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown }; readonly where?: Diagnostic['span'] }
+  | { readonly kind: 'workdir'; readonly path: string; readonly where?: Diagnostic['span'] };
+
+/** Everything sealing needs, already resolved and hashed by the planner. */
+export interface SealInput {
+  readonly image: ResolvedImage;
+  readonly layers: LayerSource;
+  readonly envd?: { readonly file: HostFile; readonly imagePath: string };
+  readonly steps: readonly SealStep[];
+  readonly seal: SealSpec;
+  /** The seal node id: seeds the filesystem UUID and hash seed. */
+  readonly sealId: Digest;
+  /** Timestamp for files cube creates and for the superblock (SOURCE_DATE_EPOCH, else 0). */
+  readonly epoch: number;
+  /** Where to write the image (a temporary name the caller renames). */
+  readonly path: string;
+  readonly logger: Logger;
+  readonly progress: ProgressSink;
+}
+
+/** What sealing produced. */
+export interface SealOutput {
+  readonly ext4: Ext4Result;
+  readonly sha256: Digest;
+  readonly facts: RootfsFacts;
+}
+
+const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
+
+function text(bytes: Uint8Array | undefined): string | undefined {
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+}
+
+function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnostic['span'] | undefined): NumericUser | undefined {
+  if (!chown) return undefined;
+  const resolved = resolveUser(chown.user, chown.group, accounts);
+  if (!resolved.ok) throw new DiagnosticError(where ? { ...resolved.diagnostic, span: where } : resolved.diagnostic);
+  return resolved.value;
+}
+
+/** Bytes of file data in the flattened tree, each hard-linked file counted once. */
+function fileBytes(index: FlattenedIndex): number {
+  const seen = new Set<IndexInode>();
+  let total = 0;
+  for (const path of index.paths()) {
+    const inode = index.get(path);
+    if (!inode || inode.meta.type !== 'file' || seen.has(inode)) continue;
+    seen.add(inode);
+    total += inode.meta.sparse ? inode.meta.sparse.reduce((sum, r) => sum + r.length, 0) : (inode.meta.size ?? 0);
+  }
+  return total;
+}
+
+/** Streams a file through SHA-256. */
+export async function sha256File(path: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Pull progress, one bar per layer blob. */
+function pullProgress(progress: ProgressSink): (event: ProgressEvent) => void {
+  const started = new Set<string>();
+  return (event) => {
+    if (!started.has(event.digest)) {
+      started.add(event.digest);
+      progress.start(event.digest, `layer ${event.digest.slice(7, 19)}`, event.total);
+    }
+    progress.update(event.digest, event.done);
+    if (event.done >= event.total) progress.finish(event.digest);
+  };
+}
+
+/** Seals the rootfs described by `input` into `input.path`. */
+export async function sealRootfs(input: SealInput): Promise<SealOutput> {
+  const mtime: Timestamp = { sec: input.epoch, nsec: 0 };
+  const layers = imageLayers(input.image, input.layers, pullProgress(input.progress));
+  const index = await indexLayers(layers);
+  const ext4 = await createExt4Writer(input.path, {
+    seed: input.sealId,
+    timestamp: input.epoch,
+    ...(input.seal.size !== undefined ? { size: input.seal.size } : {}),
+    ...(input.seal.free !== undefined ? { free: input.seal.free } : {}),
+    journal: input.seal.journal,
+    metadataCsum: input.seal.metadataCsum,
+    dirIndex: input.seal.dirIndex,
+    ...(input.seal.label !== undefined ? { label: input.seal.label } : {}),
+  });
+  const total = fileBytes(index);
+  let written = 0;
+  input.progress.start('seal', 'writing rootfs', total);
+  const counted = countingWriter(ext4, (bytes) => input.progress.update('seal', (written += bytes)));
+  const { captured } = await writeFlattened(layers, index, counted, { capture: [...ACCOUNT_FILES] });
+  input.progress.finish('seal');
+  const accounts: AccountFiles = {
+    ...(captured.has('/etc/passwd') ? { passwd: text(captured.get('/etc/passwd')) as string } : {}),
+    ...(captured.has('/etc/group') ? { group: text(captured.get('/etc/group')) as string } : {}),
+  };
+  input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layers (${index.size} paths)`);
+  const writer = new IndexingWriter(ext4, index);
+  if (input.envd) {
+    await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
+    input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
+  }
+  for (const step of input.steps) {
+    if (step.kind === 'copy') {
+      const ownerIds = owner(step.copy.chown, accounts, step.where);
+      const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
+      await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
+      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
+    } else {
+      const problem = await ensureWorkdir(writer, index, step.path, mtime);
+      if (problem) throw new DiagnosticError(step.where ? { ...problem, span: step.where } : problem);
+    }
+  }
+  const result = await writer.close();
+  const sha256 = await sha256File(input.path);
+  input.logger.info({ size: result.size, sha256, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
+  return { ext4: result, sha256, facts: { accounts, index } };
+}
+
+/** A diagnostic for an output or cache path that cannot be written. */
+export function notWritable(path: string, error: unknown): DiagnosticError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, `cannot write ${path}: ${reason}`));
+}
