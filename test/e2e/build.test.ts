@@ -1,0 +1,189 @@
+/**
+ * `cube build` end to end on the example images: real layers, the real ext4 writer, e2fsck on
+ * every artifact, the cache, and (as root) the wrapped process run for real from the image.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchManifestSchema } from '../../src/executor/launch/index.js';
+import { ensureExampleImages, exampleEnvd, exampleLayout, repoRoot } from '../helpers/example-images.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const isRoot = process.getuid?.() === 0;
+let work: string;
+let cacheDir: string;
+
+const APP = `import json, os, sys, time
+for _ in range(500):
+    if os.path.exists('/tmp/envd-started'):
+        break
+    time.sleep(0.01)
+with open('/tmp/result.json', 'w') as f:
+    json.dump({'argv': sys.argv, 'pid': os.getpid(), 'cwd': os.getcwd(), 'greeting': os.environ.get('GREETING'),
+               'envd': os.path.exists('/tmp/envd-started')}, f)
+`;
+
+function cubefile(cmd: string): string {
+  return `# an app that records how it was started
+FROM oci-layout:${exampleLayout}:python
+INJECT envd TO /opt/envd/bin/envd PORT 49990 ARGS "--port 49990 --started /tmp/envd-started"
+COPY app.py /app/
+WORKDIR /app
+ENV GREETING="hello world"
+EXPOSE 8080
+CMD ${cmd}
+ENTRYPOINT wrap
+SEAL ext4 FREE 8MiB
+`;
+}
+
+const ARGV_CMD = String.raw`["python3", "/app/app.py", "a b", "$HOME", "", "quote\"s", "tab\there"]`;
+
+async function project(name: string, cmd = ARGV_CMD): Promise<string> {
+  const dir = join(work, name);
+  await execa('mkdir', ['-p', dir]);
+  await writeFile(join(dir, 'Cubefile'), cubefile(cmd));
+  await writeFile(join(dir, 'app.py'), APP);
+  return dir;
+}
+
+async function build(dir: string, extra: string[] = [], cache = cacheDir) {
+  return runCli(['build', '--envd-path', exampleEnvd, '--cache-dir', cache, '--out', join(dir, 'out'), '--log-format', 'json', ...extra], {
+    cwd: dir,
+    env: { SOURCE_DATE_EPOCH: '1700000000' },
+  });
+}
+
+async function e2fsck(image: string): Promise<void> {
+  const result = await execa('e2fsck', ['-fn', image], { reject: false });
+  expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+beforeAll(async () => {
+  await ensureExampleImages();
+  work = await mkdtemp(join(tmpdir(), 'cube-e2e-'));
+  cacheDir = join(work, 'cache');
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('cube build', () => {
+  it('writes a clean ext4 image, a valid launch manifest and the plan', async () => {
+    const dir = await project('first');
+    const run = await build(dir);
+    expect(run.stderr).toContain('envd baked into rootfs at /opt/envd/bin/envd');
+    expect(run.stderr).toContain('entrypoint wrapped');
+    expect(run.code, run.stderr).toBe(0);
+    const out = join(dir, 'out');
+    await e2fsck(join(out, 'rootfs.ext4'));
+    const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(out, 'launch.json'), 'utf8')));
+    expect(manifest.process.argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(manifest.process.argv.slice(4)).toEqual(['python3', '/app/app.py', 'a b', '$HOME', '', 'quote"s', 'tab\there']);
+    expect(manifest.process.argv[2]).toContain('/opt/envd/bin/envd');
+    expect(manifest.process.cwd).toBe('/app');
+    expect(manifest.process.env).toContain('GREETING=hello world');
+    expect(manifest.exposedPorts).toEqual([{ port: 8080, protocol: 'tcp' }, { port: 49990, protocol: 'tcp' }]);
+    expect(manifest.readiness).toEqual({ method: 'GET', port: 49990, path: '/health', expectStatus: 204 });
+    const envdBytes = await readFile(exampleEnvd);
+    const { createHash } = await import('node:crypto');
+    expect(manifest.envd?.sha256).toBe(`sha256:${createHash('sha256').update(envdBytes).digest('hex')}`);
+    const image = await readFile(join(out, 'rootfs.ext4'));
+    expect(manifest.artifact.sha256).toBe(`sha256:${createHash('sha256').update(image).digest('hex')}`);
+    expect(manifest.artifact.size % (2 * 1024 * 1024)).toBe(0);
+    const plan = JSON.parse(await readFile(join(out, 'plan.json'), 'utf8')) as { roots: { manifest: string } };
+    expect(manifest.producedBy).toBe(plan.roots.manifest);
+    const listing = await execa('debugfs', ['-R', 'stat /opt/envd/bin/envd', join(out, 'rootfs.ext4')]);
+    expect(listing.stdout).toMatch(/Mode:\s+0755/);
+  });
+
+  it('reuses the cached rootfs, and a CMD-only change rewrites only launch.json', async () => {
+    const dir = await project('second');
+    expect((await build(dir)).code).toBe(0);
+    const first = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
+    const again = await build(dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('found in the cache');
+    await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "changed"]'));
+    const changed = await build(dir, ['--explain']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stderr).toContain('found in the cache');
+    const second = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
+    expect(JSON.parse(second).artifact).toEqual(JSON.parse(first).artifact);
+    expect(JSON.parse(second).process.argv.at(-1)).toBe('changed');
+  });
+
+  it('is reproducible: two cold builds give byte-identical images', async () => {
+    const dir = await project('repro');
+    const a = await build(dir, ['--out', join(dir, 'a')], join(work, 'cache-a'));
+    const b = await build(dir, ['--out', join(dir, 'b')], join(work, 'cache-b'));
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const [x, y] = await Promise.all([readFile(join(dir, 'a', 'rootfs.ext4')), readFile(join(dir, 'b', 'rootfs.ext4'))]);
+    expect(x.equals(y)).toBe(true);
+  });
+
+  it('rejects a workload that does not resolve in the image, naming the CMD line', async () => {
+    const dir = await project('missing', '["no-such-program"]');
+    const run = await build(dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('CUBE3211');
+    expect(run.stderr).toContain('no-such-program');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.runIf(isRoot)('runs the wrapped process from the loop-mounted image: exact argv, exec, envd started (needs root)', async () => {
+    const dir = await project('run');
+    expect((await build(dir)).code).toBe(0);
+    const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8')));
+    const mnt = join(dir, 'mnt');
+    const upper = join(dir, 'upper');
+    const merged = join(dir, 'merged');
+    await execa('mkdir', ['-p', mnt, join(upper, 'u'), join(upper, 'w'), merged]);
+    await execa('mount', ['-o', 'loop,ro', join(dir, 'out', 'rootfs.ext4'), mnt]);
+    try {
+      // A writable view over the read-only image, as the sandbox gives the workload.
+      await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${mnt},upperdir=${upper}/u,workdir=${upper}/w`, merged]);
+      try {
+        await execa('mkdir', ['-p', join(merged, 'dev'), join(merged, 'tmp'), join(merged, 'var', 'log')]);
+        await execa('mount', ['--rbind', '/dev', join(merged, 'dev')]);
+        try {
+          const env = Object.fromEntries(manifest.process.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+          const result = await execa('unshare', ['--pid', '--fork', '--kill-child', `--root=${merged}`, `--wd=${manifest.process.cwd}`, '--', ...manifest.process.argv], {
+            env,
+            extendEnv: false,
+            reject: false,
+            timeout: 30_000,
+          });
+          expect(result.exitCode, result.stderr).toBe(0);
+          const got = JSON.parse(await readFile(join(merged, 'tmp', 'result.json'), 'utf8'));
+          expect(got.argv).toEqual(['/app/app.py', 'a b', '$HOME', '', 'quote"s', 'tab\there']);
+          expect(got.pid).toBe(1);
+          expect(got.cwd).toBe('/app');
+          expect(got.greeting).toBe('hello world');
+          expect(got.envd).toBe(true);
+        } finally {
+          await execa('umount', ['-R', join(merged, 'dev')]);
+        }
+      } finally {
+        await execa('umount', [merged]);
+      }
+    } finally {
+      await execa('umount', [mnt]);
+    }
+  });
+});
+
+describe('cube build on the examples', () => {
+  for (const example of ['python-web', 'node-app', 'byo-envd']) {
+    it(`builds examples/${example} cleanly`, async () => {
+      const dir = join(work, `example-${example}`);
+      const file = join(repoRoot, 'examples', example, 'Cubefile');
+      const run = await runCli(['build', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', join(dir, 'out')], { cwd: repoRoot });
+      expect(run.code, run.stderr).toBe(0);
+      await e2fsck(join(dir, 'out', 'rootfs.ext4'));
+    });
+  }
+});
