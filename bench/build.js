@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * Times `cube build` against the obvious alternative, in one run, on the benchmark image
+ * (`bench/.work/oci:bench`, ~300 MB in ~11,000 entries over five gzip layers):
+ *
+ *   baseline  umoci unpack --rootless (layers → host directory) + mke2fs -t ext4 -d (directory → image)
+ *   cold      cube build with an empty cache (flatten + envd + seal, straight from the layer tars)
+ *   warm      cube build again (rootfs cache hit; launch manifest recomputed)
+ *   envd      cube build after envd's bytes changed (reseal from the layers)
+ *
+ * Prints a Markdown table with seconds, peak RSS and ratios to the baseline. Needs `npm run
+ * build` (uses dist/) and umoci on PATH. Usage: node bench/build.js [--runs N]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { makeBenchImage } from './make-bench-image.js';
+
+const here = dirname(new URL(import.meta.url).pathname);
+const root = join(here, '..');
+const work = join(here, '.work', 'build');
+const args = process.argv.slice(2);
+const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 3;
+
+/** Runs a command under /usr/bin/time -v; returns wall seconds and peak RSS in MiB. */
+function timed(cmd, argv, env = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-v', cmd, ...argv], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${result.stderr}`);
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
+  return { seconds, rss };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function measure(label, setup, run) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    setup();
+    samples.push(run());
+  }
+  return { label, seconds: median(samples.map((s) => s.seconds)), rss: Math.max(...samples.map((s) => s.rss)) };
+}
+
+await makeBenchImage();
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+if (!existsSync(join(root, 'examples', 'images', 'envd'))) execFileSync('node', [join(root, 'examples', 'images', 'make-images.js')]);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const envd = join(work, 'envd');
+copyFileSync(join(root, 'examples', 'images', 'envd'), envd);
+writeFileSync(
+  join(work, 'Cubefile'),
+  `FROM oci-layout:../oci:bench\nINJECT envd\nCMD ["/bin/sh"]\nENTRYPOINT wrap\nSEAL ext4\n`,
+);
+const cube = ['bin/cube.js', 'build', '-f', join(work, 'Cubefile'), '--envd-path', envd, '--out', join(work, 'out'), '--log-format', 'json'];
+const cacheEnv = { CUBE_CACHE_DIR: join(work, 'cache') };
+const cubeRun = () => timed('node', cube.map((a) => (a === 'bin/cube.js' ? join(root, a) : a)), cacheEnv);
+
+const baseline = measure(
+  'umoci unpack + mke2fs -d',
+  () => rmSync(join(work, 'bundle'), { recursive: true, force: true }),
+  () => {
+    const unpack = timed('umoci', ['unpack', '--rootless', '--image', `${join(here, '.work', 'oci')}:bench`, join(work, 'bundle')]);
+    rmSync(join(work, 'baseline.ext4'), { force: true });
+    const mkfs = timed('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', join(work, 'bundle', 'rootfs'), join(work, 'baseline.ext4'), '400M']);
+    return { seconds: unpack.seconds + mkfs.seconds, rss: Math.max(unpack.rss, mkfs.rss) };
+  },
+);
+const cold = measure('cube build, cold cache', () => rmSync(join(work, 'cache'), { recursive: true, force: true }), cubeRun);
+const warm = measure('cube build, warm cache (no change)', () => {}, cubeRun);
+const envdChange = measure('cube build, envd bytes changed', () => appendFileSync(envd, '\0'), cubeRun);
+
+const rows = [baseline, cold, warm, envdChange];
+console.log(`| run (${runs} runs, median) | seconds | peak RSS (MiB) | time vs baseline |`);
+console.log('|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.label} | ${r.seconds.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.seconds / baseline.seconds).toFixed(2)}× |`);
