@@ -93,6 +93,12 @@ export const buildCodes = {
     summary: 'Neither the image nor the build file gives a command to run, and the entrypoint is not wrapped.',
     hint: 'add CMD or ENTRYPOINT, or use `ENTRYPOINT wrap` (an empty wrapped command keeps the sandbox alive)',
   },
+  layerCacheCorrupt: {
+    code: 'CUBE3208',
+    severity: 'error',
+    summary: 'An uncompressed layer kept in the cache no longer matches its digest.',
+    hint: 'the bad copy has been removed; run the build again to decompress the layer afresh',
+  },
   outputNotWritable: {
     code: 'CUBE3230',
     severity: 'error',

@@ -72,6 +72,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup): Promise<{ 
     const sealed = await sealRootfs({
       image: input.inputs.image,
       layers: input.layers,
+      cacheDir: input.cacheDir,
       ...(envd ? { envd: { file: { hostPath: envd.hostPath, digest: envd.digest, size: envd.size }, imagePath: envd.imagePath } } : {}),
       steps,
       seal: input.spec.seal,

@@ -21,6 +21,7 @@ import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
 import type { CopyStep, HostFile } from '../inject/index.js';
 import { resolveUser, splitUserSpec } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
+import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
@@ -33,6 +34,8 @@ export type SealStep =
 export interface SealInput {
   readonly image: ResolvedImage;
   readonly layers: LayerSource;
+  /** Cache directory: uncompressed layers are kept under it (see layer-cache.ts). */
+  readonly cacheDir: string;
   readonly envd?: { readonly file: HostFile; readonly imagePath: string };
   readonly steps: readonly SealStep[];
   readonly seal: SealSpec;
@@ -102,7 +105,7 @@ function pullProgress(progress: ProgressSink): (event: ProgressEvent) => void {
 /** Seals the rootfs described by `input` into `input.path`. */
 export async function sealRootfs(input: SealInput): Promise<SealOutput> {
   const mtime: Timestamp = { sec: input.epoch, nsec: 0 };
-  const layers = imageLayers(input.image, input.layers, pullProgress(input.progress));
+  const layers = imageLayers(input.image, cachingLayerSource(input.layers, input.cacheDir), pullProgress(input.progress));
   const index = await indexLayers(layers);
   const ext4 = await createExt4Writer(input.path, {
     seed: input.sealId,
