@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { posix } from 'node:path';
 import type { Chown, SealSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
@@ -19,7 +20,7 @@ import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
 import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
 import type { CopyStep, HostFile } from '../inject/index.js';
-import { resolveUser, splitUserSpec } from '../launch/index.js';
+import { ENVD_LOG_PATH, resolveUser, splitUserSpec } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
@@ -131,6 +132,9 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
   const writer = new IndexingWriter(ext4, index);
   if (input.envd) {
     await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
+    // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
+    const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
+    if (logDirProblem) throw new DiagnosticError(logDirProblem);
     input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
   }
   for (const step of input.steps) {
