@@ -1,0 +1,142 @@
+/**
+ * Parsing of indexes, manifests and image configs (OCI and Docker schema 2), with platform
+ * selection as Docker does it: exact os/architecture, variant when asked, attestation manifests
+ * (`unknown/unknown` platforms, `vnd.docker.reference.type` annotations) skipped.
+ */
+import { arch } from 'node:os';
+import { z } from 'zod';
+import type { Platform } from '../../core/build-spec.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import type { Digest } from '../../core/digest.js';
+import type { ImageConfig, LayerDescriptor } from '../../core/image.js';
+import { isIndex, MediaType } from './media-types.js';
+
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/) as unknown as z.ZodType<Digest>;
+
+const descriptor = z.object({
+  mediaType: z.string().optional(),
+  digest,
+  size: z.number().int().nonnegative(),
+  platform: z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional() }).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/** A content descriptor. */
+export type Descriptor = z.infer<typeof descriptor>;
+
+const indexSchema = z.object({ schemaVersion: z.literal(2), mediaType: z.string().optional(), manifests: z.array(descriptor) });
+const manifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  config: descriptor,
+  layers: z.array(descriptor),
+});
+const configSchema = z.object({
+  architecture: z.string().optional(),
+  os: z.string().optional(),
+  variant: z.string().optional(),
+  config: z
+    .object({
+      Env: z.array(z.string()).nullish(),
+      Entrypoint: z.array(z.string()).nullish(),
+      Cmd: z.array(z.string()).nullish(),
+      WorkingDir: z.string().nullish(),
+      User: z.string().nullish(),
+      ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
+      Labels: z.record(z.string(), z.string()).nullish(),
+    })
+    .nullish(),
+  rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest) }),
+});
+
+function bad(what: string, detail: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: ${detail}`));
+}
+
+function parseJson(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw bad(what, 'not valid JSON');
+  }
+}
+
+/** What a manifest-or-index document is. */
+export type ParsedDocument = { readonly kind: 'index'; readonly manifests: readonly Descriptor[] } | { readonly kind: 'manifest'; readonly config: Descriptor; readonly layers: readonly Descriptor[] };
+
+/** Parses an index or image manifest; `mediaType` is the one its descriptor (or response) gave. */
+export function parseDocument(bytes: Uint8Array, mediaType: string | undefined, what: string): ParsedDocument {
+  const json = parseJson(bytes, what) as { mediaType?: string; schemaVersion?: number; manifests?: unknown };
+  const type = json.mediaType ?? mediaType;
+  if (type === MediaType.dockerSchema1 || type === MediaType.dockerSchema1Signed || json.schemaVersion === 1) {
+    throw new DiagnosticError(createDiagnostic(imageCodes.schema1, `${what} is a Docker schema 1 manifest, which cube does not read`));
+  }
+  if (isIndex(type) || (type === undefined && Array.isArray(json.manifests))) {
+    const parsed = indexSchema.safeParse(json);
+    if (!parsed.success) throw bad(what, `not a valid image index (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    return { kind: 'index', manifests: parsed.data.manifests };
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) throw bad(what, `not a valid image manifest (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  return { kind: 'manifest', config: parsed.data.config, layers: parsed.data.layers };
+}
+
+/** The platform cube builds for when none is given: linux and the host's architecture. */
+export function hostPlatform(): Platform {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  return { os: 'linux', architecture: map[arch()] ?? arch() };
+}
+
+/** Formats a platform as `os/arch[/variant]`. */
+export function formatPlatform(p: Platform): string {
+  return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join('/');
+}
+
+function isAttestation(d: Descriptor): boolean {
+  return d.annotations?.['vnd.docker.reference.type'] !== undefined || d.platform?.os === 'unknown';
+}
+
+/** Picks the manifest for `wanted` from an index's entries, or throws naming what is offered. */
+export function selectPlatform(manifests: readonly Descriptor[], wanted: Platform, what: string): Descriptor {
+  const candidates = manifests.filter((d) => !isAttestation(d) && d.platform);
+  const match = candidates.find(
+    (d) =>
+      d.platform?.os === wanted.os &&
+      d.platform.architecture === wanted.architecture &&
+      (wanted.variant === undefined || d.platform.variant === wanted.variant || (wanted.variant === 'v8' && d.platform.variant === undefined)),
+  );
+  if (match) return match;
+  const offered = candidates.map((d) => formatPlatform(d.platform as Platform)).join(', ') || 'none';
+  throw new DiagnosticError(
+    createDiagnostic(imageCodes.noMatchingPlatform, `${what} has no manifest for ${formatPlatform(wanted)} (it offers: ${offered})`),
+  );
+}
+
+/** Parses an image config into cube's view of it plus the layers' diffIds. */
+export function parseConfig(bytes: Uint8Array, what: string): { config: ImageConfig; diffIds: readonly Digest[]; platform: Platform } {
+  const parsed = configSchema.safeParse(parseJson(bytes, what));
+  if (!parsed.success) throw bad(what, `not a valid image config (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  const c = parsed.data.config ?? {};
+  const config: ImageConfig = {
+    env: c.Env ?? [],
+    ...(c.Entrypoint ? { entrypoint: c.Entrypoint } : {}),
+    ...(c.Cmd ? { cmd: c.Cmd } : {}),
+    ...(c.WorkingDir ? { workingDir: c.WorkingDir } : {}),
+    ...(c.User ? { user: c.User } : {}),
+    exposedPorts: Object.keys(c.ExposedPorts ?? {}).sort(),
+    labels: c.Labels ?? {},
+  };
+  const platform: Platform = {
+    os: parsed.data.os ?? 'linux',
+    architecture: parsed.data.architecture ?? 'unknown',
+    ...(parsed.data.variant ? { variant: parsed.data.variant } : {}),
+  };
+  return { config, diffIds: parsed.data.rootfs.diff_ids, platform };
+}
+
+/** Pairs manifest layers with config diffIds; their counts must agree. */
+export function layerDescriptors(layers: readonly Descriptor[], diffIds: readonly Digest[], what: string): LayerDescriptor[] {
+  if (layers.length !== diffIds.length) throw bad(what, `the manifest lists ${layers.length} layers but the config ${diffIds.length} diff_ids`);
+  return layers.map((l, i) => ({ digest: l.digest, mediaType: l.mediaType ?? '', size: l.size, diffId: diffIds[i] as Digest }));
+}
