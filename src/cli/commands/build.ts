@@ -68,7 +68,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const lock = lockModeOf('build', values);
   const loaded = await loadOrReport(context, { ...(values.file !== undefined ? { file: values.file } : {}), buildArgs });
   if (!loaded) return ExitCode.userError;
-  const sources = new Map([[loaded.path, loaded.text]]);
+  const sources = new Map([[loaded.displayPath, loaded.text]]);
   const cacheDir = values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env);
   const buildDir = dirname(loaded.path);
   const name = values.name ?? basename(buildDir);

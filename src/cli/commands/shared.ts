@@ -21,7 +21,7 @@ export async function loadOrReport(
   options: { readonly file?: string; readonly buildArgs: ReadonlyMap<string, string> },
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
   const loaded = await loadBuildFile({ ...(options.file !== undefined ? { file: options.file } : {}), cwd: context.cwd, buildArgs: options.buildArgs });
-  reportDiagnostics(context, loaded.diagnostics, new Map([[loaded.path, loaded.text]]));
+  reportDiagnostics(context, loaded.diagnostics, new Map([[loaded.displayPath, loaded.text]]));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }

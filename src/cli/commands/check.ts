@@ -1,0 +1,45 @@
+/** `cube check`: parse and validate the build file, print every diagnostic. */
+import { diagnosticsToJson } from '../../core/diagnostics/index.js';
+import { loadBuildFile } from '../../parser/index.js';
+import { nameValueOptions, parseCommandArgs, usageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { reportDiagnostics } from './shared.js';
+
+const usage = `Usage: cube check [options]
+
+Parses and validates the build file and prints every problem found, each with its file:line:col,
+the source line and a hint. Exits 0 when there are no errors (warnings allowed), 1 otherwise.
+
+Options:
+  -f, --file FILE       the Cubefile or cube.yaml (default ./Cubefile, else ./cube.yaml)
+      --build-arg K=V   set a build argument (repeatable)
+      --format F        human (default) or json (for editors and CI)
+`;
+
+const options = {
+  file: { type: 'string', short: 'f' },
+  'build-arg': { type: 'string', multiple: true },
+  format: { type: 'string' },
+} as const;
+
+async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('check', args, options);
+  if (positionals.length > 0) throw usageError('check', `unexpected argument "${positionals[0]}" (name the file with -f)`);
+  const format = values.format ?? 'human';
+  if (format !== 'human' && format !== 'json') throw usageError('check', `--format must be human or json, got "${format}"`);
+  const buildArgs = nameValueOptions('check', '--build-arg', values['build-arg']);
+  const loaded = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd, buildArgs });
+  const sources = new Map([[loaded.displayPath, loaded.text]]);
+  const failed = loaded.diagnostics.some((d) => d.severity === 'error');
+  if (format === 'json') {
+    context.stdout.write(JSON.stringify({ file: loaded.displayPath, ok: !failed, diagnostics: diagnosticsToJson(loaded.diagnostics, sources) }, null, 2) + '\n');
+  } else {
+    reportDiagnostics(context, loaded.diagnostics, sources);
+    if (!failed) context.stdout.write(`${loaded.displayPath}: ok\n`);
+  }
+  return failed ? ExitCode.userError : ExitCode.ok;
+}
+
+/** `cube check`. */
+export const checkCommand: Command = { name: 'check', summary: 'parse and validate the build file', usage, run };

@@ -1,0 +1,95 @@
+/**
+ * The front end: a Cubefile or cube.yaml in, a typed and validated BuildSpec (with its source
+ * spans) and every diagnostic out.
+ */
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import type { BuildSpec, SpanTable } from '../core/build-spec.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import type { Diagnostic } from '../core/diagnostics/index.js';
+import { cliCodes } from '../core/diagnostics/codes-cli.js';
+import { parseCubefileSyntax } from './cubefile-syntax.js';
+import { evaluate } from './evaluate.js';
+import { parseYamlSyntax } from './yaml-syntax.js';
+
+export { formatImageRef, parseImageRef } from './image-ref.js';
+export { parseCubefileSyntax } from './cubefile-syntax.js';
+export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
+export { printCubefile, printYaml } from './print.js';
+export type { Document, Instruction } from './ast.js';
+
+/** Options of the parse functions. */
+export interface ParseOptions {
+  /** The file name spans and messages use. */
+  readonly path: string;
+  readonly buildArgs?: ReadonlyMap<string, string>;
+}
+
+/** A parse: the spec when there are no errors, its spans, and all diagnostics. */
+export interface ParseResult {
+  readonly spec?: BuildSpec;
+  readonly spans: SpanTable;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+function finish(syntax: { document: import('./ast.js').Document; diagnostics: Diagnostic[] }, options: ParseOptions): ParseResult {
+  const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path);
+  const diagnostics = [...syntax.diagnostics, ...evaluation.diagnostics].sort((a, b) => (a.span?.start ?? -1) - (b.span?.start ?? -1));
+  const failed = diagnostics.some((d) => d.severity === 'error');
+  return { ...(!failed && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, diagnostics };
+}
+
+/** Parses Cubefile text. Never throws for bad input. */
+export function parseCubefile(text: string, options: ParseOptions): ParseResult {
+  return finish(parseCubefileSyntax(text, options.path), options);
+}
+
+/** Parses cube.yaml text. Never throws for bad input. */
+export function parseCubeYaml(text: string, options: ParseOptions): ParseResult {
+  return finish(parseYamlSyntax(text, options.path), options);
+}
+
+/** A loaded build file. */
+export interface LoadedBuildFile extends ParseResult {
+  /** Absolute path. */
+  readonly path: string;
+  /** The path spans and messages use: relative to the working directory when below it. */
+  readonly displayPath: string;
+  readonly format: 'cubefile' | 'yaml';
+  readonly text: string;
+}
+
+/** Whether a file name is a YAML build file. */
+export function isYamlFile(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/**
+ * Finds and parses the build file: `file` if given, else `./Cubefile`, else `./cube.yaml`
+ * (relative to `cwd`). A missing or unreadable file is a DiagnosticError (CUBE0002/CUBE0003).
+ */
+export async function loadBuildFile(options: { file?: string; cwd: string; buildArgs?: ReadonlyMap<string, string> }): Promise<LoadedBuildFile> {
+  const candidates = options.file !== undefined ? [options.file] : ['Cubefile', 'cube.yaml'];
+  for (const candidate of candidates) {
+    const path = resolve(options.cwd, candidate);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (options.file === undefined && code === 'ENOENT') continue;
+      throw new DiagnosticError(
+        createDiagnostic(cliCodes.unreadableFile, `cannot read ${candidate}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`, {
+          hint: 'check the path given with -f',
+        }),
+      );
+    }
+    const format = isYamlFile(path) ? 'yaml' : 'cubefile';
+    const shown = relative(options.cwd, path);
+    const displayPath = shown !== '' && !shown.startsWith('..') ? shown : path;
+    const parseOptions = { path: displayPath, ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}) };
+    const result = format === 'yaml' ? parseCubeYaml(text, parseOptions) : parseCubefile(text, parseOptions);
+    return { ...result, path, displayPath, format, text };
+  }
+  throw new DiagnosticError(createDiagnostic(cliCodes.noBuildFile, `no Cubefile or cube.yaml in ${options.cwd}`));
+}
