@@ -192,11 +192,12 @@ class Evaluator {
       this.error(parseCodes.multipleFrom, 'a second FROM: cube builds exactly one image per build file', instruction.span);
       return;
     }
-    this.afterFrom = true;
+    // FROM sees the ARGs declared before it; everything after sees the stage's scope.
     const text = this.word(instruction.image);
+    const p = instruction.platform ? this.word(instruction.platform) : undefined;
+    this.afterFrom = true;
     let platform: Platform | undefined;
     if (instruction.platform) {
-      const p = this.word(instruction.platform);
       const match = p === undefined ? null : /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/.exec(p);
       if (match) platform = { os: match[1] as string, architecture: match[2] as string, ...(match[3] ? { variant: match[3] } : {}) };
       else if (p !== undefined) this.error(parseCodes.badPlatform, `--platform "${p}" is not os/arch[/variant]`, instruction.platform.span);
@@ -365,8 +366,9 @@ class Evaluator {
     };
   }
 
-  finish(file: string): Evaluation {
-    if (!this.afterFrom) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
+  finish(file: string, syntaxErrors: boolean): Evaluation {
+    // After a syntax error (a misspelt FROM, unreadable YAML) "no FROM" would only repeat it.
+    if (!this.afterFrom && !syntaxErrors) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
     if (this.wrap && !this.inject && !this.spans.has('/inject')) this.error(parseCodes.wrapWithoutInject, 'ENTRYPOINT wrap without INJECT envd', this.wrap);
     for (const name of this.buildArgs.keys()) {
       if (!this.usedBuildArgs.has(name)) this.diagnostics.push(createDiagnostic(parseCodes.unusedBuildArg, `--build-arg ${name} is not declared by any ARG`));
@@ -395,8 +397,8 @@ class Evaluator {
 }
 
 /** Evaluates a document with `--build-arg` values. */
-export function evaluate(document: Document, buildArgs: ReadonlyMap<string, string>, file: string): Evaluation {
+export function evaluate(document: Document, buildArgs: ReadonlyMap<string, string>, file: string, syntaxErrors = false): Evaluation {
   const evaluator = new Evaluator(document, buildArgs);
   for (const instruction of document.instructions) evaluator.run(instruction);
-  return evaluator.finish(file);
+  return evaluator.finish(file, syntaxErrors);
 }

@@ -12,7 +12,7 @@ const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, 
 /** `--name` or `--name=value` options. */
 export const Flag = createToken({ name: 'Flag', pattern: /--[A-Za-z][\w-]*(?:=(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)*)?/ });
 /** Any other run of non-blank text; quotes may contain blanks. */
-export const Word = createToken({ name: 'Word', pattern: /(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
+export const Word = createToken({ name: 'Word', pattern: /(?:\$\{[^}]*\}?|[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
 
 function keyword(name: string): TokenType {
   return createToken({ name, pattern: new RegExp(`${name}(?![^\\s])`, 'i'), categories: [Word], longer_alt: Word });

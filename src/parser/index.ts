@@ -33,7 +33,7 @@ export interface ParseResult {
 }
 
 function finish(syntax: { document: import('./ast.js').Document; diagnostics: Diagnostic[] }, options: ParseOptions): ParseResult {
-  const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path);
+  const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path, syntax.diagnostics.some((d) => d.severity === 'error'));
   const diagnostics = [...syntax.diagnostics, ...evaluation.diagnostics].sort((a, b) => (a.span?.start ?? -1) - (b.span?.start ?? -1));
   const failed = diagnostics.some((d) => d.severity === 'error');
   return { ...(!failed && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, diagnostics };

@@ -10,6 +10,7 @@ import { createDiagnostic } from '../core/diagnostics/index.js';
 import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document, Instruction, Val } from './ast.js';
+import { closest } from './suggest.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const command = z.union([z.array(z.string()), z.string()]);
@@ -115,10 +116,24 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
   const parsed = cubeYamlSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const node = nodeAt(doc, issue.path);
       const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      const keyNode = isMap(doc.contents) && issue.code === 'unrecognized_keys' ? node : node;
-      diagnostics.push(createDiagnostic(parseCodes.yamlSchema, `${where}${issue.message}`, { span: nodeSpan(keyNode, file, whole) }));
+      if (issue.code === 'unrecognized_keys') {
+        const parent = doc.getIn(issue.path as (string | number)[], true);
+        for (const key of issue.keys) {
+          const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+          const near = closestKey(key, issue.path, parsed.error.issues);
+          diagnostics.push(
+            createDiagnostic(parseCodes.yamlSchema, `${where}unknown key "${key}"`, {
+              span: nodeSpan(pair && isScalar(pair.key) ? pair.key : nodeAt(doc, issue.path), file, whole),
+              ...(near ? { hint: `did you mean "${near}"?` } : {}),
+            }),
+          );
+        }
+        continue;
+      }
+      const present = doc.getIn(issue.path as (string | number)[], true) !== undefined;
+      const message = present ? issue.message : `the required key "${String(issue.path[issue.path.length - 1])}" is missing`;
+      diagnostics.push(createDiagnostic(parseCodes.yamlSchema, present ? `${where}${message}` : message, { span: nodeSpan(nodeAt(doc, issue.path), file, whole) }));
     }
     return { document: empty, diagnostics };
   }
@@ -203,6 +218,17 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
     });
   }
   return out;
+}
+
+const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': Object.keys(cubeYamlSchema.shape),
+  seal: ['format', 'size', 'free', 'journal', 'metadata_csum', 'dir_index', 'label'],
+  'inject.envd': ['path', 'to', 'port', 'args'],
+};
+
+function closestKey(key: string, path: readonly PropertyKey[], _issues: unknown): string | undefined {
+  const known = KNOWN_KEYS[path.filter((p) => typeof p === 'string').join('.')];
+  return known ? closest(key, known)?.toLowerCase() : undefined;
 }
 
 /** Quotes one envd argument so the ARGS word splitter gives it back unchanged. */
