@@ -1,0 +1,76 @@
+/**
+ * Random and mutated Cubefiles: the parser never throws, always returns a spec or at least one
+ * error, and its time grows linearly with the input.
+ */
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
+import { repoRoot } from '../helpers/example-images.js';
+
+const seeds = ['python-web', 'node-app', 'byo-envd'].map((e) => readFileSync(join(repoRoot, 'examples', e, 'Cubefile'), 'utf8'));
+const pieces = ['FROM ', 'INJECT envd ', 'COPY ', 'ENV ', 'ARG ', 'CMD ', 'ENTRYPOINT ', 'SEAL ext4 ', '\\\n', '# c\n', '"', "'", '${', '}', ':-', '[', ']', '=', ' ', '\n', 'x', '/a', '--chown=', '\t', '`', '$', ':?', '\r\n', '\u00e9', '\0'];
+
+function holds(text: string): void {
+  const result = parseCubefile(text, { path: 'Cubefile' });
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  expect(result.spec !== undefined || errors.length > 0).toBe(true);
+  expect(result.spec !== undefined && errors.length > 0).toBe(false);
+  for (const d of result.diagnostics) {
+    if (!d.span) continue;
+    expect(d.span.start).toBeGreaterThanOrEqual(0);
+    expect(d.span.end).toBeLessThanOrEqual(text.length);
+    expect(d.span.start).toBeLessThanOrEqual(d.span.end);
+  }
+}
+
+describe('parser properties', () => {
+  it('never throws on random token soup', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), (parts) => holds(parts.join(''))), { numRuns: 400 });
+  });
+
+  it('never throws on mutated examples', () => {
+    const mutation = fc.record({ seed: fc.nat(seeds.length - 1), at: fc.nat(), cut: fc.nat(8), insert: fc.string({ maxLength: 6 }) });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 5 }), (mutations) => {
+        let text = seeds[(mutations[0] as { seed: number }).seed] as string;
+        for (const m of mutations) {
+          const at = m.at % (text.length + 1);
+          text = text.slice(0, at) + m.insert + text.slice(at + m.cut);
+        }
+        holds(text);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never throws on random YAML', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const result = parseCubeYaml(JSON.stringify({ from: 'alpine', cmd: value }), { path: 'cube.yaml' });
+        expect(result.spec !== undefined || result.diagnostics.length > 0).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes time linear in the input size', () => {
+    const block = (seeds[0] as string).replace(/^FROM .*$/m, '') + '\n';
+    const input = (n: number): string => 'FROM alpine\n' + block.repeat(n);
+    const time = (text: string): number => {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        parseCubefile(text, { path: 'Cubefile' });
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
+    };
+    time(input(50));
+    const small = time(input(200));
+    const large = time(input(800));
+    // 4x the input: linear is ~4x; a quadratic parser would take ~16x. Generous bound for noisy CI.
+    expect(large / small).toBeLessThan(10);
+  });
+});
