@@ -3,6 +3,8 @@ import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { checkCommand } from './check.js';
 import { convertCommand } from './convert.js';
+import { diffCommand } from './diff.js';
+import { planCommand } from './plan.js';
 
 /** Every subcommand. */
-export const commands: readonly Command[] = [buildCommand, checkCommand, convertCommand];
+export const commands: readonly Command[] = [buildCommand, planCommand, diffCommand, checkCommand, convertCommand];

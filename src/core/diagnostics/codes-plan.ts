@@ -1,6 +1,17 @@
-/** Diagnostic codes for planning. Codes are stable: never renumber or reuse one. */
+/** Diagnostic codes for planning (CUBE2xxx). Codes are stable: never renumber or reuse one. */
 import type { CatalogEntry } from './catalog-entry.js';
 
 /** The planning codes. */
 export const planCodes = {
+  envdNotFound: { code: 'CUBE2001', severity: 'error', summary: 'The envd binary to inject does not exist.', hint: 'pass --envd-path PATH, set INJECT envd PATH in the build file, or set $CUBE_ENVD_PATH' },
+  envdNotRegular: { code: 'CUBE2002', severity: 'error', summary: 'The envd path names something other than a regular file.', hint: 'point it at the envd binary itself' },
+  envdUnreadable: { code: 'CUBE2003', severity: 'error', summary: 'The envd binary cannot be read.', hint: 'check its permissions for the user running cube' },
+  copySourceMissing: { code: 'CUBE2004', severity: 'error', summary: 'A COPY source does not exist in the build context (or every match is excluded by .cubeignore).', hint: 'check the path (relative to the build file\'s directory) and .cubeignore' },
+  copyOutsideContext: { code: 'CUBE2005', severity: 'error', summary: 'A COPY source lies outside the build context.', hint: 'move the file into the build file\'s directory tree; COPY cannot reach above it' },
+  lockMismatch: { code: 'CUBE2006', severity: 'error', summary: 'With --locked, an image reference resolved to a different digest than Cubefile.lock records.', hint: 'run without --locked (or with --refresh) to update Cubefile.lock, and commit it' },
+  lockMissing: { code: 'CUBE2007', severity: 'error', summary: 'With --locked, an image reference has no entry in Cubefile.lock.', hint: 'run once without --locked to record it, and commit Cubefile.lock' },
+  badPlanFile: { code: 'CUBE2008', severity: 'error', summary: 'A plan file cannot be read or is not a cube plan.', hint: 'pass a plan.json written by cube build or cube plan --json' },
+  badLockfile: { code: 'CUBE2009', severity: 'error', summary: 'Cubefile.lock is not valid.', hint: 'delete it and run again to re-create it, or fix the JSON' },
+  copyUnreadable: { code: 'CUBE2010', severity: 'error', summary: 'A COPY source cannot be read, or is not a file, directory or symlink.', hint: 'check its permissions; sockets, fifos and devices cannot be copied' },
+  noLastPlan: { code: 'CUBE2011', severity: 'error', summary: '`--against last` found no earlier build of this file.', hint: 'run cube build once, or name the old plan file' },
 } as const satisfies Record<string, CatalogEntry>;

@@ -75,6 +75,21 @@ function pickTop(manifests: readonly Descriptor[], ref: LayoutRef): Descriptor {
   );
 }
 
+/** Finds a manifest by digest inside nested indexes (a lockfile pins the platform manifest). */
+async function findNested(dir: string, manifests: readonly Descriptor[], digest: Digest, what: string, depth = 0): Promise<Descriptor | undefined> {
+  if (depth > MAX_NESTING) return undefined;
+  for (const d of manifests) {
+    if (d.digest === digest) return d;
+    if (d.mediaType !== undefined && !d.mediaType.includes('index') && !d.mediaType.includes('list')) continue;
+    const doc = parseDocument(await readDocument(dir, d.digest, what), d.mediaType, `${what} (${d.digest})`);
+    if (doc.kind === 'index') {
+      const found = await findNested(dir, doc.manifests, digest, what, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Resolves an `oci-layout:` reference. Returns the image and the layout directory its blobs live in. */
 export async function resolveLayout(ref: LayoutRef, contextDir: string, platform: Platform | undefined): Promise<{ image: ResolvedImage; dir: string }> {
   const dir = resolve(contextDir, ref.dir);
@@ -88,7 +103,8 @@ export async function resolveLayout(ref: LayoutRef, contextDir: string, platform
   const top = parseDocument(Buffer.from(indexText), undefined, `${dir}/index.json`);
   if (top.kind !== 'index') throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${dir}/index.json is not an image index`));
   const wanted = platform ?? hostPlatform();
-  let descriptor = pickTop(top.manifests, ref);
+  let descriptor = ref.digest !== undefined && !top.manifests.some((d) => d.digest === ref.digest) ? await findNested(dir, top.manifests, ref.digest, what) : undefined;
+  descriptor ??= pickTop(top.manifests, ref);
   let indexDigest: Digest | undefined;
   for (let depth = 0; ; depth++) {
     if (depth > MAX_NESTING) throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: indexes nested more than ${MAX_NESTING} deep`));

@@ -1,0 +1,70 @@
+/** `cube diff`: why two plans differ, root causes first. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { planCodes } from '../../core/diagnostics/codes-plan.js';
+import { cacheDirectory } from '../../core/paths.js';
+import { loadBuildFile } from '../../parser/index.js';
+import { diffPlans, lastPlan, parsePlanJson, renderPlanDiff } from '../../planner/index.js';
+import type { Plan } from '../../planner/index.js';
+import { parseCommandArgs, usageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const usage = `Usage: cube diff OLD NEW [--json]
+       cube diff --against last NEW [-f FILE] [--json]
+
+Compares two plan files (plan.json from cube build, or cube plan --json) and prints the root
+causes: the nodes whose own parameters changed, each changed field old → new with the build-file
+line and the origin of the setting. Nodes that changed only because an input changed are
+summarised as a cascade. Exits 0 whether or not the plans differ.
+
+Options:
+      --against last   compare NEW with the last plan cube built for the build file
+  -f, --file FILE      the build file whose last plan to use (default ./Cubefile, else ./cube.yaml)
+      --json           print the difference as JSON
+      --cache-dir DIR  cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
+`;
+
+const options = {
+  against: { type: 'string' },
+  file: { type: 'string', short: 'f' },
+  json: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+} as const;
+
+async function readPlan(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+  }
+  return parsePlanJson(text, path);
+}
+
+async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('diff', args, options);
+  let old: Plan;
+  let next: Plan;
+  if (values.against !== undefined) {
+    if (values.against !== 'last') throw usageError('diff', `--against takes "last", got "${values.against}"`);
+    if (positionals.length !== 1) throw usageError('diff', 'with --against last, name exactly one plan file (NEW)');
+    const cacheDir = values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env);
+    const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
+    const last = await lastPlan(cacheDir, buildFile.path, 'default');
+    if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));
+    old = last;
+    next = await readPlan(resolve(context.cwd, positionals[0] as string));
+  } else {
+    if (positionals.length !== 2) throw usageError('diff', 'name two plan files: cube diff OLD NEW');
+    old = await readPlan(resolve(context.cwd, positionals[0] as string));
+    next = await readPlan(resolve(context.cwd, positionals[1] as string));
+  }
+  const diff = diffPlans(old, next);
+  context.stdout.write(values.json ? JSON.stringify(diff, null, 2) + '\n' : renderPlanDiff(diff));
+  return ExitCode.ok;
+}
+
+/** `cube diff`. */
+export const diffCommand: Command = { name: 'diff', summary: 'explain the difference between two plans', usage, run };

@@ -1,0 +1,175 @@
+/**
+ * BuildSpec to plan: every input resolved and hashed once (the image through the lockfile, envd,
+ * COPY sources), then the nodes. Filesystem nodes chain image → layers → rootfs → inject →
+ * steps → seal; launch settings live in their own node beside the seal, so changing CMD, ENV,
+ * EXPOSE, LABEL, USER or the entrypoint never touches the seal's id.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import type { BuildSpec, Chown, SpanTable } from '../core/build-spec.js';
+import { lineColumnOf } from '../core/diagnostics/index.js';
+import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
+import type { Digest } from '../core/digest.js';
+import type { ImageResolver, ResolvedImage } from '../core/image.js';
+import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
+import { formatImageRef } from '../parser/image-ref.js';
+import { BuildContext } from './context.js';
+import { originLabel, resolveEnvd } from './envd.js';
+import { HostFileHasher } from './host-files.js';
+import { resolveLocked } from './lockfile.js';
+import type { LockMode } from './lockfile.js';
+import { makeNode } from './plan.js';
+import type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind } from './plan.js';
+
+/** The ext4 writer's on-disk format version: part of the seal node, so a writer change reseals. */
+export const EXT4_FORMAT_VERSION = 1;
+
+/** What to plan. */
+export interface PlanInput {
+  readonly spec: BuildSpec;
+  readonly spans: SpanTable;
+  /** Absolute path of the build file. */
+  readonly buildFile: string;
+  /** The build context (COPY sources are relative to it). */
+  readonly contextDir: string;
+  readonly envdPathFlag?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly resolver: ImageResolver;
+  readonly cacheDir: string;
+  readonly lock: LockMode;
+}
+
+/** A resolved filesystem step, in build-file order. */
+export type PlannedStep =
+  | { readonly kind: 'copy'; readonly nodeId: Digest; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown } }
+  | { readonly kind: 'workdir'; readonly nodeId: Digest; readonly path: string };
+
+/** Inputs the executor needs beside the plan; host paths live only here, never in a hash. */
+export interface PlanInputs {
+  readonly image: ResolvedImage;
+  readonly envd?: HostFile & { readonly origin: Origin; readonly imagePath: string; readonly port: number; readonly args: readonly string[] };
+  readonly steps: readonly PlannedStep[];
+}
+
+/** A plan with its inputs and any warnings. */
+export interface PlanResult {
+  readonly plan: Plan;
+  readonly inputs: PlanInputs;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Host files actually read while hashing (0 when the stat cache covered everything). */
+  readonly filesRead: number;
+}
+
+function copyParams(sources: readonly CopySource[]): JsonValue {
+  return sources.map((s) => ({
+    name: s.name,
+    isDir: s.isDir,
+    entries: s.entries.map((e) => (e.type === 'file' ? { type: e.type, relative: e.relative, digest: e.digest, size: e.size, mode: e.mode } : e)),
+  }));
+}
+
+/** Plans a build. Throws DiagnosticError for user and environment errors. */
+export async function planBuild(input: PlanInput): Promise<PlanResult> {
+  const { spec, spans } = input;
+  const text = await readFile(input.buildFile, 'utf8').catch(() => '');
+  const shownFile = relative(dirname(input.buildFile), input.buildFile);
+  const location = (span: Span | undefined): string | undefined => {
+    if (!span) return undefined;
+    const lc = lineColumnOf(text, span.start);
+    return `${shownFile}:${lc.line}:${lc.column}`;
+  };
+  const hasher = new HostFileHasher(input.cacheDir);
+  await hasher.load();
+  const nodes: PlanNode[] = [];
+  const sources: Record<string, NodeSource> = {};
+  const add = (kind: PlanNodeKind, params: JsonValue, inputs: PlanNode['inputs'], source: Omit<NodeSource, 'location'> & { span?: Span | undefined }): PlanNode => {
+    const node = makeNode(kind, params, inputs);
+    if (!sources[node.id]) {
+      nodes.push(node);
+      const where = location(source.span);
+      sources[node.id] = { key: source.key, description: source.description, ...(where ? { location: where } : {}), ...(source.origin ? { origin: source.origin } : {}) };
+    }
+    return node;
+  };
+
+  const fromSpan = spans.get('/from');
+  const { image, pinned } = await resolveLocked({
+    ref: spec.from.image,
+    ...(spec.from.platform ? { platform: spec.from.platform } : {}),
+    resolver: input.resolver,
+    contextDir: input.contextDir,
+    buildFile: input.buildFile,
+    mode: input.lock,
+    ...(fromSpan ? { span: fromSpan } : {}),
+  });
+  const platform = { os: image.platform.os, architecture: image.platform.architecture, ...(image.platform.variant ? { variant: image.platform.variant } : {}) };
+  const imageNode = add('image', { manifest: image.manifestDigest, config: image.configDigest, platform }, {}, {
+    key: 'image',
+    description: `${formatImageRef(spec.from.image)} → ${image.manifestDigest}`,
+    span: fromSpan,
+    ...(pinned ? { origin: 'Cubefile.lock' } : {}),
+  });
+  const layerNodes = image.layers.map((layer, i) =>
+    add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${layer.size} bytes`, span: fromSpan }),
+  );
+  let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layers`, span: fromSpan });
+
+  let envd: PlanInputs['envd'];
+  if (spec.inject) {
+    const resolved = await resolveEnvd({
+      ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}),
+      ...(spec.inject.hostPath !== undefined ? { fileHostPath: spec.inject.hostPath } : {}),
+      buildFile: input.buildFile,
+      spans,
+      env: input.env,
+      hasher,
+    });
+    envd = { hostPath: resolved.hostPath, digest: resolved.digest, size: resolved.size, origin: resolved.origin, imagePath: spec.inject.imagePath, port: spec.inject.port, args: spec.inject.args };
+    fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0 }, { base: fs.id }, {
+      key: 'inject',
+      description: `envd (${resolved.size} bytes) at ${spec.inject.imagePath}`,
+      span: spans.get('/inject'),
+      origin: originLabel(resolved.origin, (span) => location(span) ?? shownFile),
+    });
+  }
+
+  const context = await BuildContext.open(input.contextDir, hasher);
+  const steps: PlannedStep[] = [];
+  for (const [i, step] of spec.steps.entries()) {
+    const span = spans.get(`/steps/${i}`);
+    if (step.kind === 'copy') {
+      const copySources = await context.sources(step.sources, span);
+      const params = { dest: step.dest, sources: copySources.length > 0 ? copyParams(copySources) : [], ...(step.chown ? { chown: { ...step.chown } } : {}), ...(step.chmod !== undefined ? { chmod: step.chmod } : {}) };
+      fs = add('copy', params as JsonValue, { base: fs.id }, { key: `step/${i}`, description: `COPY ${step.sources.join(' ')} → ${step.dest}`, span });
+      steps.push({ kind: 'copy', nodeId: fs.id, copy: { sources: copySources, dest: step.dest, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod !== undefined ? { chmod: step.chmod } : {}) } });
+    } else {
+      fs = add('workdir', { path: step.path }, { base: fs.id }, { key: `step/${i}`, description: `WORKDIR ${step.path}`, span });
+      steps.push({ kind: 'workdir', nodeId: fs.id, path: step.path });
+    }
+  }
+  const epoch = input.env.SOURCE_DATE_EPOCH;
+  const seal = add(
+    'seal',
+    { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch: epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : 0 } as unknown as JsonValue,
+    { fs: fs.id },
+    { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${spec.seal.size} bytes` : spec.seal.free !== undefined ? `, ${spec.seal.free} bytes free` : ''}`, span: spans.get('/seal') },
+  );
+  const launch = spec.launch;
+  const launchNode = add(
+    'launch-config',
+    {
+      ...(launch as unknown as Record<string, JsonValue>),
+      envd: spec.inject ? { path: spec.inject.imagePath, port: spec.inject.port, args: [...spec.inject.args] } : null,
+    } as JsonValue,
+    { image: imageNode.id },
+    { key: 'launch-config', description: launch.wrap ? 'process, env, ports (entrypoint wrapped with envd)' : 'process, env, ports', span: spans.get('/launch/cmd') ?? spans.get('/launch/entrypoint') },
+  );
+  const manifest = add('manifest', { schema: 1 }, { seal: seal.id, launch: launchNode.id }, { key: 'manifest', description: 'launch.json' });
+  await hasher.save();
+  return {
+    plan: { version: 1, nodes, roots: { seal: seal.id, manifest: manifest.id }, sources },
+    inputs: { image, ...(envd ? { envd } : {}), steps },
+    diagnostics: [],
+    filesRead: hasher.reads,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * COPY sources from the build context, hashed by content, mode and name (never mtime):
+ * paths relative to the context (globs allowed), never outside it, `.cubeignore`
+ * (dockerignore syntax) honoured, and symlinks as Docker treats them: a symlink named as a
+ * source is followed, symlinks inside a copied directory are copied as symlinks.
+ */
+import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import ignoreModule from '@balena/dockerignore';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import type { Span } from '../core/diagnostics/index.js';
+import { planCodes } from '../core/diagnostics/codes-plan.js';
+import type { CopyEntry, CopySource } from '../executor/inject/index.js';
+import type { HostFileHasher } from './host-files.js';
+
+type Ignore = { ignores(path: string): boolean };
+const createIgnore = ignoreModule as unknown as (options?: { ignorecase?: boolean }) => Ignore & { add(patterns: string[]): Ignore };
+
+/** The build context: its root, its .cubeignore, and the hasher. */
+export class BuildContext {
+  private constructor(
+    readonly root: string,
+    readonly realRoot: string,
+    readonly ignore: Ignore,
+    readonly hasher: HostFileHasher,
+  ) {}
+
+  /** Opens the context at `root`, reading `.cubeignore` if present. */
+  static async open(root: string, hasher: HostFileHasher): Promise<BuildContext> {
+    const text = await readFile(join(root, '.cubeignore'), 'utf8').catch(() => '');
+    const patterns = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add(patterns), hasher);
+  }
+
+  /** Resolves and hashes the sources of one COPY. */
+  async sources(written: readonly string[], span: Span | undefined): Promise<CopySource[]> {
+    const out: CopySource[] = [];
+    for (const source of written) {
+      const matches = await this.expand(source, span);
+      for (const path of matches) out.push(await this.source(path, source, span));
+    }
+    return out;
+  }
+
+  fail(entry: (typeof planCodes)[keyof typeof planCodes], message: string, span: Span | undefined): never {
+    throw new DiagnosticError(createDiagnostic(entry, message, span ? { span } : {}));
+  }
+
+  /** Context-relative `/` path of an absolute path. */
+  rel(path: string): string {
+    return relative(this.root, path).split(sep).join('/');
+  }
+
+  async expand(source: string, span: Span | undefined): Promise<string[]> {
+    const cleaned = source.replace(/^\/+/, '') || '.';
+    const lexical = resolve(this.root, cleaned);
+    if (lexical !== this.root && !lexical.startsWith(this.root + sep)) {
+      this.fail(planCodes.copyOutsideContext, `COPY source "${source}" is outside the build context ${this.root}`, span);
+    }
+    if (!/[*?[]/.test(cleaned)) {
+      const rel = this.rel(lexical);
+      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by .cubeignore`, span);
+      return [lexical];
+    }
+    const matches = (await this.glob(cleaned.split('/').filter((p) => p !== '' && p !== '.'), this.root)).filter((p) => !this.ignore.ignores(this.rel(p)));
+    if (matches.length === 0) this.fail(planCodes.copySourceMissing, `COPY source "${source}" matches nothing in the build context`, span);
+    return matches.sort();
+  }
+
+  async glob(parts: readonly string[], dir: string): Promise<string[]> {
+    const [head, ...rest] = parts;
+    if (head === undefined) return [dir];
+    if (!/[*?[]/.test(head)) return this.glob(rest, join(dir, head));
+    const re = new RegExp(`^${head.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const out: string[] = [];
+    for (const name of names.sort()) if (re.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
+    return out;
+  }
+
+  async source(path: string, written: string, span: Span | undefined): Promise<CopySource> {
+    let info;
+    try {
+      info = await stat(path, { bigint: true });
+    } catch {
+      return this.fail(planCodes.copySourceMissing, `COPY source "${written}" does not exist in the build context ${this.root}`, span);
+    }
+    const real = await realpath(path);
+    if (real !== this.realRoot && !real.startsWith(this.realRoot + sep)) {
+      this.fail(planCodes.copyOutsideContext, `COPY source "${written}" is a symlink to ${real}, outside the build context`, span);
+    }
+    const name = basename(path);
+    if (info.isFile()) {
+      const digest = await this.hasher.digest(path, info);
+      return { name, isDir: false, entries: [{ type: 'file', relative: '', hostPath: path, digest, size: Number(info.size), mode: Number(info.mode) & 0o7777 }] };
+    }
+    if (!info.isDirectory()) this.fail(planCodes.copyUnreadable, `COPY source "${written}" is not a file, directory or symlink`, span);
+    const entries: CopyEntry[] = [];
+    await this.walk(path, '', entries, span);
+    return { name, isDir: true, entries };
+  }
+
+  async walk(dir: string, prefix: string, out: CopyEntry[], span: Span | undefined): Promise<void> {
+    const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const path = join(dir, name);
+      const relativeName = prefix === '' ? name : `${prefix}/${name}`;
+      if (this.ignore.ignores(this.rel(path))) continue;
+      const info = await lstat(path, { bigint: true });
+      const mode = Number(info.mode) & 0o7777;
+      if (info.isSymbolicLink()) out.push({ type: 'symlink', relative: relativeName, linkTarget: await readlink(path) });
+      else if (info.isDirectory()) {
+        out.push({ type: 'dir', relative: relativeName, mode });
+        await this.walk(path, relativeName, out, span);
+      } else if (info.isFile()) {
+        out.push({ type: 'file', relative: relativeName, hostPath: path, digest: await this.hasher.digest(path, info), size: Number(info.size), mode });
+      } else this.fail(planCodes.copyUnreadable, `"${this.rel(path)}" in COPY source is not a file, directory or symlink`, span);
+    }
+  }
+}

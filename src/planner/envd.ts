@@ -1,0 +1,110 @@
+/**
+ * Which envd binary is injected, decided once: `--envd-path`, else the build file's
+ * `INJECT envd PATH` (relative to the build file), else `$CUBE_ENVD_PATH`, else the default
+ * install path. The file is hashed here and only here; every error names where the path came from.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_ENVD_HOST_PATH, ENVD_PATH_VARIABLE } from '../core/build-spec.js';
+import type { SpanTable } from '../core/build-spec.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import type { CatalogEntry, Origin } from '../core/diagnostics/index.js';
+import { planCodes } from '../core/diagnostics/codes-plan.js';
+import type { Digest } from '../core/digest.js';
+import type { HostFileHasher } from './host-files.js';
+
+/** The resolved envd binary. */
+export interface ResolvedEnvd {
+  readonly hostPath: string;
+  readonly digest: Digest;
+  readonly size: number;
+  readonly origin: Origin;
+}
+
+function originWords(origin: Origin): string {
+  switch (origin.kind) {
+    case 'flag':
+      return `from ${origin.flag}`;
+    case 'env':
+      return `from $${origin.variable}`;
+    case 'default':
+      return 'the default path';
+    case 'file':
+      return 'from INJECT envd PATH';
+  }
+}
+
+function override(origin: Origin): string {
+  switch (origin.kind) {
+    case 'flag':
+      return 'pass --envd-path with the path of an existing envd binary';
+    case 'file':
+      return 'fix INJECT envd PATH (relative to the build file), or override it with --envd-path';
+    case 'env':
+      return `fix $${ENVD_PATH_VARIABLE}, or override it with --envd-path`;
+    case 'default':
+      return `install envd at ${DEFAULT_ENVD_HOST_PATH}, or name it with --envd-path, INJECT envd PATH or $${ENVD_PATH_VARIABLE}`;
+  }
+}
+
+/** Picks the envd path by precedence and hashes it. Throws a DiagnosticError naming the origin. */
+export async function resolveEnvd(options: {
+  readonly flag?: string;
+  readonly fileHostPath?: string;
+  readonly buildFile: string;
+  readonly spans: SpanTable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly hasher: HostFileHasher;
+}): Promise<ResolvedEnvd> {
+  let path: string;
+  let origin: Origin;
+  const variable = options.env[ENVD_PATH_VARIABLE];
+  const fileSpan = options.spans.get('/inject/hostPath') ?? options.spans.get('/inject');
+  if (options.flag !== undefined) {
+    path = options.flag;
+    origin = { kind: 'flag', flag: '--envd-path' };
+  } else if (options.fileHostPath !== undefined && fileSpan) {
+    path = resolve(dirname(options.buildFile), options.fileHostPath);
+    origin = { kind: 'file', span: fileSpan };
+  } else if (variable !== undefined && variable !== '') {
+    path = variable;
+    origin = { kind: 'env', variable: ENVD_PATH_VARIABLE };
+  } else {
+    path = DEFAULT_ENVD_HOST_PATH;
+    origin = { kind: 'default' };
+  }
+  const span = origin.kind === 'file' ? origin.span : undefined;
+  const fail = (entry: CatalogEntry, what: string): never => {
+    throw new DiagnosticError(createDiagnostic(entry, `envd binary ${path} (${originWords(origin)}) ${what}`, { ...(span ? { span } : {}), hint: override(origin) }));
+  };
+  let info;
+  try {
+    info = await stat(path, { bigint: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(planCodes.envdNotFound, 'does not exist');
+    return fail(planCodes.envdUnreadable, `cannot be read (${code ?? 'error'})`);
+  }
+  if (!info.isFile()) return fail(planCodes.envdNotRegular, 'is not a regular file');
+  let digest: Digest;
+  try {
+    digest = await options.hasher.digest(path, info);
+  } catch (error) {
+    return fail(planCodes.envdUnreadable, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return { hostPath: path, digest, size: Number(info.size), origin };
+}
+
+/** The origin in the words plan sources use. */
+export function originLabel(origin: Origin, location: (span: import('../core/diagnostics/index.js').Span) => string): string {
+  switch (origin.kind) {
+    case 'flag':
+      return origin.flag;
+    case 'env':
+      return `$${origin.variable}`;
+    case 'default':
+      return 'default';
+    case 'file':
+      return location(origin.span);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The planner: a BuildSpec and its resolved inputs in, a content-addressed plan out; plus the
+ * tools that explain plans (diff, explain, tree) and remember them (records, lockfile).
+ */
+export { planBuild, EXT4_FORMAT_VERSION } from './build-plan.js';
+export type { PlanInput, PlanInputs, PlanResult, PlannedStep } from './build-plan.js';
+export { makeNode, nodeId, nodeIndex, parsePlanJson, planJsonSchema, planSchema, planToJson, NODE_VERSIONS } from './plan.js';
+export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind } from './plan.js';
+export { diffPlans, explainBuild, fieldChanges, renderExplanation, renderPlanDiff } from './diff.js';
+export type { Explanation, FieldChange, PlanDiff, RootCause } from './diff.js';
+export { lastPlan, recordPlan } from './records.js';
+export { renderPlanTree } from './tree.js';
+export { lockfilePath } from './lockfile.js';
+export type { LockMode } from './lockfile.js';
+export { HostFileHasher } from './host-files.js';
