@@ -1,0 +1,7 @@
+/**
+ * cube's own ext4 writer: rootless, streaming (file data goes to its final blocks as it
+ * arrives), reproducible (same entries and options, same bytes). Implements the TreeWriter
+ * that flattening, injection and COPY write into.
+ */
+export { createExt4Writer } from './writer.js';
+export type { Ext4Options, Ext4Result } from './seal.js';

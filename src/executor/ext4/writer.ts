@@ -1,0 +1,156 @@
+/**
+ * The ext4 writer: a TreeWriter that streams file data straight to its final blocks as it
+ * arrives and keeps only metadata in memory; `close` lays out directories, extent trees,
+ * attributes, inode tables, bitmaps and superblocks after the data (see seal.ts).
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
+import { addExtent, Allocator, BlockWriter } from './disk.js';
+import { BLOCK_SIZE } from './format.js';
+import { sealImage } from './seal.js';
+import type { Ext4Options, Ext4Result } from './seal.js';
+import { makeNode, Tree } from './tree.js';
+import type { TreeNode } from './tree.js';
+
+interface OpenFile {
+  readonly node: TreeNode;
+  readonly regions: readonly SparseRegion[];
+  region: number;
+  /** Bytes of the current region received so far. */
+  done: number;
+  /** A partly filled block and its logical block number. */
+  pending?: { block: number; data: Buffer };
+}
+
+class Ext4Writer implements TreeWriter<Ext4Result> {
+  readonly #file: FileHandle;
+  readonly #options: Ext4Options;
+  readonly #tree: Tree;
+  readonly #allocator = new Allocator();
+  readonly #disk: BlockWriter;
+  #open: OpenFile | undefined;
+  #closed = false;
+
+  constructor(file: FileHandle, options: Ext4Options) {
+    this.#file = file;
+    this.#options = options;
+    this.#tree = new Tree({ sec: options.timestamp ?? 0, nsec: 0 });
+    this.#disk = new BlockWriter(file);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new Error('ext4 writer used after close');
+    if (this.#open) {
+      const { node, regions } = this.#open;
+      throw new Error(`file data incomplete: ${regions.reduce((n, r) => n + r.length, 0)} bytes expected for a ${node.meta.type}`);
+    }
+  }
+
+  async create(path: string, meta: EntryMeta): Promise<void> {
+    this.#check();
+    const node = this.#tree.put(path, makeNode(meta));
+    if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') >= 60) {
+      const target = Buffer.from(meta.linkTarget ?? '', 'utf8');
+      await this.#writeBlocks(node, 0, target);
+    }
+    if (meta.type !== 'file') return;
+    const regions = meta.sparse ?? (meta.size ? [{ offset: 0, length: meta.size }] : []);
+    const open: OpenFile = { node, regions: regions.filter((r) => r.length > 0), region: 0, done: 0 };
+    if (open.regions.length > 0) this.#open = open;
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    let bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    while (bytes.length > 0) {
+      const open = this.#open;
+      if (!open) throw new Error('ext4 writer: data written with no file open, or more data than the file size');
+      const region = open.regions[open.region] as SparseRegion;
+      const take = Math.min(bytes.length, region.length - open.done);
+      await this.#put(open, region.offset + open.done, bytes.subarray(0, take));
+      bytes = bytes.subarray(take);
+      open.done += take;
+      if (open.done === region.length) {
+        open.region++;
+        open.done = 0;
+        const next = open.regions[open.region];
+        const pendingBlock = open.pending?.block;
+        if (!next || (pendingBlock !== undefined && Math.floor(next.offset / BLOCK_SIZE) !== pendingBlock)) await this.#flushPending(open);
+        if (!next) this.#open = undefined;
+      }
+    }
+  }
+
+  /** Places `bytes` at logical byte `offset` of the open file. */
+  async #put(open: OpenFile, offset: number, bytes: Buffer): Promise<void> {
+    let at = offset;
+    let rest = bytes;
+    while (rest.length > 0) {
+      const block = Math.floor(at / BLOCK_SIZE);
+      const within = at % BLOCK_SIZE;
+      if (open.pending && open.pending.block !== block) await this.#flushPending(open);
+      if (within !== 0 || rest.length < BLOCK_SIZE || open.pending) {
+        open.pending ??= { block, data: Buffer.alloc(BLOCK_SIZE) };
+        const n = Math.min(rest.length, BLOCK_SIZE - within);
+        rest.copy(open.pending.data, within, 0, n);
+        rest = rest.subarray(n);
+        at += n;
+        if (within + n === BLOCK_SIZE) await this.#flushPending(open);
+        continue;
+      }
+      const whole = Math.floor(rest.length / BLOCK_SIZE) * BLOCK_SIZE;
+      await this.#writeBlocks(open.node, block, rest.subarray(0, whole));
+      rest = rest.subarray(whole);
+      at += whole;
+    }
+  }
+
+  async #flushPending(open: OpenFile): Promise<void> {
+    if (!open.pending) return;
+    await this.#writeBlocks(open.node, open.pending.block, open.pending.data);
+    open.pending = undefined;
+  }
+
+  /** Allocates blocks for `data` at logical block `logical` of `node` and writes it. */
+  async #writeBlocks(node: TreeNode, logical: number, data: Buffer): Promise<void> {
+    const count = Math.ceil(data.length / BLOCK_SIZE);
+    let offset = 0;
+    let l = logical;
+    for (const run of this.#allocator.allocate(count)) {
+      const end = Math.min(data.length, offset + run.len * BLOCK_SIZE);
+      await this.#disk.write(run.start, data.subarray(offset, end));
+      addExtent(node.extents, l, run);
+      offset = end;
+      l += run.len;
+    }
+  }
+
+  async link(target: string, path: string): Promise<void> {
+    this.#check();
+    const node = this.#tree.get(target);
+    if (!node || node.meta.type === 'dir') throw new Error(`ext4 writer: cannot hard-link ${path} to ${target}: ${node ? 'a directory' : 'missing'}`);
+    const { dir, name } = this.#tree.parentOf(path);
+    dir.children?.set(name, node);
+  }
+
+  async remove(path: string): Promise<void> {
+    this.#check();
+    this.#tree.remove(path);
+  }
+
+  async close(): Promise<Ext4Result> {
+    this.#check();
+    this.#closed = true;
+    try {
+      return await sealImage({ tree: this.#tree, allocator: this.#allocator, disk: this.#disk, file: this.#file, options: this.#options });
+    } finally {
+      await this.#file.close();
+    }
+  }
+}
+
+/** Writes an ext4 image to `path` (created or truncated; the caller picks a temporary name and renames). */
+export async function createExt4Writer(path: string, options: Ext4Options): Promise<TreeWriter<Ext4Result>> {
+  const file = await open(path, 'w+', 0o644);
+  return new Ext4Writer(file, options);
+}

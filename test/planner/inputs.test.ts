@@ -1,0 +1,138 @@
+/** Inputs resolved once: envd by precedence, COPY context rules, the stat cache, the lockfile. */
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_ENVD_HOST_PATH } from '../../src/core/build-spec.js';
+import { DiagnosticError } from '../../src/core/diagnostics/index.js';
+import { makeProject, settle } from '../helpers/plan-project.js';
+import type { Project } from '../helpers/plan-project.js';
+
+let project: Project;
+beforeEach(async () => {
+  project = await makeProject();
+});
+afterEach(async () => {
+  await rm(project.dir, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; hint?: string; line?: boolean }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    const d = error.diagnostics[0];
+    if (!d) throw error;
+    return { code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}), line: d.span !== undefined };
+  }
+  throw new Error('expected a diagnostic');
+}
+
+describe('envd resolution', () => {
+  const file = 'FROM oci-layout:layout:v1\nINJECT envd PATH envd\n';
+  const noPath = 'FROM oci-layout:layout:v1\nINJECT envd\n';
+
+  it('prefers --envd-path, then INJECT PATH, then $CUBE_ENVD_PATH, then the default', async () => {
+    await project.write('flag-envd', 'a', 0o755);
+    await project.write('env-envd', 'b', 0o755);
+    const env = { CUBE_ENVD_PATH: join(project.dir, 'env-envd') };
+    expect((await project.plan(file, { envdFlag: join(project.dir, 'flag-envd'), env })).inputs.envd?.hostPath).toBe(join(project.dir, 'flag-envd'));
+    expect((await project.plan(file, { env })).inputs.envd?.hostPath).toBe(join(project.dir, 'envd'));
+    expect((await project.plan(noPath, { env })).inputs.envd?.origin).toEqual({ kind: 'env', variable: 'CUBE_ENVD_PATH' });
+    const viaDefault = await failure(project.plan(noPath));
+    expect(viaDefault.code).toBe('CUBE2001');
+    expect(viaDefault.message).toContain(DEFAULT_ENVD_HOST_PATH);
+    expect(viaDefault.message).toContain('the default path');
+  });
+
+  it('names the origin of a bad path: the flag, the file line, the variable', async () => {
+    const flag = await failure(project.plan(file, { envdFlag: join(project.dir, 'nope') }));
+    expect(flag).toMatchObject({ code: 'CUBE2001', line: false });
+    expect(flag.message).toContain('from --envd-path');
+    const inFile = await failure(project.plan('FROM oci-layout:layout:v1\nINJECT envd PATH missing/envd\n'));
+    expect(inFile).toMatchObject({ code: 'CUBE2001', line: true });
+    expect(inFile.message).toContain('from INJECT envd PATH');
+    const variable = await failure(project.plan(noPath, { env: { CUBE_ENVD_PATH: project.dir } }));
+    expect(variable.code).toBe('CUBE2002');
+    expect(variable.message).toContain('$CUBE_ENVD_PATH');
+  });
+
+  it('hashes envd once and hands the executor the digest it verifies against', async () => {
+    const result = await project.plan(file);
+    expect(result.inputs.envd?.digest).toMatch(/^sha256:/);
+    const inject = result.plan.nodes.find((n) => n.kind === 'inject');
+    expect((inject?.params as { sha256: string }).sha256).toBe(result.inputs.envd?.digest);
+  });
+});
+
+describe('the stat cache', () => {
+  const file = 'FROM oci-layout:layout:v1\nCOPY app /app\n';
+
+  it('does not re-read unchanged files, and always re-reads a changed one', async () => {
+    await project.write('app/big.bin', Buffer.alloc(4 << 20, 7));
+    const first = await project.plan(file);
+    expect(first.filesRead).toBe(3);
+    const second = await project.plan(file);
+    expect(second.filesRead).toBe(0);
+    expect(second.plan.roots.seal).toBe(first.plan.roots.seal);
+    await project.write('app/big.bin', Buffer.alloc(4 << 20, 8));
+    const third = await project.plan(file);
+    expect(third.filesRead).toBe(1);
+    expect(third.plan.roots.seal).not.toBe(first.plan.roots.seal);
+  });
+
+  it('does not trust a file modified within the last seconds', async () => {
+    await writeFile(join(project.dir, 'app/fresh.py'), 'new\n');
+    await project.plan(file);
+    expect((await project.plan(file)).filesRead).toBe(1);
+    await settle(join(project.dir, 'app/fresh.py'));
+  });
+});
+
+describe('the build context', () => {
+  it('honours .cubeignore, expands globs, refuses paths outside the context', async () => {
+    await project.write('.cubeignore', '**/*.pyc\nsecret.txt\n');
+    await project.write('app/cache.pyc', 'x');
+    await project.write('secret.txt', 's');
+    const result = await project.plan('FROM oci-layout:layout:v1\nCOPY app /app\nCOPY app/*.py /flat/\n');
+    const [dir, glob] = result.inputs.steps;
+    expect(dir?.kind === 'copy' && dir.copy.sources[0]?.entries.map((e) => e.relative)).toEqual(['lib', 'lib/util.py', 'main.py']);
+    expect(glob?.kind === 'copy' && glob.copy.sources.map((s) => s.name)).toEqual(['main.py']);
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY secret.txt /s\n'))).code).toBe('CUBE2004');
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY ../outside /o\n'))).code).toBe('CUBE2005');
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY nothing-*.txt /o/\n'))).code).toBe('CUBE2004');
+  });
+
+  it('follows a symlink named as a source, but not out of the context', async () => {
+    await symlink('app/main.py', join(project.dir, 'entry.py'));
+    const result = await project.plan('FROM oci-layout:layout:v1\nCOPY entry.py /e.py\n');
+    const step = result.inputs.steps[0];
+    expect(step?.kind === 'copy' && step.copy.sources[0]?.entries[0]?.type).toBe('file');
+    await symlink('/etc', join(project.dir, 'etc-link'));
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY etc-link /e\n'))).code).toBe('CUBE2005');
+  });
+});
+
+describe('Cubefile.lock', () => {
+  const file = 'FROM oci-layout:layout:v1\n';
+
+  it('records the digest, pins it, fails --locked on a change, and --refresh moves it', async () => {
+    const first = await project.plan(file, { lock: 'update' });
+    const lock = JSON.parse(await readFile(join(project.dir, 'Cubefile.lock'), 'utf8'));
+    expect(Object.values(lock.images)[0]).toMatchObject({ manifest: first.inputs.image.manifestDigest });
+    expect((await project.plan(file, { lock: 'locked' })).inputs.image.manifestDigest).toBe(first.inputs.image.manifestDigest);
+    // Retag v1 to v2's content: --locked notices, the default keeps the pinned digest, --refresh moves.
+    const index = JSON.parse(await readFile(join(project.dir, 'layout/index.json'), 'utf8'));
+    const [a, b] = index.manifests;
+    index.manifests = [{ ...b, annotations: a.annotations }, { ...a, annotations: b.annotations }];
+    await writeFile(join(project.dir, 'layout/index.json'), JSON.stringify(index));
+    expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2006');
+    expect((await project.plan(file, { lock: 'update' })).inputs.image.manifestDigest).toBe(first.inputs.image.manifestDigest);
+    const refreshed = await project.plan(file, { lock: 'refresh' });
+    expect(refreshed.inputs.image.manifestDigest).not.toBe(first.inputs.image.manifestDigest);
+    expect((await project.plan(file, { lock: 'locked' })).inputs.image.manifestDigest).toBe(refreshed.inputs.image.manifestDigest);
+  });
+
+  it('--locked without an entry is an error', async () => {
+    expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2007');
+  });
+});
