@@ -36,7 +36,13 @@ export interface PlanDiff {
 
 function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, JsonValue>): void {
   if (value !== null && typeof value === 'object') {
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    // Array elements that name themselves (COPY entries, sources) are keyed by that name, so an
+    // inserted file does not shift every later index.
+    const label = (v: JsonValue, i: number): string => {
+      const named = v !== null && typeof v === 'object' && !Array.isArray(v) ? ((v as Record<string, JsonValue>).relative ?? (v as Record<string, JsonValue>).name) : undefined;
+      return typeof named === 'string' ? `[${named === '' ? '.' : named}]` : String(i);
+    };
+    const entries = Array.isArray(value) ? value.map((v, i) => [label(v as JsonValue, i), v] as const) : Object.entries(value);
     if (entries.length === 0) out.set(prefix, value);
     for (const [k, v] of entries) flatten(v as JsonValue, prefix === '' ? k : `${prefix}.${k}`, out);
   } else if (value !== undefined) out.set(prefix, value);

@@ -35,7 +35,7 @@ describe('cube diff', () => {
     const next = await project.plan(BASE, { envdFlag: join(project.dir, 'envd-new') });
     const diff = diffPlans(old.plan, next.plan);
     expect(diff.causes.map((c) => c.key)).toEqual(['inject']);
-    expect(diff.cascade).toEqual(['seal', 'manifest']);
+    expect(diff.cascade).toEqual(['step/0', 'seal', 'manifest']);
     await expect(stable(renderPlanDiff(diff))).toMatchFileSnapshot(join(golden, 'diff', 'envd-bytes.txt'));
   });
 
@@ -93,7 +93,7 @@ describe('plan files', () => {
 
   it('prints a readable tree and explains misses', async () => {
     const first = await project.plan(BASE);
-    await expect(stable(renderPlanTree(first.plan)).replace(/[0-9a-f]{12}/g, '<id>')).toMatchFileSnapshot(join(golden, 'tree.txt'));
+    await expect(stable(renderPlanTree(first.plan)).replace(/sha256:[0-9a-f]{64}/g, 'sha256:<digest>').replace(/\b[0-9a-f]{12}\b/g, '<id>')).toMatchFileSnapshot(join(golden, 'tree.txt'));
     const next = await project.plan(BASE.replace('main.py"]', 'other.py"]'));
     const seal = next.plan.roots.seal;
     const explained = explainBuild(next.plan, first.plan, (id) => id !== next.plan.roots.manifest && next.plan.nodes.find((n) => n.id === id)?.kind !== 'launch-config' ? true : id === seal);
