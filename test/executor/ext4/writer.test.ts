@@ -1,0 +1,205 @@
+/** The ext4 writer, checked by e2fsck and read back through debugfs entry by entry. */
+import { stat, rm, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntryMeta } from '../../../src/core/tree-writer.js';
+import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
+import { expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
+import type { Op } from '../../helpers/ext4.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await imageDir();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const T = { sec: 1_700_000_000, nsec: 123_456_789 };
+const meta = (type: EntryMeta['type'], extra: Partial<EntryMeta> = {}): EntryMeta => ({ type, mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0, mtime: T, ...extra });
+const file = (path: string, content: Uint8Array | string, extra: Partial<EntryMeta> = {}): Op => {
+  const data = typeof content === 'string' ? Buffer.from(content) : content;
+  return { op: 'create', path, meta: meta('file', { size: data.length, ...extra }), data };
+};
+const CAPABILITY = new Uint8Array([0, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+describe('entries round-trip', () => {
+  const exact = Buffer.alloc(8192, 0x5a);
+  const odd = Buffer.from(Array.from({ length: 10_001 }, (_, i) => i % 251));
+  const ops: Op[] = [
+    { op: 'create', path: '/etc', meta: meta('dir', { mode: 0o755, mtime: { sec: -86_400, nsec: 1 } }) },
+    file('/etc/empty', ''),
+    file('/etc/tiny', 'x'),
+    file('/etc/exact', exact),
+    file('/etc/odd', odd, { uid: 4_000_000_000, gid: 70_000, mode: 0o4755 }),
+    file('/future', 'y', { mtime: { sec: 4_102_444_800, nsec: 999_999_999 } }),
+    { op: 'create', path: '/tmp', meta: meta('dir', { mode: 0o1777 }) },
+    { op: 'create', path: '/sgid', meta: meta('dir', { mode: 0o2775, uid: 1000, gid: 1000 }) },
+    { op: 'create', path: '/bin/sh', meta: meta('symlink', { mode: 0o777, linkTarget: 'dash' }) },
+    { op: 'create', path: '/slow', meta: meta('symlink', { mode: 0o777, linkTarget: `/${'long/'.repeat(20)}target` }) },
+    { op: 'create', path: '/dev/null', meta: meta('char', { mode: 0o666, devMajor: 1, devMinor: 3 }) },
+    { op: 'create', path: '/dev/big', meta: meta('block', { mode: 0o660, devMajor: 259, devMinor: 70_000 }) },
+    { op: 'create', path: '/run/fifo', meta: meta('fifo') },
+    { op: 'create', path: '/run/sock', meta: meta('socket', { mode: 0o755 }) },
+    file('/usr/bin/ping', 'ELF', { mode: 0o755, xattrs: new Map([['security.capability', CAPABILITY]]) }),
+    file('/many-xattrs', 'z', { xattrs: new Map(Array.from({ length: 12 }, (_, i) => [`user.attribute-${i}`, Buffer.alloc(40, i)] as const).concat([['trusted.t', Buffer.from('v')]])) }),
+    { op: 'link', target: '/etc/odd', path: '/hard-1' },
+    { op: 'link', target: '/etc/odd', path: '/etc/hard-2' },
+  ];
+  let image: string;
+  let back: Map<string, Awaited<ReturnType<typeof readBack>> extends Map<string, infer R> ? R : never>;
+
+  beforeAll(async () => {
+    image = join(dir, 'entries.ext4');
+    await writeImage(image, ops);
+    back = await readBack(image, ['/etc', '/etc/empty', '/etc/tiny', '/etc/exact', '/etc/odd', '/future', '/tmp', '/sgid', '/bin/sh', '/slow', '/dev/null', '/dev/big', '/run/fifo', '/run/sock', '/usr/bin/ping', '/many-xattrs', '/hard-1', '/etc/hard-2', '/lost+found']);
+  });
+
+  it('passes e2fsck -fn', async () => {
+    await expectClean(image);
+  });
+
+  it('regular files: sizes, contents, modes, owners, 32-bit ids, setuid', () => {
+    expect(back.get('/etc/empty')).toMatchObject({ type: 'regular', size: 0, sha256: sha('') });
+    expect(back.get('/etc/tiny')).toMatchObject({ size: 1, sha256: sha('x') });
+    expect(back.get('/etc/exact')).toMatchObject({ size: 8192, sha256: sha(exact) });
+    expect(back.get('/etc/odd')).toMatchObject({ size: 10_001, sha256: sha(odd), uid: 4_000_000_000, gid: 70_000, mode: 0o4755, links: 3 });
+  });
+
+  it('nanosecond timestamps, before 1970 and after 2038', () => {
+    expect(back.get('/etc/odd')?.mtime).toEqual(T);
+    expect(back.get('/etc')?.mtime).toEqual({ sec: -86_400, nsec: 1 });
+    expect(back.get('/future')?.mtime).toEqual({ sec: 4_102_444_800, nsec: 999_999_999 });
+  });
+
+  it('directories with sticky and setgid bits, and lost+found', () => {
+    expect(back.get('/tmp')).toMatchObject({ type: 'directory', mode: 0o1777 });
+    expect(back.get('/sgid')).toMatchObject({ mode: 0o2775, uid: 1000, gid: 1000 });
+    expect(back.get('/lost+found')).toMatchObject({ type: 'directory', mode: 0o700 });
+  });
+
+  it('fast and slow symlinks, devices, fifos, sockets', () => {
+    expect(back.get('/bin/sh')).toMatchObject({ type: 'symlink', linkTarget: 'dash' });
+    expect(back.get('/slow')).toMatchObject({ type: 'symlink', linkTarget: `/${'long/'.repeat(20)}target`, size: 107 });
+    expect(back.get('/dev/null')).toMatchObject({ type: 'character', device: { major: 1, minor: 3 }, mode: 0o666 });
+    expect(back.get('/dev/big')).toMatchObject({ type: 'block', device: { major: 259, minor: 70_000 } });
+    expect(back.get('/run/fifo')?.type).toBe('FIFO');
+    expect(back.get('/run/sock')?.type).toBe('socket');
+  });
+
+  it('hard links share one inode with the right link count', () => {
+    const inode = back.get('/etc/odd')?.inode;
+    expect(back.get('/hard-1')?.inode).toBe(inode);
+    expect(back.get('/etc/hard-2')?.inode).toBe(inode);
+  });
+
+  it('extended attributes in the inode and in an xattr block', () => {
+    expect(back.get('/usr/bin/ping')?.xattrs['security.capability']).toBe('00 00 00 02 00 20 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ');
+    const many = back.get('/many-xattrs')?.xattrs ?? {};
+    expect(Object.keys(many)).toHaveLength(13);
+    expect(many['trusted.t']).toBe('"v"');
+  });
+});
+
+describe('replacing and removing paths', () => {
+  it('keeps the tree consistent when paths are written twice, replaced by other types, or removed', async () => {
+    const image = join(dir, 'replace.ext4');
+    await writeImage(image, [
+      file('/a/b/c', 'first'),
+      file('/a/b/c', 'second'),
+      { op: 'create', path: '/a', meta: meta('dir', { mode: 0o700 }) },
+      file('/x', 'file that becomes a directory'),
+      { op: 'create', path: '/x', meta: meta('dir') },
+      file('/x/inside', 'i'),
+      { op: 'create', path: '/y/deep', meta: meta('dir') },
+      file('/y', 'directory that becomes a file'),
+      file('/gone', 'g'),
+      { op: 'link', target: '/gone', path: '/kept-link' },
+      { op: 'remove', path: '/gone' },
+      { op: 'remove', path: '/never-existed' },
+    ]);
+    await expectClean(image);
+    const back = await readBack(image, ['/a', '/a/b/c', '/x', '/x/inside', '/y', '/kept-link']);
+    expect(back.get('/a')).toMatchObject({ type: 'directory', mode: 0o700 });
+    expect(back.get('/a/b/c')?.sha256).toBe(sha('second'));
+    expect(back.get('/x')?.type).toBe('directory');
+    expect(back.get('/y')).toMatchObject({ type: 'regular', sha256: sha('directory that becomes a file') });
+    expect(back.get('/kept-link')).toMatchObject({ links: 1, sha256: sha('g') });
+  });
+});
+
+describe('determinism and size policy', () => {
+  const ops = (byte: number): Op[] => [file('/data', Buffer.alloc(100_000, byte)), file('/etc/hosts', '127.0.0.1 localhost\n')];
+
+  it('writes the same bytes for the same input, and different bytes for one changed byte', async () => {
+    const [a, b, c] = [join(dir, 'd1.ext4'), join(dir, 'd2.ext4'), join(dir, 'd3.ext4')];
+    await writeImage(a, ops(1));
+    await writeImage(b, ops(1));
+    await writeImage(c, ops(2));
+    const [x, y, z] = await Promise.all([readFile(a), readFile(b), readFile(c)]);
+    expect(sha(x)).toBe(sha(y));
+    expect(sha(x)).not.toBe(sha(z));
+  });
+
+  it('is a multiple of 2 MiB, leaves FREE space free, and stays sparse on the host', async () => {
+    const image = join(dir, 'free.ext4');
+    const result = await writeImage(image, ops(1), { free: 64 << 20 });
+    await expectClean(image);
+    expect(result.size % (2 << 20)).toBe(0);
+    const info = await stat(image);
+    expect(info.size).toBe(result.size);
+    expect(info.blocks * 512).toBeLessThan(info.size / 4);
+    const dump = await execa('dumpe2fs', ['-h', image]);
+    const freeBlocks = Number(/Free blocks:\s+(\d+)/.exec(dump.stdout)?.[1]);
+    expect(freeBlocks * 4096).toBeGreaterThanOrEqual(64 << 20);
+    expect(Number(/Reserved block count:\s+(\d+)/.exec(dump.stdout)?.[1])).toBe(0);
+    expect(dump.stdout).not.toMatch(/read-only/);
+  });
+
+  it('a fixed SIZE that is too small fails with the size the content needs', async () => {
+    const image = join(dir, 'small.ext4');
+    try {
+      await writeImage(image, [file('/big', Buffer.alloc(3 << 20, 1))], { size: 2 << 20 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DiagnosticError);
+      const d = (error as DiagnosticError).diagnostics[0];
+      expect(d?.code).toBe('CUBE3001');
+      expect(d?.message).toMatch(/needs \d+ bytes \(\d+ MiB\)/);
+    }
+    const fits = await writeImage(image, [file('/big', Buffer.alloc(3 << 20, 1))], { size: 8 << 20 });
+    expect(fits.size).toBe(8 << 20);
+    await expectClean(image);
+  });
+
+  it('records the seed in the UUID and the label in the superblock', async () => {
+    const image = join(dir, 'label.ext4');
+    const result = await writeImage(image, ops(1), { seed: 'seed-a', label: 'rootfs' });
+    const other = await writeImage(join(dir, 'label2.ext4'), ops(1), { seed: 'seed-b' });
+    expect(result.uuid).not.toBe(other.uuid);
+    const dump = await execa('dumpe2fs', ['-h', image]);
+    expect(dump.stdout).toContain(`Filesystem UUID:          ${result.uuid}`);
+    expect(dump.stdout).toMatch(/Filesystem volume name:\s+rootfs/);
+    expect(dump.stdout).toMatch(/Filesystem features:\s+ext_attr filetype extent flex_bg sparse_super large_file huge_file dir_nlink extra_isize/);
+  });
+});
+
+describe('options', () => {
+  it('journal: an empty jbd2 journal that e2fsck accepts', async () => {
+    const image = join(dir, 'journal.ext4');
+    await writeImage(image, [file('/a', 'a')], { journal: true });
+    await expectClean(image);
+    const dump = await execa('dumpe2fs', ['-h', image]);
+    expect(dump.stdout).toMatch(/Filesystem features:.*has_journal/);
+    expect(dump.stdout).toMatch(/Total journal size:\s+4096k/);
+  });
+
+  it('dir_index sets the feature; metadata_csum is refused with a clear code', async () => {
+    const image = join(dir, 'index.ext4');
+    await writeImage(image, [file('/a', 'a')], { dirIndex: true });
+    await expectClean(image);
+    expect((await execa('dumpe2fs', ['-h', image])).stdout).toMatch(/Filesystem features:.*dir_index/);
+    await expect(writeImage(join(dir, 'csum.ext4'), [file('/a', 'a')], { metadataCsum: true })).rejects.toThrow(/CUBE3004/);
+  });
+});

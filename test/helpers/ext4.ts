@@ -1,0 +1,123 @@
+/**
+ * Writing test images with cube's ext4 writer and reading them back without root: `e2fsck -fn`
+ * must be silent, and `debugfs` reports each path's type, mode, owner, size, times, link
+ * target, device numbers, extended attributes, inode number and content hash.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { expect } from 'vitest';
+import type { EntryMeta } from '../../src/core/tree-writer.js';
+import { createExt4Writer } from '../../src/executor/ext4/index.js';
+import type { Ext4Options, Ext4Result } from '../../src/executor/ext4/index.js';
+
+/** One operation on the writer. */
+export type Op =
+  | { readonly op: 'create'; readonly path: string; readonly meta: EntryMeta; readonly data?: Uint8Array | readonly Uint8Array[] }
+  | { readonly op: 'link'; readonly target: string; readonly path: string }
+  | { readonly op: 'remove'; readonly path: string };
+
+/** A directory for test images, removed by the caller. */
+export async function imageDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'cube-ext4-'));
+}
+
+/** Writes `ops` into a new image at `path`. */
+export async function writeImage(path: string, ops: readonly Op[], options: Partial<Ext4Options> = {}): Promise<Ext4Result> {
+  const writer = await createExt4Writer(path, { seed: 'test', ...options });
+  for (const o of ops) {
+    if (o.op === 'create') {
+      await writer.create(o.path, o.meta);
+      const chunks = o.data === undefined ? [] : o.data instanceof Uint8Array ? [o.data] : o.data;
+      for (const chunk of chunks) await writer.write(chunk);
+    } else if (o.op === 'link') await writer.link(o.target, o.path);
+    else await writer.remove(o.path);
+  }
+  return writer.close();
+}
+
+/** Runs `e2fsck -fn` and fails the test on any complaint. */
+export async function expectClean(path: string): Promise<void> {
+  const result = await execa('e2fsck', ['-fn', path], { reject: false });
+  expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+}
+
+/** What debugfs says about one path. */
+export interface ReadBack {
+  readonly inode: number;
+  readonly type: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  readonly links: number;
+  readonly mtime: { sec: number; nsec: number };
+  readonly linkTarget?: string;
+  readonly device?: { major: number; minor: number };
+  readonly xattrs: Record<string, string>;
+  readonly sha256?: string;
+}
+
+function parseStat(text: string): Omit<ReadBack, 'sha256'> {
+  const num = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+  const mtime = /mtime: 0x([0-9a-f]+):([0-9a-f]+)/.exec(text);
+  const lo = mtime ? parseInt(mtime[1] as string, 16) : 0;
+  const extra = mtime ? parseInt(mtime[2] as string, 16) : 0;
+  const sec = (lo | 0) + (extra & 3) * 2 ** 32;
+  const xattrs: Record<string, string> = {};
+  const section = /Extended attributes:\n((?: {2}.*\n)*)/.exec(text + '\n');
+  for (const line of section?.[1]?.split('\n') ?? []) {
+    const m = /^ {2}(\S+) \((\d+)\)(?: = (.*))?$/.exec(line);
+    if (m) xattrs[m[1] as string] = m[3] ?? `(${m[2]} bytes)`;
+  }
+  const device = /Device major\/minor number: (\d+):(\d+)/.exec(text);
+  const link = /Fast link dest: "(.*)"/.exec(text);
+  return {
+    inode: num(/Inode: (\d+)/),
+    type: /Type: (\S+)/.exec(text)?.[1] ?? '?',
+    mode: parseInt(/Mode:\s+(\d+)/.exec(text)?.[1] ?? '0', 8),
+    // debugfs prints 32-bit ids as signed numbers.
+    uid: num(/User:\s+(-?\d+)/) >>> 0,
+    gid: num(/Group:\s+(-?\d+)/) >>> 0,
+    size: num(/Size: (\d+)/),
+    links: num(/Links: (\d+)/),
+    mtime: { sec, nsec: extra >>> 2 },
+    ...(link ? { linkTarget: link[1] as string } : {}),
+    ...(device ? { device: { major: Number(device[1]), minor: Number(device[2]) } } : {}),
+    xattrs,
+  };
+}
+
+/** Reads paths back with one debugfs run: metadata via `stat`, contents via `dump`. */
+export async function readBack(image: string, paths: readonly string[]): Promise<Map<string, ReadBack>> {
+  const work = await mkdtemp(join(tmpdir(), 'cube-readback-'));
+  try {
+    const commands = paths.flatMap((p, i) => [`stat "${p}"`, `dump "${p}" ${join(work, String(i))}`]);
+    await writeFile(join(work, 'commands'), commands.join('\n') + '\n');
+    const result = await execa('debugfs', ['-f', join(work, 'commands'), image], { reject: false, maxBuffer: 1 << 30 });
+    const blocks = result.stdout.split(/^debugfs: /m).slice(1);
+    const out = new Map<string, ReadBack>();
+    for (const [i, p] of paths.entries()) {
+      const text = blocks[i * 2] ?? '';
+      const info = parseStat(text);
+      let sha256: string | undefined;
+      if (info.type === 'regular') sha256 = createHash('sha256').update(await readFile(join(work, String(i)))).digest('hex');
+      if (info.type === 'symlink' && info.linkTarget === undefined) {
+        const target = await execa('debugfs', ['-R', `cat "${p}"`, image], { reject: false });
+        out.set(p, { ...info, linkTarget: target.stdout, ...(sha256 ? { sha256 } : {}) });
+        continue;
+      }
+      out.set(p, { ...info, ...(sha256 ? { sha256 } : {}) });
+    }
+    return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** SHA-256 of bytes, hex. */
+export function sha(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
