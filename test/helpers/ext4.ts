@@ -91,10 +91,11 @@ function parseStat(text: string): Omit<ReadBack, 'sha256'> {
 }
 
 /** Reads paths back with one debugfs run: metadata via `stat`, contents via `dump`. */
-export async function readBack(image: string, paths: readonly string[]): Promise<Map<string, ReadBack>> {
+export async function readBack(image: string, paths: readonly string[], options: { contents?: boolean } = {}): Promise<Map<string, ReadBack>> {
+  const contents = options.contents ?? true;
   const work = await mkdtemp(join(tmpdir(), 'cube-readback-'));
   try {
-    const commands = paths.flatMap((p, i) => [`stat "${p}"`, `dump "${p}" ${join(work, String(i))}`]);
+    const commands = paths.flatMap((p, i) => [`stat "${p}"`, contents ? `dump "${p}" ${join(work, String(i))}` : 'pwd']);
     await writeFile(join(work, 'commands'), commands.join('\n') + '\n');
     const result = await execa('debugfs', ['-f', join(work, 'commands'), image], { reject: false, maxBuffer: 1 << 30 });
     const blocks = result.stdout.split(/^debugfs: /m).slice(1);
@@ -103,7 +104,7 @@ export async function readBack(image: string, paths: readonly string[]): Promise
       const text = blocks[i * 2] ?? '';
       const info = parseStat(text);
       let sha256: string | undefined;
-      if (info.type === 'regular') sha256 = createHash('sha256').update(await readFile(join(work, String(i)))).digest('hex');
+      if (info.type === 'regular' && contents) sha256 = createHash('sha256').update(await readFile(join(work, String(i)))).digest('hex');
       if (info.type === 'symlink' && info.linkTarget === undefined) {
         const target = await execa('debugfs', ['-R', `cat "${p}"`, image], { reject: false });
         out.set(p, { ...info, linkTarget: target.stdout, ...(sha256 ? { sha256 } : {}) });
