@@ -2,7 +2,7 @@
  * `cube build` end to end on the example images: real layers, the real ext4 writer, e2fsck on
  * every artifact, the cache, and (as root) the wrapped process run for real from the image.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -103,9 +103,12 @@ describe('cube build', () => {
     const dir = await project('second');
     expect((await build(dir)).code).toBe(0);
     const first = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
+    const before = await stat(join(dir, 'out', 'rootfs.ext4'));
     const again = await build(dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('found in the cache');
+    // The output already is the cached image: it is not copied again.
+    expect((await stat(join(dir, 'out', 'rootfs.ext4'))).ino).toBe(before.ino);
     await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "changed"]'));
     const changed = await build(dir, ['--explain']);
     expect(changed.code, changed.stderr).toBe(0);

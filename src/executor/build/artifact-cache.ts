@@ -108,7 +108,8 @@ export async function discardStaged(staged: { dir: string }): Promise<void> {
  */
 export async function placeArtifact(artifact: CachedArtifact, target: string): Promise<'unchanged' | 'copied'> {
   const [source, existing] = await Promise.all([stat(artifact.rootfs), stat(target).catch(() => undefined)]);
-  if (existing && existing.size === source.size && existing.mtimeMs === source.mtimeMs) return 'unchanged';
+  // utimes keeps milliseconds, so compare at that precision.
+  if (existing && existing.size === source.size && Math.round(existing.mtimeMs) === Math.round(source.mtimeMs)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
     try {
