@@ -6,13 +6,27 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syntaxDiagramsHtml, textMateGrammar } from '../../src/parser/artifacts.js';
+import { allCatalogEntries } from '../../src/core/diagnostics/catalog.js';
 import { cubeYamlJsonSchema } from '../../src/parser/index.js';
+import { planJsonSchema } from '../../src/planner/index.js';
 
 const grammar = join(import.meta.dirname, '..', '..', 'grammar');
 
 describe('grammar/ is up to date', () => {
   it('cube.schema.json is the JSON Schema of cube.yaml', async () => {
     await expect(cubeYamlJsonSchema()).toMatchFileSnapshot(join(grammar, 'cube.schema.json'));
+  });
+
+  it('plan.schema.json is the JSON Schema of plan.json', async () => {
+    await expect(planJsonSchema()).toMatchFileSnapshot(join(grammar, 'plan.schema.json'));
+  });
+
+  it('docs/diagnostics.md lists every diagnostic code', async () => {
+    const rows = allCatalogEntries().map((e) => `| ${e.code} | ${e.severity} | ${e.summary.replace(/\|/g, '\\|')} | ${(e.hint ?? '').replace(/\|/g, '\\|')} |`);
+    const codes = rows.map((r) => r.slice(2, 10));
+    expect(new Set(codes).size).toBe(codes.length);
+    const text = ['# Diagnostic codes', '', 'Generated from the code catalog (`src/core/diagnostics/`); codes are stable and never reused.', '', '| code | severity | meaning | default hint |', '|---|---|---|---|', ...rows, ''].join('\n');
+    await expect(text).toMatchFileSnapshot(join(grammar, '..', 'docs', 'diagnostics.md'));
   });
 
   it('cubefile.diagrams.html draws the Cubefile grammar', async () => {
