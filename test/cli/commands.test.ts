@@ -1,0 +1,93 @@
+/** The commands from the outside: exit codes, output streams, no stack traces, discovery. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { runCli } from '../helpers/run-cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  await ensureExampleImages();
+  dir = await mkdtemp(join(tmpdir(), 'cube-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const noStack = (text: string): void => expect(text).not.toMatch(/\n\s+at /);
+
+describe('cube check', () => {
+  it('finds ./Cubefile, else ./cube.yaml, and says when there is neither', async () => {
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    const none = await runCli(['check'], { cwd: empty });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('CUBE0002');
+    await writeFile(join(empty, 'cube.yaml'), 'from: alpine\n');
+    expect((await runCli(['check'], { cwd: empty })).stdout).toBe('cube.yaml: ok\n');
+    await writeFile(join(empty, 'Cubefile'), 'FROM alpine\n');
+    expect((await runCli(['check'], { cwd: empty })).stdout).toBe('Cubefile: ok\n');
+  });
+
+  it('prints every error with its location, and JSON for editors', async () => {
+    await writeFile(join(dir, 'Bad'), 'FROM alpine\nEXPOSE 0\nFORM x\n');
+    const human = await runCli(['check', '-f', 'Bad'], { cwd: dir });
+    expect(human.code).toBe(1);
+    expect(human.stderr).toContain('Bad:2:8: error CUBE1010');
+    expect(human.stderr).toContain('Bad:3:1: error CUBE1001');
+    noStack(human.stderr);
+    const json = await runCli(['check', '-f', 'Bad', '--format', 'json'], { cwd: dir });
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1010', 2], ['CUBE1001', 3]]);
+  });
+
+  it('rejects unknown options with the usage exit code', async () => {
+    const run = await runCli(['check', '--frmat', 'json'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('CUBE0001');
+    noStack(run.stderr);
+  });
+});
+
+describe('cube convert', () => {
+  it('converts a Cubefile to YAML on stdout and back to a file', async () => {
+    const toYaml = await runCli(['convert', '-f', join(repoRoot, 'examples', 'byo-envd', 'Cubefile')], { cwd: dir });
+    expect(toYaml.code).toBe(0);
+    expect(toYaml.stdout).toContain('from: oci-layout:../images/oci:base');
+    await writeFile(join(dir, 'converted.yaml'), toYaml.stdout);
+    const back = await runCli(['convert', '-f', 'converted.yaml', '-o', 'Converted'], { cwd: dir });
+    expect(back.code).toBe(0);
+    expect(await readFile(join(dir, 'Converted'), 'utf8')).toContain('INJECT envd PATH ../images/envd TO /opt/envd/bin/envd PORT 49999');
+  });
+});
+
+describe('cube plan and cube build', () => {
+  it('prints the plan tree, and JSON with --json', async () => {
+    const file = join(repoRoot, 'examples', 'python-web', 'Cubefile');
+    const cache = join(dir, 'cache');
+    const tree = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache], { cwd: repoRoot });
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toMatch(/^manifest [0-9a-f]{12}/);
+    expect(tree.stdout).toContain('from --envd-path');
+    const json = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache, '--json'], { cwd: repoRoot });
+    expect(JSON.parse(json.stdout).version).toBe(1);
+  });
+
+  it('a missing envd fails before anything is built, naming where the path came from', async () => {
+    const out = join(dir, 'out-missing-envd');
+    const run = await runCli(['build', '-f', join(repoRoot, 'examples', 'python-web', 'Cubefile'), '--envd-path', join(dir, 'no-envd'), '--cache-dir', join(dir, 'cache'), '--out', out], { cwd: repoRoot });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('CUBE2001');
+    expect(run.stderr).toContain('from --envd-path');
+    noStack(run.stderr);
+    await expect(readFile(join(out, 'rootfs.ext4'))).rejects.toThrow();
+  });
+
+  it('a registry image this build cannot pull is an environment failure (exit 3)', async () => {
+    await writeFile(join(dir, 'Registry'), 'FROM python:3.12\n');
+    const run = await runCli(['build', '-f', 'Registry', '--cache-dir', join(dir, 'cache')], { cwd: dir });
+    expect(run.code).toBe(3);
+    noStack(run.stderr);
+  });
+});
