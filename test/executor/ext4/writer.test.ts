@@ -43,7 +43,7 @@ describe('entries round-trip', () => {
     { op: 'create', path: '/run/fifo', meta: meta('fifo') },
     { op: 'create', path: '/run/sock', meta: meta('socket', { mode: 0o755 }) },
     file('/usr/bin/ping', 'ELF', { mode: 0o755, xattrs: new Map([['security.capability', CAPABILITY]]) }),
-    file('/many-xattrs', 'z', { xattrs: new Map(Array.from({ length: 12 }, (_, i) => [`user.attribute-${i}`, Buffer.alloc(40, i)] as const).concat([['trusted.t', Buffer.from('v')]])) }),
+    file('/many-xattrs', 'z', { xattrs: new Map<string, Uint8Array>([...Array.from({ length: 12 }, (_, i): [string, Uint8Array] => [`user.attribute-${i}`, Buffer.alloc(40, i)]), ['trusted.t', Buffer.from('v')]]) }),
     { op: 'link', target: '/etc/odd', path: '/hard-1' },
     { op: 'link', target: '/etc/odd', path: '/etc/hard-2' },
   ];
