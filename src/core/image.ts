@@ -66,4 +66,6 @@ export interface ProgressEvent {
 export interface LayerSource {
   /** Opens layer `index` of `image` as an uncompressed tar stream, verified against its diffId. */
   openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable>;
+  /** Fetches the layers `which` (default all) ahead of reading them, concurrently where the source is remote. */
+  prefetch?(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void>;
 }

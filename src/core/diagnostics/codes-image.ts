@@ -54,7 +54,25 @@ export const imageCodes = {
   registryUnsupported: {
     code: 'CUBE3109',
     severity: 'error',
-    summary: 'This build of cube cannot pull from a registry.',
-    hint: 'save the image locally (`skopeo copy docker://REF oci:DIR:TAG`) and use FROM oci-layout:DIR:TAG',
+    summary: 'The image source cannot be used this way (for example plain HTTP to a registry that is not on loopback).',
+    hint: 'use HTTPS, or name the registry as insecure with --insecure-registry HOST',
+  },
+  transferFailed: {
+    code: 'CUBE3110',
+    severity: 'error',
+    summary: 'A registry request failed after retries (network error, 5xx, 429 or a truncated transfer).',
+    hint: 'check the network and the registry; cube retried with backoff and resumed partial downloads',
+  },
+  authFailed: {
+    code: 'CUBE3111',
+    severity: 'error',
+    summary: 'The registry refused access (401/403), or its token service failed.',
+    hint: 'log in (credentials in $DOCKER_CONFIG/config.json or $REGISTRY_AUTH_FILE), or check the repository name',
+  },
+  notFound: {
+    code: 'CUBE3112',
+    severity: 'error',
+    summary: 'The registry has no such repository, tag or digest.',
+    hint: 'check the reference; for a private image, check that you are logged in',
   },
 } as const satisfies Record<string, CatalogEntry>;

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -104,6 +104,15 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
       if (stored) return readVerified(path, layer.diffId);
       await mkdir(join(cacheDir, 'layers', 'sha256'), { recursive: true });
       return readAndStore(await inner.openLayer(image, index, onProgress), path, layer.diffId);
+    },
+    async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void): Promise<void> {
+      if (!inner.prefetch) return;
+      const missing: number[] = [];
+      for (const [i, layer] of image.layers.entries()) {
+        const stored = await stat(cachedLayerPath(cacheDir, layer.diffId)).then(() => true, () => false);
+        if (!stored) missing.push(i);
+      }
+      if (missing.length > 0) await inner.prefetch(image, onProgress, missing);
     },
   };
 }

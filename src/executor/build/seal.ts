@@ -106,7 +106,10 @@ function pullProgress(progress: ProgressSink): (event: ProgressEvent) => void {
 /** Seals the rootfs described by `input` into `input.path`. */
 export async function sealRootfs(input: SealInput): Promise<SealOutput> {
   const mtime: Timestamp = { sec: input.epoch, nsec: 0 };
-  const layers = imageLayers(input.image, cachingLayerSource(input.layers, input.cacheDir), pullProgress(input.progress));
+  const source = cachingLayerSource(input.layers, input.cacheDir);
+  // Remote layers download concurrently up front; flattening then reads them in order.
+  await source.prefetch?.(input.image, pullProgress(input.progress));
+  const layers = imageLayers(input.image, source, pullProgress(input.progress));
   const index = await indexLayers(layers);
   const ext4 = await createExt4Writer(input.path, {
     seed: input.sealId,

@@ -1,6 +1,7 @@
 /**
  * Image sources: resolving `FROM` references to verified manifests and configs, and serving each
- * layer as a verified, uncompressed tar stream. `oci-layout:` reads a local OCI image layout.
+ * layer as a verified, uncompressed tar stream. `oci-layout:` reads a local OCI image layout;
+ * registry references are pulled into the blob store (see registry.ts, blob-store.ts).
  */
 import type { Readable } from 'node:stream';
 import type { ImageRef } from '../../core/build-spec.js';
@@ -8,51 +9,108 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { ImageResolver, LayerSource, ProgressEvent, ResolvedImage, ResolveOptions } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
+import { silentLogger } from '../../core/log.js';
+import { BlobStore } from './blob-store.js';
+import type { RetryPolicy } from './http.js';
 import { uncompressedLayer } from './layer-stream.js';
 import { openLayoutBlob, resolveLayout } from './oci-layout.js';
+import { RegistryClient, resolveRegistry } from './registry.js';
 
 export { hostPlatform, formatPlatform } from './manifest.js';
 export { layerCompression, MediaType } from './media-types.js';
+export { BlobStore } from './blob-store.js';
+export { isLoopback } from './registry.js';
 
 /** Options of {@link createImageSources}. */
 export interface ImageSourceOptions {
-  /** Cache directory (blobs pulled from registries are kept under it). */
+  /** Cache directory: pulled blobs are kept under `<cacheDir>/blobs/sha256/`. */
   readonly cacheDir: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;
+  /** Registries (host[:port]) that may be reached over plain HTTP; loopback always may. */
+  readonly insecureRegistries?: readonly string[];
+  /** Mirror origins per registry, tried first and never sent credentials. */
+  readonly mirrors?: ReadonlyMap<string, readonly string[]>;
+  /** Parallel blob downloads (default 3). */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
 }
 
 /** The resolver and layer source for one build. */
 export interface ImageSources {
   readonly resolver: ImageResolver;
   readonly layers: LayerSource;
+  readonly store: BlobStore;
 }
 
-/** Where the blobs of a resolved image are read from. */
-type BlobLocation = { readonly kind: 'layout'; readonly dir: string };
+type BlobLocation = { readonly kind: 'layout'; readonly dir: string } | { readonly kind: 'registry'; readonly client: RegistryClient; readonly repository: string };
 
 /** Creates the image sources. */
-export function createImageSources(_options: ImageSourceOptions): ImageSources {
+export function createImageSources(options: ImageSourceOptions): ImageSources {
+  const logger = options.logger ?? silentLogger;
+  const store = new BlobStore(options.cacheDir);
   const locations = new Map<string, BlobLocation>();
+  const clients = new Map<string, RegistryClient>();
+  const clientFor = (registry: string): RegistryClient => {
+    let client = clients.get(registry);
+    if (!client) {
+      client = new RegistryClient(registry, {
+        env: options.env ?? {},
+        insecureRegistries: options.insecureRegistries ?? [],
+        mirrors: options.mirrors ?? new Map(),
+        logger,
+        ...(options.retry ? { retry: options.retry } : {}),
+      });
+      clients.set(registry, client);
+    }
+    return client;
+  };
   const resolver: ImageResolver = {
-    async resolve(ref: ImageRef, options: ResolveOptions): Promise<ResolvedImage> {
+    async resolve(ref: ImageRef, resolveOptions: ResolveOptions): Promise<ResolvedImage> {
       if (ref.transport === 'oci-layout') {
-        const { image, dir } = await resolveLayout(ref, options.contextDir, options.platform);
+        const { image, dir } = await resolveLayout(ref, resolveOptions.contextDir, resolveOptions.platform);
         locations.set(image.manifestDigest, { kind: 'layout', dir });
         return image;
       }
-      const named = ref.transport === 'registry' ? `${ref.registry}/${ref.repository}` : `docker-archive:${ref.file}`;
-      throw new DiagnosticError(createDiagnostic(imageCodes.registryUnsupported, `cannot read ${named}: only oci-layout: sources are supported by this build of cube`));
+      if (ref.transport === 'registry') {
+        const client = clientFor(ref.registry);
+        const image = await resolveRegistry(ref, client, store, resolveOptions.platform);
+        locations.set(image.manifestDigest, { kind: 'registry', client, repository: ref.repository });
+        logger.info({ image: `${ref.registry}/${ref.repository}`, digest: image.manifestDigest }, `resolved ${ref.registry}/${ref.repository}:${ref.tag ?? ''} to ${image.manifestDigest}`);
+        return image;
+      }
+      throw new DiagnosticError(createDiagnostic(imageCodes.archiveUnreadable, `docker-archive:${ref.file}: docker archives are not supported by this version`));
     },
+  };
+  const locate = (image: ResolvedImage, index: number) => {
+    const layer = image.layers[index];
+    const location = locations.get(image.manifestDigest);
+    if (!layer || !location) throw new Error('openLayer: image was not resolved by these sources, or has no such layer');
+    return { layer, location };
+  };
+  const download = async (image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<void> => {
+    const { layer, location } = locate(image, index);
+    if (location.kind !== 'registry') return;
+    const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
+    await store.fetchInto(layer.digest, layer.size, (offset) => location.client.blob(location.repository, layer.digest, offset), report);
   };
   const layers: LayerSource = {
     async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
-      const layer = image.layers[index];
-      const location = locations.get(image.manifestDigest);
-      if (!layer || !location) throw new Error('openLayer: image was not resolved by these sources, or has no such layer');
-      const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
-      return uncompressedLayer(openLayoutBlob(location.dir, layer.digest), layer, report);
+      const { layer, location } = locate(image, index);
+      if (location.kind === 'layout') {
+        const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
+        return uncompressedLayer(openLayoutBlob(location.dir, layer.digest), layer, report);
+      }
+      await download(image, index, onProgress);
+      return uncompressedLayer(store.open(layer.digest), layer);
+    },
+    async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void> {
+      const queue = [...(which ?? image.layers.map((_, i) => i))];
+      const worker = async (): Promise<void> => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await download(image, next, onProgress);
+      };
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
     },
   };
-  return { resolver, layers };
+  return { resolver, layers, store };
 }

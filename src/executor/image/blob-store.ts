@@ -1,0 +1,122 @@
+/**
+ * The content-addressed blob store under the cache directory: `blobs/sha256/<hex>`. A blob is
+ * written to a temporary name, verified (digest and size) while it streams in, fsynced and
+ * renamed, so a reader never sees a partial or unverified blob; two processes storing the same
+ * blob both succeed and one copy remains. A stored blob is re-verified before first use in a
+ * process; a corrupt one (a bit flip on disk) is deleted and fetched again, never used.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import type { Digest } from '../../core/digest.js';
+import { syncDirectory } from '../../core/paths.js';
+
+/** Opens the blob's bytes from `offset` (a registry GET, with a Range when offset > 0). */
+export type BlobFetch = (offset: number) => Promise<Readable>;
+
+const MAX_ATTEMPTS = 5;
+
+/** Blobs by digest. */
+export class BlobStore {
+  readonly dir: string;
+  readonly #verified = new Set<Digest>();
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, 'blobs', 'sha256');
+  }
+
+  /** Where blob `digest` lives. */
+  path(digest: Digest): string {
+    return join(this.dir, digest.slice('sha256:'.length));
+  }
+
+  /** Whether the blob is stored and intact (checked once per process, by hashing it). */
+  async has(digest: Digest, size?: number): Promise<boolean> {
+    if (this.#verified.has(digest)) return true;
+    const path = this.path(digest);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return false;
+    if ((size !== undefined && info.size !== size) || (await hashFile(path)) !== digest) {
+      await rm(path, { force: true });
+      return false;
+    }
+    this.#verified.add(digest);
+    return true;
+  }
+
+  /** A stream of a stored blob (call `has` first). */
+  open(digest: Digest): Readable {
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
+  }
+
+  /**
+   * Stores a blob fetched with `fetch`, resuming from what was received when a transfer breaks
+   * (up to five attempts). `onBytes` reports bytes received so far. Fails without leaving
+   * anything behind if the bytes do not match.
+   */
+  async fetchInto(digest: Digest, size: number, fetch: BlobFetch, onBytes?: (done: number) => void): Promise<void> {
+    if (await this.has(digest, size)) return;
+    await mkdir(this.dir, { recursive: true });
+    const temporary = join(this.dir, `.${digest.slice(7, 19)}-${randomBytes(4).toString('hex')}.partial`);
+    const handle = await open(temporary, 'w');
+    const hash = createHash('sha256');
+    let received = 0;
+    let lastError: unknown;
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS && received < size; attempt++) {
+        try {
+          const body = await fetch(received);
+          for await (const chunk of body as AsyncIterable<Buffer>) {
+            if (received + chunk.length > size) throw mismatch(digest, `more than the ${size} bytes its descriptor gives`);
+            await handle.write(chunk, 0, chunk.length, received);
+            hash.update(chunk);
+            received += chunk.length;
+            onBytes?.(received);
+          }
+          if (received < size) lastError = new Error(`connection closed after ${received} of ${size} bytes`);
+        } catch (error) {
+          if (error instanceof DiagnosticError) throw error;
+          lastError = error;
+        }
+      }
+      if (received < size) {
+        throw new DiagnosticError(
+          createDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${MAX_ATTEMPTS} attempts (${(lastError as Error)?.message ?? 'no data'})`),
+        );
+      }
+      const got = `sha256:${hash.digest('hex')}`;
+      if (got !== digest) throw mismatch(digest, got);
+      await handle.sync();
+      await handle.close();
+      await rename(temporary, this.path(digest));
+      await syncDirectory(this.dir);
+      this.#verified.add(digest);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  /** Stores bytes already in memory (manifests, configs), verified. */
+  async put(digest: Digest, bytes: Uint8Array): Promise<void> {
+    if (this.#verified.has(digest)) return;
+    const { Readable } = await import('node:stream');
+    await this.fetchInto(digest, bytes.length, async () => Readable.from([Buffer.from(bytes)]));
+  }
+}
+
+function mismatch(digest: Digest, got: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `blob ${digest}: got ${got}; the registry or a mirror served wrong content`));
+}
+
+/** SHA-256 of a file. */
+export async function hashFile(path: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * HTTP for registries on Node's own fetch: retries with backoff for 429 (honouring
+ * Retry-After), 502/503/504 and dropped connections; redirects followed by hand so
+ * `Authorization` never leaves the registry's origin (blob storage redirects); Bearer token and
+ * Basic challenges answered from `WWW-Authenticate`, tokens cached per scope until they expire.
+ */
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import type { Logger } from '../../core/log.js';
+import type { Credentials } from './credentials.js';
+
+/** Retry timing (tests shorten it). */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** The default: 6 attempts, 250 ms doubling to at most 8 s. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000 };
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+
+interface Challenge {
+  readonly scheme: 'bearer' | 'basic';
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Parses a `WWW-Authenticate` header. */
+export function parseChallenge(header: string | null): Challenge | undefined {
+  if (!header) return undefined;
+  const match = /^\s*(\w+)\s*(.*)$/.exec(header);
+  if (!match) return undefined;
+  const scheme = (match[1] as string).toLowerCase();
+  if (scheme !== 'bearer' && scheme !== 'basic') return undefined;
+  const params: Record<string, string> = {};
+  for (const m of (match[2] as string).matchAll(/(\w+)="([^"]*)"|(\w+)=([^,\s]*)/g)) {
+    if (m[1] !== undefined) params[m[1].toLowerCase()] = m[2] as string;
+    else if (m[3] !== undefined) params[m[3].toLowerCase()] = m[4] as string;
+  }
+  return { scheme, params };
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function retryAfter(response: Response, fallback: number, max: number): number {
+  const header = response.headers.get('retry-after');
+  if (!header) return fallback;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Math.max(0, Math.min(max, Number.isFinite(ms) ? ms : fallback));
+}
+
+/** One registry endpoint's HTTP session: auth state and retry policy. */
+export class RegistrySession {
+  readonly #tokens = new Map<string, { header: string; expires: number }>();
+  #basic: string | undefined;
+
+  constructor(
+    /** Origin (`https://host:port`). */
+    readonly origin: string,
+    readonly credentials: Credentials | undefined,
+    readonly retry: RetryPolicy,
+    readonly logger: Logger,
+  ) {}
+
+  /** Performs a request with auth, retries and redirects. `scope` is the token scope to ask for. */
+  async request(path: string, init: { method?: string; headers?: Record<string, string>; scope: string }): Promise<Response> {
+    let url = new URL(path, this.origin);
+    let authenticated = false;
+    let lastProblem = '';
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      const headers: Record<string, string> = { ...init.headers };
+      const sameOrigin = url.origin === this.origin;
+      const auth = sameOrigin ? this.#authHeader(init.scope) : undefined;
+      if (auth) headers.authorization = auth;
+      let response: Response;
+      try {
+        response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual' });
+      } catch (error) {
+        lastProblem = (error as Error).message;
+        await delay(this.#backoff(attempt));
+        continue;
+      }
+      if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+        url = new URL(response.headers.get('location') as string, url);
+        await response.body?.cancel();
+        attempt--;
+        continue;
+      }
+      if (response.status === 401 && sameOrigin && !authenticated) {
+        authenticated = true;
+        const challenge = parseChallenge(response.headers.get('www-authenticate'));
+        await response.body?.cancel();
+        await this.#answer(challenge, init.scope);
+        attempt--;
+        continue;
+      }
+      if (RETRY_STATUS.has(response.status)) {
+        lastProblem = `HTTP ${response.status}`;
+        const wait = response.status === 429 ? retryAfter(response, this.#backoff(attempt), this.retry.maxDelayMs) : this.#backoff(attempt);
+        await response.body?.cancel();
+        this.logger.debug({ url: url.pathname, status: response.status, waitMs: wait }, 'registry asked to retry');
+        await delay(wait);
+        continue;
+      }
+      return response;
+    }
+    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem} after ${this.retry.attempts} attempts`));
+  }
+
+  #backoff(attempt: number): number {
+    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+  }
+
+  #authHeader(scope: string): string | undefined {
+    const token = this.#tokens.get(scope);
+    if (token && token.expires > Date.now()) return token.header;
+    return this.#basic;
+  }
+
+  async #answer(challenge: Challenge | undefined, scope: string): Promise<void> {
+    if (!challenge) throw this.#denied('the registry asked for credentials without a usable challenge');
+    if (challenge.scheme === 'basic') {
+      const c = this.credentials;
+      if (!c || !('username' in c)) throw this.#denied('the registry wants a username and password, and none is configured');
+      this.#basic = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+      return;
+    }
+    const realm = challenge.params.realm;
+    if (!realm) throw this.#denied('the Bearer challenge names no token realm');
+    const url = new URL(realm);
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    url.searchParams.set('scope', challenge.params.scope ?? scope);
+    const c = this.credentials;
+    let response: Response;
+    try {
+      if (c && 'identityToken' in c) {
+        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identityToken, service: challenge.params.service ?? '', scope: challenge.params.scope ?? scope, client_id: 'cube' });
+        response = await fetch(realm, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      } else {
+        const headers: Record<string, string> = c ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` } : {};
+        response = await fetch(url, { headers });
+      }
+    } catch (error) {
+      throw this.#denied(`the token service ${url.origin} cannot be reached (${(error as Error).message})`);
+    }
+    if (!response.ok) throw this.#denied(`the token service ${url.origin} answered HTTP ${response.status}`);
+    const data = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
+    const token = data.token ?? data.access_token;
+    if (!token) throw this.#denied(`the token service ${url.origin} returned no token`);
+    const lifetime = Math.max(10, (data.expires_in ?? 60) - 5) * 1000;
+    this.#tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + lifetime });
+  }
+
+  #denied(why: string): DiagnosticError {
+    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, `${this.origin}: ${why}`));
+  }
+}

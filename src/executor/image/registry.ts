@@ -1,0 +1,168 @@
+/**
+ * Pulling from registries (OCI distribution spec): manifests by tag or digest with the OCI and
+ * Docker Accept types, indexes resolved for the platform, every document verified by hashing
+ * its raw bytes (never by trusting Docker-Content-Digest), blobs fetched into the blob store
+ * with resume. Mirrors are tried first, without credentials. Plain HTTP only for loopback
+ * registries or ones the user names as insecure.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { ImageRef, Platform } from '../../core/build-spec.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import { sha256Digest } from '../../core/digest.js';
+import type { Digest } from '../../core/digest.js';
+import type { ResolvedImage } from '../../core/image.js';
+import type { Logger } from '../../core/log.js';
+import type { BlobStore } from './blob-store.js';
+import { findCredentials } from './credentials.js';
+import { DEFAULT_RETRY, RegistrySession } from './http.js';
+import type { RetryPolicy } from './http.js';
+import { hostPlatform, layerDescriptors, parseConfig, parseDocument, selectPlatform } from './manifest.js';
+import { MAX_MANIFEST_BYTES, MediaType } from './media-types.js';
+
+const ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest, `${MediaType.dockerSchema1Signed};q=0.1`].join(', ');
+
+type RegistryRef = Extract<ImageRef, { transport: 'registry' }>;
+
+/** Options for registry access. */
+export interface RegistryOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly insecureRegistries: readonly string[];
+  /** Mirror origins per registry host (`docker.io` → [`https://mirror.example`]). */
+  readonly mirrors: ReadonlyMap<string, readonly string[]>;
+  readonly logger: Logger;
+  readonly retry?: RetryPolicy;
+}
+
+/** Whether a registry host is on loopback, where Docker allows plain HTTP. */
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+function fail(entry: (typeof imageCodes)[keyof typeof imageCodes], message: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(entry, message));
+}
+
+async function readCapped(response: Response, what: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, `${what} is ${declared} bytes, more than the ${MAX_MANIFEST_BYTES}-byte limit`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, `${what} is more than the ${MAX_MANIFEST_BYTES}-byte limit`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** One registry (and its mirrors). */
+export class RegistryClient {
+  readonly #sessions: Promise<{ origin: RegistrySession; mirrors: RegistrySession[] }>;
+
+  constructor(
+    readonly registry: string,
+    readonly options: RegistryOptions,
+  ) {
+    this.#sessions = this.#connect();
+  }
+
+  async #connect(): Promise<{ origin: RegistrySession; mirrors: RegistrySession[] }> {
+    const host = this.registry === 'docker.io' ? 'registry-1.docker.io' : this.registry;
+    const insecure = isLoopback(host) || this.options.insecureRegistries.includes(this.registry) || this.options.insecureRegistries.includes(host);
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const credentials = await findCredentials(this.registry, this.options.env);
+    const origin = new RegistrySession(`${insecure ? 'http' : 'https'}://${host}`, credentials, retry, this.options.logger);
+    const mirrors = (this.options.mirrors.get(this.registry) ?? []).map((m) => {
+      const url = new URL(m);
+      if (url.protocol === 'http:' && !isLoopback(url.host) && !this.options.insecureRegistries.includes(url.host)) {
+        throw fail(imageCodes.registryUnsupported, `mirror ${m} uses plain HTTP and is neither on loopback nor named as insecure`);
+      }
+      return new RegistrySession(url.origin, undefined, retry, this.options.logger);
+    });
+    return { origin, mirrors };
+  }
+
+  /** Sends a GET through each mirror, then the registry; the first usable answer wins. */
+  async #get(path: string, headers: Record<string, string>, repository: string): Promise<Response> {
+    const { origin, mirrors } = await this.#sessions;
+    const scope = `repository:${repository}:pull`;
+    for (const mirror of mirrors) {
+      try {
+        const response = await mirror.request(path, { headers, scope });
+        if (response.ok || response.status === 206) return response;
+        await response.body?.cancel();
+      } catch (error) {
+        this.options.logger.debug({ mirror: mirror.origin, error: (error as Error).message }, 'mirror failed; trying the next source');
+      }
+    }
+    return origin.request(path, { headers, scope });
+  }
+
+  #check(response: Response, what: string): void {
+    if (response.ok || response.status === 206) return;
+    if (response.status === 404) throw fail(imageCodes.notFound, `${this.registry}: ${what} not found`);
+    if (response.status === 401 || response.status === 403) throw fail(imageCodes.authFailed, `${this.registry}: access to ${what} denied (HTTP ${response.status})`);
+    throw fail(imageCodes.transferFailed, `${this.registry}: ${what}: HTTP ${response.status}`);
+  }
+
+  /** Fetches a manifest or index; verifies it against `expected` when given. */
+  async manifest(repository: string, reference: string, expected?: Digest): Promise<{ bytes: Buffer; mediaType: string | undefined; digest: Digest }> {
+    const what = `manifest ${repository}:${reference}`;
+    const response = await this.#get(`/v2/${repository}/manifests/${reference}`, { accept: ACCEPT }, repository);
+    this.#check(response, what);
+    const bytes = await readCapped(response, what);
+    const digest = sha256Digest(bytes);
+    if (expected !== undefined && digest !== expected) throw fail(imageCodes.digestMismatch, `${what}: expected ${expected}, the registry served ${digest}`);
+    return { bytes, mediaType: response.headers.get('content-type')?.split(';')[0] ?? undefined, digest };
+  }
+
+  /** Opens blob bytes from `offset` (a Range request when offset > 0; a registry ignoring it restarts). */
+  async blob(repository: string, digest: Digest, offset: number): Promise<Readable> {
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    const response = await this.#get(`/v2/${repository}/blobs/${digest}`, headers, repository);
+    this.#check(response, `blob ${digest}`);
+    if (offset > 0 && response.status !== 206) {
+      await response.body?.cancel();
+      throw new Error('the registry ignored the Range request');
+    }
+    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  }
+}
+
+/** Resolves a registry reference into a verified image; config and manifests land in the store. */
+export async function resolveRegistry(ref: RegistryRef, client: RegistryClient, store: BlobStore, platform: Platform | undefined): Promise<ResolvedImage> {
+  const name = `${ref.registry}/${ref.repository}`;
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const top = await client.manifest(ref.repository, reference, ref.digest);
+  let doc = parseDocument(top.bytes, top.mediaType, `${name}:${reference}`);
+  let manifestDigest = top.digest;
+  let indexDigest: Digest | undefined;
+  await store.put(top.digest, top.bytes);
+  if (doc.kind === 'index') {
+    indexDigest = top.digest;
+    const picked = selectPlatform(doc.manifests, platform ?? hostPlatform(), `${name}:${reference}`);
+    const inner = await client.manifest(ref.repository, picked.digest, picked.digest);
+    await store.put(inner.digest, inner.bytes);
+    doc = parseDocument(inner.bytes, picked.mediaType ?? inner.mediaType, `${name}@${picked.digest}`);
+    if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}@${picked.digest} is an index inside an index`);
+    manifestDigest = inner.digest;
+  }
+  if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}:${reference} is not an image manifest`);
+  const configDescriptor = doc.config;
+  await store.fetchInto(configDescriptor.digest, configDescriptor.size, (offset) => client.blob(ref.repository, configDescriptor.digest, offset));
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.open(configDescriptor.digest)) chunks.push(chunk as Buffer);
+  const { config, diffIds, platform: imagePlatform } = parseConfig(Buffer.concat(chunks), `${name} config`);
+  return {
+    ref,
+    ...(indexDigest ? { indexDigest } : {}),
+    manifestDigest,
+    configDigest: configDescriptor.digest,
+    platform: imagePlatform,
+    layers: layerDescriptors(doc.layers, diffIds, name),
+    config,
+  };
+}
