@@ -22,6 +22,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
  */
 export function exitCodeFor(diagnostics: readonly { readonly code: string }[]): ExitCode {
   if (diagnostics.some((d) => d.code === 'CUBE0001')) return ExitCode.usage;
+  // A tag or repository that does not exist is a mistake in the input, not an outage.
+  if (diagnostics.every((d) => d.code === 'CUBE3102' || d.code === 'CUBE3112')) return ExitCode.userError;
   if (diagnostics.some((d) => /^CUBE31\d\d$/.test(d.code) || d.code === 'CUBE3230' || d.code === 'CUBE0004')) return ExitCode.failure;
   return ExitCode.userError;
 }

@@ -26,12 +26,14 @@ class Fail extends Error {
 }
 
 const NAME_START = /[A-Za-z_]/;
+const MAX_NESTING = 32;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
 class WordReader {
   pos = 0;
   /** Variables referenced plainly (`$X`, `${X}`) that the scope does not define. */
   readonly undefinedNames: string[] = [];
+  depth = 0;
   constructor(
     readonly text: string,
     readonly escape: string,
@@ -135,6 +137,16 @@ class WordReader {
 
   substitute(): string {
     const start = this.pos++;
+    // Defaults may nest (${A:-${B:-…}}); a bound keeps hostile input from exhausting the stack.
+    if (++this.depth > MAX_NESTING) throw new Fail({ kind: 'bad-substitution', message: `substitutions nested more than ${MAX_NESTING} deep`, offset: start });
+    try {
+      return this.substituteBody(start);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  substituteBody(start: number): string {
     const scope = this.scope as Scope;
     const next = this.text[this.pos];
     if (next !== undefined && NAME_START.test(next)) return this.lookup(scope, this.name());

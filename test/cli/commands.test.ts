@@ -83,11 +83,4 @@ describe('cube plan and cube build', () => {
     noStack(run.stderr);
     await expect(readFile(join(out, 'rootfs.ext4'))).rejects.toThrow();
   });
-
-  it('a registry image this build cannot pull is an environment failure (exit 3)', async () => {
-    await writeFile(join(dir, 'Registry'), 'FROM python:3.12\n');
-    const run = await runCli(['build', '-f', 'Registry', '--cache-dir', join(dir, 'cache')], { cwd: dir });
-    expect(run.code).toBe(3);
-    noStack(run.stderr);
-  });
 });

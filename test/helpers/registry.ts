@@ -133,3 +133,15 @@ export async function pushImage(
   const digest = await pushManifest(host, repo, tag ?? digestOf(bytes), manifest, manifest.mediaType, headers);
   return { digest, size: bytes.length, mediaType: manifest.mediaType, platform };
 }
+
+/** Pushes the image tagged `tag` in the OCI layout at `layout` to `repo:tag`. */
+export async function pushLayout(host: string, repo: string, tag: string, layout: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const blob = (digest: string): Promise<Buffer> => readFile(join(layout, 'blobs', 'sha256', digest.slice(7)));
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  if (!entry) throw new Error(`no tag ${tag} in ${layout}`);
+  const manifest = JSON.parse((await blob(entry.digest)).toString('utf8')) as { mediaType: string; config: { digest: string }; layers: { digest: string }[] };
+  for (const d of [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) await pushBlob(host, repo, await blob(d));
+  return pushManifest(host, repo, tag, manifest, manifest.mediaType);
+}

@@ -55,6 +55,12 @@ describe('parser properties', () => {
     );
   });
 
+  it('reports deeply nested substitutions instead of overflowing the stack', () => {
+    const deep = 'FROM alpine\nENV A=' + '${X:-'.repeat(20_000) + 'x' + '}'.repeat(20_000) + '\n';
+    const result = parseCubefile(deep, { path: 'Cubefile' });
+    expect(result.diagnostics.map((d) => d.code)).toContain('CUBE1013');
+  });
+
   it('takes time linear in the input size', () => {
     const block = (seeds[0] as string).replace(/^FROM .*$/m, '') + '\n';
     const input = (n: number): string => 'FROM alpine\n' + block.repeat(n);

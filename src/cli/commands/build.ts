@@ -15,7 +15,7 @@ import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress } from '../progress.js';
-import { loadOrReport, lockModeOf, reportDiagnostics } from './shared.js';
+import { loadOrReport, lockModeOf, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube build [options]
 
@@ -34,6 +34,9 @@ Options:
       --no-cache          rebuild the rootfs even when the cache holds it
       --log-format F      human (default) or json
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
+      --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
+      --registry-mirror R=URL    try URL before registry R (e.g. docker.io=https://mirror.local;
+                          repeatable; credentials are never sent to a mirror)
 
 Outputs: DIR/rootfs.ext4, DIR/launch.json, DIR/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
@@ -51,6 +54,8 @@ const options = {
   'no-cache': { type: 'boolean' },
   'log-format': { type: 'string' },
   'cache-dir': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
 } as const;
 
 function epochOf(env: CommandContext['env']): number {
@@ -73,7 +78,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const buildDir = dirname(loaded.path);
   const name = values.name ?? basename(buildDir);
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
-  const images = createImageSources({ cacheDir, env: context.env, logger });
+  const images = createImageSources({ cacheDir, env: context.env, logger, ...registryOptions('build', values) });
   try {
     const planned = await planBuild({
       spec: loaded.spec,

@@ -7,7 +7,7 @@ import { planBuild, planToJson, renderPlanTree } from '../../planner/index.js';
 import { nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadOrReport, lockModeOf } from './shared.js';
+import { loadOrReport, lockModeOf, registryOptions } from './shared.js';
 
 const usage = `Usage: cube plan [options]
 
@@ -22,6 +22,9 @@ Options:
       --locked            fail if an image reference resolves differently from Cubefile.lock
       --refresh           re-resolve image references and update Cubefile.lock
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
+      --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
+      --registry-mirror R=URL    try URL before registry R (e.g. docker.io=https://mirror.local;
+                          repeatable; credentials are never sent to a mirror)
 `;
 
 const options = {
@@ -32,6 +35,8 @@ const options = {
   locked: { type: 'boolean' },
   refresh: { type: 'boolean' },
   'cache-dir': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
 } as const;
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
@@ -50,7 +55,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
       contextDir: dirname(loaded.path),
       ...(values['envd-path'] !== undefined ? { envdPathFlag: resolve(context.cwd, values['envd-path']) } : {}),
       env: context.env,
-      resolver: createImageSources({ cacheDir, env: context.env }).resolver,
+      resolver: createImageSources({ cacheDir, env: context.env, ...registryOptions('plan', values) }).resolver,
       cacheDir,
       lock,
     });

@@ -4,7 +4,7 @@ import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec } from '../../core/build-spec.js';
 import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
-import { usageError } from '../args.js';
+import { nameValueOptions, usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
 
 /** Prints diagnostics (with their source lines) to stderr. */
@@ -30,4 +30,17 @@ export async function loadOrReport(
 export function lockModeOf(command: string, values: { readonly locked?: boolean; readonly refresh?: boolean }): 'update' | 'locked' | 'refresh' {
   if (values.locked && values.refresh) throw usageError(command, '--locked and --refresh cannot be used together');
   return values.locked ? 'locked' : values.refresh ? 'refresh' : 'update';
+}
+
+/** `--insecure-registry` and `--registry-mirror R=URL` as image source options. */
+export function registryOptions(
+  command: string,
+  values: { readonly 'insecure-registry'?: readonly string[]; readonly 'registry-mirror'?: readonly string[] },
+): { insecureRegistries: string[]; mirrors: Map<string, string[]> } {
+  const mirrors = new Map<string, string[]>();
+  for (const [registry, url] of nameValueOptions(command, '--registry-mirror', values['registry-mirror'])) {
+    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${url}: the mirror must be an http(s) URL`);
+    mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
+  }
+  return { insecureRegistries: [...(values['insecure-registry'] ?? [])], mirrors };
 }

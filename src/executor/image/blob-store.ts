@@ -58,7 +58,7 @@ export class BlobStore {
    * (up to five attempts). `onBytes` reports bytes received so far. Fails without leaving
    * anything behind if the bytes do not match.
    */
-  async fetchInto(digest: Digest, size: number, fetch: BlobFetch, onBytes?: (done: number) => void): Promise<void> {
+  async fetchInto(digest: Digest, size: number, fetch: BlobFetch, onBytes?: (done: number) => void, stallMs = 60_000): Promise<void> {
     if (await this.has(digest, size)) return;
     await mkdir(this.dir, { recursive: true });
     const temporary = join(this.dir, `.${digest.slice(7, 19)}-${randomBytes(4).toString('hex')}.partial`);
@@ -70,6 +70,13 @@ export class BlobStore {
       for (let attempt = 0; attempt < MAX_ATTEMPTS && received < size; attempt++) {
         try {
           const body = await fetch(received);
+          // A connection that stays open but sends nothing is dropped and the transfer resumed.
+          let timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
+          body.on('data', () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
+          });
+          body.once('close', () => clearTimeout(timer));
           for await (const chunk of body as AsyncIterable<Buffer>) {
             if (received + chunk.length > size) throw mismatch(digest, `more than the ${size} bytes its descriptor gives`);
             await handle.write(chunk, 0, chunk.length, received);

@@ -14,10 +14,12 @@ export interface RetryPolicy {
   readonly attempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** A transfer that receives nothing for this long is abandoned and resumed. */
+  readonly stallMs?: number;
 }
 
-/** The default: 6 attempts, 250 ms doubling to at most 8 s. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000 };
+/** The default: 6 attempts, 250 ms doubling to at most 8 s; 60 s without data is a stall. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000, stallMs: 60_000 };
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 

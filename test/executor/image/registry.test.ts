@@ -1,0 +1,196 @@
+/** Pulling from a real docker-registry (started here on 127.0.0.1), with and without faults. */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageRef } from '../../../src/core/build-spec.js';
+import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
+import type { Digest } from '../../../src/core/digest.js';
+import { createImageSources } from '../../../src/executor/image/index.js';
+import { startFaultProxy } from '../../helpers/fault-proxy.js';
+import type { FaultProxy } from '../../helpers/fault-proxy.js';
+import { buildTar } from '../../helpers/layers.js';
+import { pushImage, pushManifest, startRegistry } from '../../helpers/registry.js';
+import type { Registry } from '../../helpers/registry.js';
+
+const FAST = { attempts: 6, baseDelayMs: 20, maxDelayMs: 1500, stallMs: 1000 };
+let registry: Registry;
+let work: string;
+let tars: Buffer[];
+let big: Buffer;
+let bigTar: Buffer;
+let bigLayer: string;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  work = await mkdtemp(join(tmpdir(), 'cube-pull-'));
+  tars = [await buildTar([{ name: 'etc/os-release', content: 'ID=test\n' }]), await buildTar([{ name: 'app/main', content: 'x'.repeat(100_000) }])];
+  await pushImage(registry.host, 'team/app', 'v1', [{ tar: tars[0] as Buffer, compression: 'gzip' }, { tar: tars[1] as Buffer, compression: 'zstd' }], { Cmd: ['/app/main'] });
+  // A 50 MiB layer of incompressible bytes, for resume tests.
+  big = Buffer.alloc(50 << 20);
+  for (let i = 0; i < big.length; i += 32) createHash('sha256').update(String(i)).digest().copy(big, i);
+  bigTar = await buildTar([{ name: 'blob.bin', content: big.toString('hex').slice(0, 50 << 20) }]);
+  await pushImage(registry.host, 'team/big', 'v1', [{ tar: bigTar, compression: 'none' }]);
+  bigLayer = `sha256:${createHash('sha256').update(bigTar).digest('hex')}`;
+}, 120_000);
+
+afterAll(async () => {
+  await registry.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+function ref(host: string, repository: string, tag?: string, digest?: string): ImageRef {
+  return { transport: 'registry', registry: host, repository, ...(tag ? { tag } : {}), ...(digest ? { digest: digest as Digest } : {}) };
+}
+
+async function drain(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function cacheDir(): Promise<string> {
+  return mkdtemp(join(work, 'cache-'));
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DiagnosticError) return error.diagnostics[0]?.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('pulling', () => {
+  it('by tag and by digest, with gzip and zstd layers verified against their diffIds', async () => {
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
+    const image = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work, platform: { os: 'linux', architecture: 'amd64' } });
+    expect(image.config.cmd).toEqual(['/app/main']);
+    for (const [i, tar] of tars.entries()) expect((await drain(await sources.layers.openLayer(image, i))).equals(tar)).toBe(true);
+    const byDigest = await sources.resolver.resolve(ref(registry.host, 'team/app', undefined, image.manifestDigest), { contextDir: work });
+    expect(byDigest.manifestDigest).toBe(image.manifestDigest);
+    expect(await codeOf(sources.resolver.resolve(ref(registry.host, 'team/app', 'nope'), { contextDir: work }))).toBe('CUBE3112');
+  });
+
+  it('selects the platform from a multi-platform index, skipping attestations', async () => {
+    const tar = await buildTar([{ name: 'a', content: 'a' }]);
+    const amd = await pushImage(registry.host, 'team/multi', undefined, [{ tar, compression: 'gzip' }], { Cmd: ['amd'] });
+    const arm = await pushImage(registry.host, 'team/multi', undefined, [{ tar, compression: 'gzip' }], { Cmd: ['arm'] }, { os: 'linux', architecture: 'arm64' });
+    const attestation = { ...(await pushImage(registry.host, 'team/multi', undefined, [{ tar, compression: 'gzip' }])), platform: { os: 'unknown', architecture: 'unknown' } };
+    const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [attestation, amd, arm] };
+    const indexDigest = await pushManifest(registry.host, 'team/multi', 'latest', index, index.mediaType);
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
+    const picked = await sources.resolver.resolve(ref(registry.host, 'team/multi', 'latest'), { contextDir: work, platform: { os: 'linux', architecture: 'arm64' } });
+    expect(picked.manifestDigest).toBe(arm.digest);
+    expect(picked.indexDigest).toBe(indexDigest);
+    expect(picked.config.cmd).toEqual(['arm']);
+  });
+
+  it('two processes pulling the same image at once both succeed and store each blob once', async () => {
+    const dir = await cacheDir();
+    const pull = async (): Promise<void> => {
+      const sources = createImageSources({ cacheDir: dir, retry: FAST });
+      const image = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+      await sources.layers.prefetch?.(image);
+      await drain(await sources.layers.openLayer(image, 1));
+    };
+    await Promise.all([pull(), pull()]);
+    const names = await readdir(join(dir, 'blobs', 'sha256'));
+    expect(names.filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(names).toHaveLength(4);
+  });
+
+  it('a stored blob with a flipped bit is detected, deleted and fetched again', async () => {
+    const dir = await cacheDir();
+    const first = createImageSources({ cacheDir: dir, retry: FAST });
+    const image = await first.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+    await first.layers.prefetch?.(image);
+    const path = join(dir, 'blobs', 'sha256', image.layers[0]?.digest.slice(7) as string);
+    const bytes = await readFile(path);
+    bytes[10] = (bytes[10] as number) ^ 1;
+    await writeFile(path, bytes);
+    const second = createImageSources({ cacheDir: dir, retry: FAST });
+    const again = await second.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+    expect((await drain(await second.layers.openLayer(again, 0))).equals(tars[0] as Buffer)).toBe(true);
+  });
+});
+
+describe('faults between cube and the registry', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(registry.host);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+  });
+
+  const pullBig = async (dir: string): Promise<Buffer> => {
+    const sources = createImageSources({ cacheDir: dir, retry: FAST });
+    const image = await sources.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
+    return drain(await sources.layers.openLayer(image, 0));
+  };
+
+  it('retries 503 and 429 (honouring Retry-After) and a dropped connection, then succeeds', async () => {
+    proxy.faults.push({ match: /manifests/, status: 503 }, { match: /manifests/, status: 429, retryAfter: 1 }, { match: /blobs/, drop: true }, { match: /blobs/, status: 502 });
+    const started = Date.now();
+    const tar = await pullBig(await cacheDir());
+    expect(tar.equals(bigTar)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(proxy.faults).toEqual([]);
+  }, 120_000);
+
+  it('resumes a 50 MiB blob interrupted halfway with a Range request', async () => {
+    proxy.seen.length = 0;
+    proxy.faults.push({ match: new RegExp(bigLayer), truncateAfter: 20 << 20 });
+    const dir = await cacheDir();
+    const tar = await pullBig(dir);
+    expect(tar.equals(bigTar)).toBe(true);
+    const ranges = proxy.seen.filter((r) => r.range !== undefined).map((r) => r.range);
+    expect(ranges.some((r) => /^bytes=\d{7,}-$/.test(r as string))).toBe(true);
+    expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
+  it('abandons a stalled transfer and resumes it', async () => {
+    proxy.faults.push({ match: new RegExp(bigLayer), stallAfter: 5 << 20 });
+    const tar = await pullBig(await cacheDir());
+    expect(tar.equals(bigTar)).toBe(true);
+  }, 60_000);
+
+  it('rejects content that does not match its digest and stores nothing for it', async () => {
+    const dir = await cacheDir();
+    const sources = createImageSources({ cacheDir: dir, retry: { ...FAST, attempts: 1 } });
+    const image = await sources.resolver.resolve(ref(proxy.host, 'team/app', 'v1'), { contextDir: work });
+    proxy.faults.push({ match: new RegExp(image.layers[1]?.digest as string), corrupt: true });
+    expect(await codeOf(sources.layers.openLayer(image, 1).then(drain))).toBe('CUBE3104');
+    const stored = await readdir(join(dir, 'blobs', 'sha256'));
+    expect(stored).not.toContain(image.layers[1]?.digest.slice(7));
+    expect(stored.filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a manifest whose bytes do not match the digest asked for is rejected', async () => {
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
+    const good = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+    proxy.faults.push({ match: /manifests\/sha256/, corrupt: true });
+    expect(await codeOf(sources.resolver.resolve(ref(proxy.host, 'team/app', undefined, good.manifestDigest), { contextDir: work }))).toMatch(/CUBE310[45]/);
+  });
+});
+
+describe('a pull-through cache registry', () => {
+  it('serves the image from the upstream registry', async () => {
+    const mirror = await startRegistry(`proxy:\n  remoteurl: http://${registry.host}\n`);
+    try {
+      const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
+      const image = await sources.resolver.resolve(ref(mirror.host, 'team/app', 'v1'), { contextDir: work });
+      expect((await drain(await sources.layers.openLayer(image, 1))).equals(tars[1] as Buffer)).toBe(true);
+      const viaMirror = createImageSources({ cacheDir: await cacheDir(), retry: FAST, mirrors: new Map([[registry.host, [`http://${mirror.host}`]]]) });
+      const again = await viaMirror.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+      expect(again.manifestDigest).toBe(image.manifestDigest);
+    } finally {
+      await mirror.stop();
+    }
+  });
+});
