@@ -9,7 +9,7 @@ import { copyFile, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory, temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
+import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -59,6 +59,7 @@ export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<
   if (size !== entry.ext4.size) return { state: 'corrupt', reason: size < 0 ? 'rootfs.ext4 is missing' : `rootfs.ext4 is ${size} bytes, expected ${entry.ext4.size}` };
   const facts = factsFromJson(await readFile(join(dir, 'facts.json'), 'utf8').catch(() => ''));
   if (!facts) return { state: 'corrupt', reason: 'facts.json is missing or not valid' };
+  await touch(dir);
   return { state: 'hit', artifact: { dir, rootfs, sha256: entry.sha256 as Digest, ext4: entry.ext4, facts } };
 }
 

@@ -17,7 +17,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
-import { temporaryPathFor } from '../../core/paths.js';
+import { temporaryPathFor, touch } from '../../core/paths.js';
 
 /** Where the uncompressed layer `diffId` is kept. */
 export function cachedLayerPath(cacheDir: string, diffId: Digest): string {
@@ -101,7 +101,10 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
         },
         () => false,
       );
-      if (stored) return readVerified(path, layer.diffId);
+      if (stored) {
+        await touch(path);
+        return readVerified(path, layer.diffId);
+      }
       await mkdir(join(cacheDir, 'layers', 'sha256'), { recursive: true });
       return readAndStore(await inner.openLayer(image, index, onProgress), path, layer.diffId);
     },

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory } from '../../core/paths.js';
+import { syncDirectory, touch } from '../../core/paths.js';
 
 /** Opens the blob's bytes from `offset` (a registry GET, with a Range when offset > 0). */
 export type BlobFetch = (offset: number) => Promise<Readable>;
@@ -38,6 +38,7 @@ export class BlobStore {
   async has(digest: Digest, size?: number): Promise<boolean> {
     if (this.#verified.has(digest)) return true;
     const path = this.path(digest);
+    await touch(path);
     const info = await stat(path).catch(() => undefined);
     if (!info) return false;
     if ((size !== undefined && info.size !== size) || (await hashFile(path)) !== digest) {
