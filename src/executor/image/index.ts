@@ -5,14 +5,13 @@
  */
 import type { Readable } from 'node:stream';
 import type { ImageRef } from '../../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
-import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { ImageResolver, LayerSource, ProgressEvent, ResolvedImage, ResolveOptions } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { silentLogger } from '../../core/log.js';
 import { BlobStore } from './blob-store.js';
 import type { RetryPolicy } from './http.js';
 import { uncompressedLayer } from './layer-stream.js';
+import { openArchiveLayer, resolveArchive } from './docker-archive.js';
 import { openLayoutBlob, resolveLayout } from './oci-layout.js';
 import { RegistryClient, resolveRegistry } from './registry.js';
 
@@ -43,7 +42,10 @@ export interface ImageSources {
   readonly store: BlobStore;
 }
 
-type BlobLocation = { readonly kind: 'layout'; readonly dir: string } | { readonly kind: 'registry'; readonly client: RegistryClient; readonly repository: string };
+type BlobLocation =
+  | { readonly kind: 'layout'; readonly dir: string }
+  | { readonly kind: 'registry'; readonly client: RegistryClient; readonly repository: string }
+  | { readonly kind: 'archive'; readonly file: string; readonly layerFiles: readonly string[] };
 
 /** Creates the image sources. */
 export function createImageSources(options: ImageSourceOptions): ImageSources {
@@ -79,7 +81,9 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
         logger.info({ image: `${ref.registry}/${ref.repository}`, digest: image.manifestDigest }, `resolved ${ref.registry}/${ref.repository}:${ref.tag ?? ''} to ${image.manifestDigest}`);
         return image;
       }
-      throw new DiagnosticError(createDiagnostic(imageCodes.archiveUnreadable, `docker-archive:${ref.file}: docker archives are not supported by this version`));
+      const { image, file, layerFiles } = await resolveArchive(ref, resolveOptions.contextDir);
+      locations.set(image.manifestDigest, { kind: 'archive', file, layerFiles });
+      return image;
     },
   };
   const locate = (image: ResolvedImage, index: number) => {
@@ -100,6 +104,10 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
       if (location.kind === 'layout') {
         const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
         return uncompressedLayer(openLayoutBlob(location.dir, layer.digest), layer, report);
+      }
+      if (location.kind === 'archive') {
+        const { stream, size } = await openArchiveLayer(location.file, location.layerFiles[index] as string);
+        return uncompressedLayer(stream, { ...layer, size });
       }
       await download(image, index, onProgress);
       return uncompressedLayer(store.open(layer.digest), layer);

@@ -8,6 +8,7 @@ export const MediaType = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  dockerLayerTar: 'application/vnd.docker.image.rootfs.diff.tar',
 } as const;
 
 /** How a layer blob is compressed. */
