@@ -78,12 +78,28 @@ export class BlobStore {
             timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
           });
           body.once('close', () => clearTimeout(timer));
-          for await (const chunk of body as AsyncIterable<Buffer>) {
-            if (received + chunk.length > size) throw mismatch(digest, `more than the ${size} bytes its descriptor gives`);
-            await handle.write(chunk, 0, chunk.length, received);
-            hash.update(chunk);
-            received += chunk.length;
+          // Chunks are gathered into 1 MiB writes; `received` counts only what reached the file.
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          const flush = async (): Promise<void> => {
+            if (pendingBytes === 0) return;
+            const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+            pending = [];
+            pendingBytes = 0;
+            await handle.write(data, 0, data.length, received);
+            hash.update(data);
+            received += data.length;
             onBytes?.(received);
+          };
+          try {
+            for await (const chunk of body as AsyncIterable<Buffer>) {
+              if (received + pendingBytes + chunk.length > size) throw mismatch(digest, `more than the ${size} bytes its descriptor gives`);
+              pending.push(chunk);
+              pendingBytes += chunk.length;
+              if (pendingBytes >= 1 << 20) await flush();
+            }
+          } finally {
+            await flush();
           }
           if (received < size) lastError = new Error(`connection closed after ${received} of ${size} bytes`);
         } catch (error) {
