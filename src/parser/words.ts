@@ -181,42 +181,33 @@ class WordReader {
   }
 }
 
+/** Reads the whole word, turning a reader failure into a result. */
+function readAll(reader: WordReader): WordResult {
+  try {
+    const value = reader.read();
+    return reader.undefinedNames.length > 0 ? { ok: true, value, undefinedNames: reader.undefinedNames } : { ok: true, value };
+  } catch (error) {
+    if (error instanceof Fail) return { ok: false, error: error.detail };
+    throw error;
+  }
+}
+
 /**
  * Processes one word: removes quotes and escapes and, when `scope` is given, substitutes
  * variables. Without a scope `$` is literal (as in CMD and ENTRYPOINT).
  */
 export function processWord(text: string, escape: string, scope?: Scope): WordResult {
-  const reader = new WordReader(text, escape, scope);
-  try {
-    const value = reader.read();
-    return reader.undefinedNames.length > 0 ? { ok: true, value, undefinedNames: reader.undefinedNames } : { ok: true, value };
-  } catch (error) {
-    if (error instanceof Fail) return { ok: false, error: error.detail };
-    throw error;
-  }
+  return readAll(new WordReader(text, escape, scope));
 }
 
 /** Removes a shell word's quotes and escapes but keeps its `$…` substitutions, for YAML output. */
 export function unquoteWord(text: string, escape: string): WordResult {
-  const reader = new WordReader(text, escape, new Map(), true, true);
-  try {
-    return { ok: true, value: reader.read() };
-  } catch (error) {
-    if (error instanceof Fail) return { ok: false, error: error.detail };
-    throw error;
-  }
+  return readAll(new WordReader(text, escape, new Map(), true, true));
 }
 
 /** Substitutes variables in a YAML string: quotes are plain characters, `\$` is a literal `$`. */
 export function expandPlain(text: string, scope: Scope): WordResult {
-  const reader = new WordReader(text, '\\', scope, false);
-  try {
-    const value = reader.read();
-    return reader.undefinedNames.length > 0 ? { ok: true, value, undefinedNames: reader.undefinedNames } : { ok: true, value };
-  } catch (error) {
-    if (error instanceof Fail) return { ok: false, error: error.detail };
-    throw error;
-  }
+  return readAll(new WordReader(text, '\\', scope, false));
 }
 
 /** Splits text into shell-like words (whitespace outside quotes separates), keeping quotes. */

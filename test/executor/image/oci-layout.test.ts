@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRef } from '../../../src/core/build-spec.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
+import { codeOf } from '../../helpers/diagnostics.js';
 import { buildTar } from '../../helpers/layers.js';
 import { putBlob, putImage, putIndex, tagged } from '../../helpers/oci-layout.js';
 
@@ -28,16 +29,6 @@ async function drain(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DiagnosticError) return error.diagnostics[0]?.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('oci-layout sources', () => {

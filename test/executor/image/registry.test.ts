@@ -11,6 +11,7 @@ import type { Digest } from '../../../src/core/digest.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
 import { startFaultProxy } from '../../helpers/fault-proxy.js';
 import type { FaultProxy } from '../../helpers/fault-proxy.js';
+import { codeOf } from '../../helpers/diagnostics.js';
 import { buildTar } from '../../helpers/layers.js';
 import { pushImage, pushManifest, startRegistry } from '../../helpers/registry.js';
 import type { Registry } from '../../helpers/registry.js';
@@ -53,16 +54,6 @@ async function drain(stream: Readable): Promise<Buffer> {
 
 async function cacheDir(): Promise<string> {
   return mkdtemp(join(work, 'cache-'));
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DiagnosticError) return error.diagnostics[0]?.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('pulling', () => {
