@@ -6,6 +6,7 @@
  *   baseline  umoci unpack --rootless (layers → host directory) + mke2fs -t ext4 -d (directory → image)
  *   cold      cube build with an empty cache (flatten + envd + seal, straight from the layer tars)
  *   warm      cube build again (rootfs cache hit; launch manifest recomputed)
+ *   cmd       cube build after a CMD-only change (rootfs reused, launch.json rewritten)
  *   envd      cube build after envd's bytes changed (reseal from the layers)
  *
  * Prints a Markdown table with seconds, peak RSS and ratios to the baseline. Needs `npm run
@@ -53,10 +54,8 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const envd = join(work, 'envd');
 copyFileSync(join(root, 'examples', 'images', 'envd'), envd);
-writeFileSync(
-  join(work, 'Cubefile'),
-  `FROM oci-layout:../oci:bench\nINJECT envd\nCMD ["/bin/sh"]\nENTRYPOINT wrap\nSEAL ext4\n`,
-);
+const cubefile = (cmd) => `FROM oci-layout:../oci:bench\nINJECT envd\nCMD ${cmd}\nENTRYPOINT wrap\nSEAL ext4\n`;
+writeFileSync(join(work, 'Cubefile'), cubefile('["/bin/sh"]'));
 const cube = ['bin/cube.js', 'build', '-f', join(work, 'Cubefile'), '--envd-path', envd, '--out', join(work, 'out'), '--log-format', 'json'];
 const cacheEnv = { CUBE_CACHE_DIR: join(work, 'cache') };
 const cubeRun = () => timed('node', cube.map((a) => (a === 'bin/cube.js' ? join(root, a) : a)), cacheEnv);
@@ -73,9 +72,11 @@ const baseline = measure(
 );
 const cold = measure('cube build, cold cache', () => rmSync(join(work, 'cache'), { recursive: true, force: true }), cubeRun);
 const warm = measure('cube build, warm cache (no change)', () => {}, cubeRun);
+let flip = 0;
+const cmdChange = measure('cube build, CMD changed only', () => writeFileSync(join(work, 'Cubefile'), cubefile(`["/bin/sh", "-c", "exit ${flip++}"]`)), cubeRun);
 const envdChange = measure('cube build, envd bytes changed', () => appendFileSync(envd, '\0'), cubeRun);
 
-const rows = [baseline, cold, warm, envdChange];
+const rows = [baseline, cold, warm, cmdChange, envdChange];
 console.log(`| run (${runs} runs, median) | seconds | peak RSS (MiB) | time vs baseline |`);
 console.log('|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.label} | ${r.seconds.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.seconds / baseline.seconds).toFixed(2)}× |`);

@@ -12,12 +12,20 @@ export interface CommandContext {
   readonly interactive: boolean;
 }
 
-/** A subcommand: `cube <name> …`. */
+/** A subcommand's implementation: `cube <name> …`. */
 export interface Command {
-  readonly name: string;
-  /** One line for `cube --help`. */
-  readonly summary: string;
   /** The full `cube <name> --help` text. */
   readonly usage: string;
   run(args: readonly string[], context: CommandContext): Promise<ExitCode>;
+}
+
+/**
+ * A subcommand as `cube --help` lists it. The implementation is loaded only when the command
+ * runs, so `cube --version` or `cube cache du` do not pay for the parser and the executor.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `cube --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
 }

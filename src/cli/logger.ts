@@ -4,7 +4,8 @@
  */
 import type { Writable } from 'node:stream';
 import { pino } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { Logger } from '../core/log.js';
 
 /** How log lines are printed. */
@@ -24,6 +25,8 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.format === 'json') {
     return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, options.stream);
   }
+  // Loaded only for human output: JSON logs (CI) do not pay for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const human = pretty({
     destination: options.stream,
     colorize: options.color,

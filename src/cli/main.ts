@@ -34,26 +34,27 @@ export async function main(args: readonly string[], context: CommandContext = pr
   const [first, ...rest] = args;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const target = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    context.stdout.write(target ? target.usage : topLevelHelp());
+    context.stdout.write(target ? (await target.load()).usage : topLevelHelp());
     return first === undefined ? ExitCode.usage : ExitCode.ok;
   }
   if (first === '-V' || first === '--version') {
     context.stdout.write(`cube ${CUBE_VERSION}\n`);
     return ExitCode.ok;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
     const near = commands.map((c) => c.name).find((name) => name.startsWith(first.slice(0, 2)));
     context.stderr.write(
       `cube: error CUBE0001: unknown command "${first}"\n  hint: ${near ? `did you mean "cube ${near}"? ` : ''}run \`cube --help\` for the list\n`,
     );
     return ExitCode.usage;
   }
-  if (rest.includes('-h') || rest.includes('--help')) {
-    context.stdout.write(command.usage);
-    return ExitCode.ok;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('-h') || rest.includes('--help')) {
+      context.stdout.write(command.usage);
+      return ExitCode.ok;
+    }
     return await command.run(rest, context);
   } catch (error) {
     if (error instanceof DiagnosticError) {

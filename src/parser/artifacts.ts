@@ -3,7 +3,7 @@
  * syntax diagrams drawn from the chevrotain grammar itself, and a TextMate grammar whose keyword
  * lists come from the same token definitions, so neither can drift from the parser.
  */
-import { createSyntaxDiagramsCode } from 'chevrotain';
+import { createSyntaxDiagramsCode } from './chevrotain.js';
 import { cubefileParser, instructionTokens, optionTokens } from './grammar.js';
 
 /** The railroad diagrams page. Its scripts come from the chevrotain package (works offline after `npm ci`). */

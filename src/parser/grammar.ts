@@ -5,7 +5,7 @@
  * references, ranges) is given to the tokens by cubefile.ts. `grammar/` diagrams are generated
  * from this parser's productions.
  */
-import { createToken, CstParser, Lexer } from 'chevrotain';
+import { createToken, CstParser, Lexer } from './chevrotain.js';
 import type { CstNode, IToken, TokenType } from 'chevrotain';
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });

@@ -125,4 +125,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube build`. */
-export const buildCommand: Command = { name: 'build', summary: 'build the rootfs, launch manifest and plan', usage, run };
+export const buildCommand: Command = { usage, run };

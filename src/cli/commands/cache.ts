@@ -103,4 +103,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube cache`. */
-export const cacheCommand: Command = { name: 'cache', summary: 'list, measure and prune the cache', usage, run };
+export const cacheCommand: Command = { usage, run };

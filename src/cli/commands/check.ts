@@ -42,4 +42,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube check`. */
-export const checkCommand: Command = { name: 'check', summary: 'parse and validate the build file', usage, run };
+export const checkCommand: Command = { usage, run };

@@ -35,4 +35,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube convert`. */
-export const convertCommand: Command = { name: 'convert', summary: 'convert a Cubefile to cube.yaml or back', usage, run };
+export const convertCommand: Command = { usage, run };

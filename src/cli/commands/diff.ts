@@ -67,4 +67,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube diff`. */
-export const diffCommand: Command = { name: 'diff', summary: 'explain the difference between two plans', usage, run };
+export const diffCommand: Command = { usage, run };

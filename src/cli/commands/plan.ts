@@ -68,4 +68,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube plan`. */
-export const planCommand: Command = { name: 'plan', summary: 'print the content-addressed build plan', usage, run };
+export const planCommand: Command = { usage, run };

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageRef } from '../../../src/core/build-spec.js';
-import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import type { Digest } from '../../../src/core/digest.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
 import { startFaultProxy } from '../../helpers/fault-proxy.js';
