@@ -1,6 +1,7 @@
 /** Iterates the members of one uncompressed layer tar with tar-stream. */
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
+import './pax.js';
 
 /** A tar member header after tar-stream merged pax and GNU long-name/long-link records. */
 export interface TarHeader {

@@ -100,11 +100,45 @@ export function parsePaxTime(value: string): Timestamp | undefined {
   return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1_000_000_000 - nsec };
 }
 
+const ACL_TAGS: Readonly<Record<string, number>> = { user: 0x02, group: 0x08 };
+const ACL_OBJ_TAGS: Readonly<Record<string, number>> = { user: 0x01, group: 0x04, mask: 0x10, other: 0x20 };
+
 /**
- * Extended attributes from pax records: `SCHILY.xattr.NAME` (value as stored) and
- * `LIBARCHIVE.xattr.NAME` (base64 value, URL-encoded name). tar-stream decodes pax values as
- * UTF-8, so a binary SCHILY value that is not valid UTF-8 cannot be recovered byte-exactly;
- * LIBARCHIVE records are base64 and survive intact.
+ * A `SCHILY.acl.*` text ACL (`user::rwx,user:1000:r-x,group::r-x,mask::r-x,other::r--`, star's
+ * format, optionally with a numeric id as fourth field) as the kernel's POSIX ACL xattr value.
+ * Undefined when an entry names a user or group only by name: the ids cannot be known here.
+ */
+export function aclXattr(text: string): Uint8Array | undefined {
+  const entries: { tag: number; perm: number; id: number }[] = [];
+  for (const part of text.split(/[,\n]/).map((p) => p.trim()).filter((p) => p !== '')) {
+    const [tagWord, qualifier = '', perms = '', numeric] = part.split(':');
+    const perm = (perms.includes('r') ? 4 : 0) | (perms.includes('w') ? 2 : 0) | (perms.includes('x') ? 1 : 0);
+    if (qualifier === '') {
+      const tag = ACL_OBJ_TAGS[tagWord ?? ''];
+      if (tag === undefined) return undefined;
+      entries.push({ tag, perm, id: 0xffffffff });
+      continue;
+    }
+    const tag = ACL_TAGS[tagWord ?? ''];
+    const id = /^\d+$/.test(qualifier) ? Number(qualifier) : numeric !== undefined && /^\d+$/.test(numeric) ? Number(numeric) : undefined;
+    if (tag === undefined || id === undefined) return undefined;
+    entries.push({ tag, perm, id });
+  }
+  entries.sort((a, b) => a.tag - b.tag || a.id - b.id);
+  const out = Buffer.alloc(4 + 8 * entries.length);
+  out.writeUInt32LE(2, 0);
+  entries.forEach((e, i) => {
+    out.writeUInt16LE(e.tag, 4 + 8 * i);
+    out.writeUInt16LE(e.perm, 6 + 8 * i);
+    out.writeUInt32LE(e.id, 8 + 8 * i);
+  });
+  return out;
+}
+
+/**
+ * Extended attributes from pax records: `SCHILY.xattr.NAME` (raw bytes; see pax.ts),
+ * `LIBARCHIVE.xattr.NAME` (base64 value, URL-encoded name), and POSIX ACLs from
+ * `SCHILY.acl.access` / `SCHILY.acl.default` (dropped when they name users only by name).
  */
 export function paxXattrs(pax: Readonly<Record<string, string>> | null | undefined): Map<string, Uint8Array> | undefined {
   if (!pax) return undefined;
@@ -112,9 +146,12 @@ export function paxXattrs(pax: Readonly<Record<string, string>> | null | undefin
   for (const key of Object.keys(pax).sort()) {
     const value = pax[key] ?? '';
     if (key.startsWith('SCHILY.xattr.')) {
-      out.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value, 'utf8'));
+      out.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value, 'latin1'));
     } else if (key.startsWith('LIBARCHIVE.xattr.')) {
       out.set(decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(value, 'base64'));
+    } else if (key === 'SCHILY.acl.access' || key === 'SCHILY.acl.default') {
+      const acl = aclXattr(value);
+      if (acl) out.set(key === 'SCHILY.acl.access' ? 'system.posix_acl_access' : 'system.posix_acl_default', acl);
     }
   }
   return out.size > 0 ? out : undefined;

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExt4Writer } from '../../../src/executor/ext4/index.js';
+import { aclXattr } from '../../../src/executor/flatten/tar-entry.js';
 import { expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 
 const isRoot = process.getuid?.() === 0;
+const ACL = aclXattr('user::rwx,user:1000:r-x,group::r-x,mask::r-x,other::---') as Uint8Array;
 let dir: string;
 beforeAll(async () => {
   dir = await imageDir();
@@ -47,6 +49,7 @@ describe('the kernel reads cube images', () => {
       { op: 'create', path: '/srv/link', meta: { type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: T, linkTarget: 'data.bin' } },
       { op: 'create', path: '/dev/tty0', meta: { type: 'char', mode: 0o620, uid: 0, gid: 5, mtime: T, devMajor: 4, devMinor: 0 } },
       { op: 'create', path: '/run/pipe', meta: { type: 'fifo', mode: 0o600, uid: 0, gid: 0, mtime: T } },
+      { op: 'create', path: '/acl', meta: { type: 'file', mode: 0o750, uid: 0, gid: 0, mtime: T, size: 0, xattrs: new Map([['system.posix_acl_access', ACL]]) } },
       { op: 'create', path: '/holes', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: T, size: 1 << 28, sparse: [{ offset: (1 << 28) - 5, length: 5 }] }, data: Buffer.from('tail!') },
     ]);
     await expectClean(image);
@@ -62,6 +65,8 @@ describe('the kernel reads cube images', () => {
       expect((await lstat(join(mnt, 'run/pipe'))).isFIFO()).toBe(true);
       expect(await getxattr(join(mnt, 'srv/data.bin'), 'security.capability')).toBe(cap.toString('hex'));
       expect(await getxattr(join(mnt, 'srv/data.bin'), 'user.note')).toBe(Buffer.from('hello').toString('hex'));
+      // The kernel reads ext4's on-disk ACL format back into the VFS format cube was given.
+      expect(await getxattr(join(mnt, 'acl'), 'system.posix_acl_access')).toBe(Buffer.from(ACL).toString('hex'));
       const holes = await readFile(join(mnt, 'holes'));
       expect(holes.subarray(-5).toString()).toBe('tail!');
       expect(holes.subarray(0, 1 << 20).every((b) => b === 0)).toBe(true);

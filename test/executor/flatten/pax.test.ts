@@ -1,0 +1,33 @@
+/** Binary xattrs and ACLs from pax records survive flattening byte for byte. */
+import { describe, expect, it } from 'vitest';
+import { flattenLayers } from '../../../src/executor/flatten/index.js';
+import { aclXattr } from '../../../src/executor/flatten/tar-entry.js';
+import { memoryLayer } from '../../helpers/layers.js';
+import { MemoryTree } from '../../helpers/memory-tree.js';
+import { paxRecord, tarWithPax } from '../../helpers/raw-tar.js';
+
+describe('pax extended attributes', () => {
+  it('keeps a security.capability value that is not valid UTF-8, and converts ACL text', async () => {
+    // CAP_SETUID (bit 7) and CAP_NET_RAW (bit 13) permitted: the first capability byte is 0x80.
+    const capability = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x80, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const tar = tarWithPax('usr/bin/tool', Buffer.from('ELF'), [
+      paxRecord('SCHILY.xattr.security.capability', capability),
+      paxRecord('SCHILY.xattr.user.note', Buffer.from('héllo', 'utf8')),
+      paxRecord('SCHILY.acl.access', Buffer.from('user::rwx,user:1000:r-x,group::r-x,mask::r-x,other::---')),
+    ]);
+    const tree = new MemoryTree();
+    await flattenLayers([memoryLayer(tar)], tree);
+    const xattrs = tree.entries.get('/usr/bin/tool')?.meta.xattrs;
+    expect(Buffer.from(xattrs?.get('security.capability') ?? []).equals(capability)).toBe(true);
+    expect(Buffer.from(xattrs?.get('user.note') ?? []).toString('utf8')).toBe('héllo');
+    // VFS ACL format: version 2, then (tag, perm, id) for USER_OBJ, USER 1000, GROUP_OBJ, MASK, OTHER.
+    const expected = ['02000000', '01000700ffffffff', '02000500e8030000', '04000500ffffffff', '10000500ffffffff', '20000000ffffffff'].join('');
+    expect(Buffer.from(xattrs?.get('system.posix_acl_access') ?? []).toString('hex')).toBe(expected);
+
+  });
+
+  it('drops an ACL that names users only by name', () => {
+    expect(aclXattr('user::rwx,user:alice:r-x,group::r-x,mask::r-x,other::---')).toBeUndefined();
+    expect(aclXattr('user::rwx,user:alice:r-x:1000,group::r-x,mask::r-x,other::---')).toBeDefined();
+  });
+});
