@@ -32,7 +32,9 @@ export function createLogger(options: LoggerOptions): Logger {
     colorize: options.color,
     sync: true,
     ignore: 'pid,hostname,time',
-    singleLine: true,
+    // People read the message; the structured fields are for --log-format json.
+    hideObject: true,
+    singleLine: false,
   });
   return pino({ level, base: undefined }, human);
 }

@@ -25,12 +25,12 @@ describe('logger', () => {
     expect(line).toMatchObject({ level: 30, msg: 'envd baked into rootfs', path: '/usr/local/bin/envd' });
   });
 
-  it('writes one readable line without colour when not on a terminal', async () => {
+  it('writes one readable line, without colour or fields, when not on a terminal', async () => {
     const out = sink();
     const logger = createLogger({ format: 'human', stream: out.stream, color: false });
     logger.info({ layer: 2 }, 'layer unpacked');
     logger.debug({}, 'hidden at info level');
     await new Promise((r) => setImmediate(r));
-    expect(out.text()).toMatch(/^INFO: layer unpacked \{"layer":2\}\n$/);
+    expect(out.text()).toMatch(/^INFO: layer unpacked\n$/);
   });
 });
