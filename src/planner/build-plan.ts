@@ -112,7 +112,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   const layerNodes = image.layers.map((layer, i) =>
     add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${layer.size} bytes`, span: fromSpan }),
   );
-  let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layers`, span: fromSpan });
+  let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}`, span: fromSpan });
 
   let envd: PlanInputs['envd'];
   if (spec.inject) {

@@ -112,6 +112,10 @@ describe('cube build', () => {
     await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "changed"]'));
     const changed = await build(dir, ['--explain']);
     expect(changed.code, changed.stderr).toBe(0);
+    // --explain: the seal and everything below it are cached; the launch config runs because CMD changed.
+    expect(changed.stdout).toMatch(/^seal\s+[0-9a-f]{12}\s+seal\s+cached$/m);
+    expect(changed.stdout).toMatch(/^launch-config .* runs: own fields changed: cmd\.argv\.2 .* → changed/m);
+    expect(changed.stdout).toMatch(/^manifest .* runs: input changed: launch-config/m);
     expect(changed.stderr).toContain('found in the cache');
     const second = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
     expect(JSON.parse(second).artifact).toEqual(JSON.parse(first).artifact);
