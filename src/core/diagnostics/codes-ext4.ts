@@ -6,7 +6,6 @@ export const ext4Codes = {
   tooSmall: { code: 'CUBE3001', severity: 'error', summary: 'The content does not fit in the fixed SEAL SIZE.', hint: 'raise SEAL ext4 SIZE to at least the size quoted, or use FREE n to size the image from its content' },
   parentNotDirectory: { code: 'CUBE3002', severity: 'error', summary: 'An entry lies below a path that is not a directory.', hint: 'the layers or COPY steps put a file where a directory is expected; fix the image or the COPY destination' },
   xattrTooLarge: { code: 'CUBE3003', severity: 'error', summary: 'A file\'s extended attributes do not fit in one ext4 block.', hint: 'reduce the extended attributes on that file in the base image' },
-  unsupportedOption: { code: 'CUBE3004', severity: 'error', summary: 'A SEAL option is not supported by this version of the ext4 writer.', hint: 'drop the option from SEAL ext4' },
   tooLarge: { code: 'CUBE3005', severity: 'error', summary: 'The filesystem would exceed what the writer supports (16 TiB, 2^32 inodes).', hint: 'split the content, or use a smaller base image' },
   nameTooLong: { code: 'CUBE3006', severity: 'error', summary: 'A file name is longer than ext4\'s 255 bytes.', hint: 'shorten the file name in the image or the build context' },
 } as const satisfies Record<string, CatalogEntry>;

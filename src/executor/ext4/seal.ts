@@ -36,6 +36,7 @@ import type { Extent } from './format.js';
 import { encodeBlock, encodeInline, xattrEntries } from './xattr.js';
 import type { Tree, TreeNode } from './tree.js';
 import { journalBlocksFor, journalSuperblock } from './journal.js';
+import { Checksums, DIR_TAIL } from './csum.js';
 
 /** Options of the ext4 writer. */
 export interface Ext4Options {
@@ -134,7 +135,9 @@ function numberNodes(tree: Tree): { live: Map<TreeNode, Live>; order: Live[] } {
 }
 
 /** Directory blocks for `dir`: `.`, `..`, then entries in name order. */
-function directoryBlocks(dir: TreeNode, self: number, parent: number, live: Map<TreeNode, Live>): Buffer {
+function directoryBlocks(dir: TreeNode, self: number, parent: number, live: Map<TreeNode, Live>, csum: Checksums | undefined): Buffer {
+  // With metadata_csum the last 12 bytes of every block hold the checksum entry.
+  const usable = csum ? DIR_TAIL : BLOCK_SIZE;
   const entries: { ino: number; name: Buffer; type: number }[] = [
     { ino: self, name: Buffer.from('.'), type: FileType.dir.dirent },
     { ino: parent, name: Buffer.from('..'), type: FileType.dir.dirent },
@@ -151,8 +154,9 @@ function directoryBlocks(dir: TreeNode, self: number, parent: number, live: Map<
   let last = -1;
   for (const e of entries) {
     const size = direntSize(e.name.length);
-    if (used + size > BLOCK_SIZE) {
-      block.writeUInt16LE(BLOCK_SIZE - last, last + 4);
+    if (used + size > usable) {
+      block.writeUInt16LE(usable - last, last + 4);
+      csum?.directoryBlock(self, block);
       blocks.push(block);
       block = Buffer.alloc(BLOCK_SIZE);
       used = 0;
@@ -161,13 +165,14 @@ function directoryBlocks(dir: TreeNode, self: number, parent: number, live: Map<
     last = used;
     used += size;
   }
-  block.writeUInt16LE(BLOCK_SIZE - last, last + 4);
+  block.writeUInt16LE(usable - last, last + 4);
+  csum?.directoryBlock(self, block);
   blocks.push(block);
   return Buffer.concat(blocks);
 }
 
 /** Builds the extent tree for `extents`: inline when it fits, else leaf and index blocks. */
-async function extentTree(entry: Live, extents: readonly Extent[], allocator: Allocator, disk: BlockWriter): Promise<void> {
+async function extentTree(entry: Live, extents: readonly Extent[], allocator: Allocator, disk: BlockWriter, csum: Checksums | undefined): Promise<void> {
   let level: { logical: number; start: number; len?: number }[] = extents.map((e) => ({ ...e }));
   let depth = 0;
   while (level.length > 4) {
@@ -177,6 +182,7 @@ async function extentTree(entry: Live, extents: readonly Extent[], allocator: Al
       const [run] = allocator.allocate(1);
       const block = Buffer.alloc(BLOCK_SIZE);
       encodeExtentNode(block, depth, EXTENTS_PER_BLOCK, chunk);
+      csum?.extentBlock(entry.ino, block);
       await disk.write((run as { start: number }).start, block);
       entry.treeBlocks.push((run as { start: number }).start);
       parents.push({ logical: (chunk[0] as { logical: number }).logical, start: (run as { start: number }).start });
@@ -264,7 +270,8 @@ function layout(dataEnd: number, usedInodes: number, options: Ext4Options): Layo
 /** Writes everything after the file data and returns the result. */
 export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: BlockWriter; file: FileHandle; options: Ext4Options }): Promise<Ext4Result> {
   const { tree, allocator, disk, options } = ctx;
-  if (options.metadataCsum) throw new DiagnosticError(createDiagnostic(ext4Codes.unsupportedOption, 'SEAL option metadata_csum is not supported by this ext4 writer yet'));
+  const uuid = uuidOf(options.seed);
+  const csum = options.metadataCsum ? new Checksums(uuid) : undefined;
   if (!tree.get('/lost+found')) tree.put('/lost+found', { meta: { type: 'dir', mode: 0o700, uid: 0, gid: 0, mtime: { sec: options.timestamp ?? 0, nsec: 0 } }, children: new Map(), extents: [] });
   const { live, order } = numberNodes(tree);
   const parents = new Map<TreeNode, number>([[tree.root, ROOT_INODE]]);
@@ -275,7 +282,7 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
   // Directory contents, then extent trees and attributes, all after the file data.
   for (const entry of order) {
     if (entry.node.meta.type !== 'dir') continue;
-    const data = directoryBlocks(entry.node, entry.ino, parents.get(entry.node) ?? ROOT_INODE, live);
+    const data = directoryBlocks(entry.node, entry.ino, parents.get(entry.node) ?? ROOT_INODE, live, csum);
     entry.node.extents.length = 0;
     let offset = 0;
     let logical = 0;
@@ -302,7 +309,7 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
   for (const entry of [...order, ...(journal ? [journal] : [])]) {
     const meta = entry.node.meta;
     if (meta.type === 'file' || meta.type === 'dir' || (meta.type === 'symlink' && entry.node.extents.length > 0)) {
-      await extentTree(entry, entry.node.extents, allocator, disk);
+      await extentTree(entry, entry.node.extents, allocator, disk, csum);
     } else if (meta.type === 'symlink') {
       Buffer.from(meta.linkTarget ?? '', 'utf8').copy(entry.iblock);
     } else if (meta.type === 'char' || meta.type === 'block') {
@@ -316,8 +323,10 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
         const block = encodeBlock(entries);
         if (!block) throw new DiagnosticError(createDiagnostic(ext4Codes.xattrTooLarge, `extended attributes of one file need more than ${BLOCK_SIZE} bytes`));
         const [run] = allocator.allocate(1);
-        await disk.write((run as { start: number }).start, block);
-        entry.xattrBlock = (run as { start: number }).start;
+        const at = (run as { start: number }).start;
+        csum?.xattrBlock(at, block);
+        await disk.write(at, block);
+        entry.xattrBlock = at;
       }
     }
   }
@@ -356,7 +365,7 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
     if (!table) tables.set(g, (table = Buffer.alloc(plan.inodesPerGroup * INODE_SIZE)));
     const dataBlocks = entry.node.extents.reduce((n, e) => n + e.len, 0) + entry.treeBlocks.length + (entry.xattrBlock ? 1 : 0);
     const size = meta.type === 'dir' ? entry.node.extents.reduce((n, e) => n + e.len, 0) * BLOCK_SIZE : meta.type === 'file' ? (meta.size ?? 0) : meta.type === 'symlink' ? Buffer.byteLength(meta.linkTarget ?? '') : 0;
-    encodeInode({
+    const inode = encodeInode({
       mode: FileType[meta.type].mode | (meta.mode & 0o7777),
       uid: meta.uid,
       gid: meta.gid,
@@ -370,7 +379,9 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
       block: entry.iblock,
       xattrBlock: entry.xattrBlock,
       ...(entry.inlineXattrs ? { inlineXattrs: entry.inlineXattrs } : {}),
-    }).copy(table, index * INODE_SIZE);
+    });
+    csum?.inode(entry.ino, inode);
+    inode.copy(table, index * INODE_SIZE);
     mark(inodeBits, entry.ino - 1, 1);
     if (meta.type === 'dir') usedDirs[g] = (usedDirs[g] ?? 0) + 1;
   }
@@ -402,14 +413,15 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
         freeBlocks: groupBlocks - usedBlocks,
         freeInodes: plan.inodesPerGroup - usedInodeCount,
         usedDirs: usedDirs[g] ?? 0,
+        ...(csum ? { blockBitmapCsum: csum.bitmap(blockBitmap), inodeBitmapCsum: csum.bitmap(inodeBitmap.subarray(0, plan.inodesPerGroup / 8)) } : {}),
       },
       gdt,
       g * 32,
     );
+    csum?.groupDescriptor(g, gdt, g * 32);
   }
 
   // Superblock and its backups.
-  const uuid = uuidOf(options.seed);
   const journalInfo = journal ? [...Array.from({ length: 15 }, (_, i) => journal.iblock.readUInt32LE(i * 4)), 0, journal.node.meta.size ?? 0] : undefined;
   for (let g = 0; g < plan.groups; g++) {
     if (!hasSuperblockBackup(g)) continue;
@@ -425,12 +437,13 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
       hashSeed: seeded(options.seed, 'hash'),
       compat: Compat.extAttr | (options.dirIndex ? Compat.dirIndex : 0) | (journal ? Compat.hasJournal : 0),
       incompat: Incompat.filetype | Incompat.extents | Incompat.flexBg,
-      roCompat: RoCompat.sparseSuper | RoCompat.largeFile | RoCompat.hugeFile | RoCompat.dirNlink | RoCompat.extraIsize,
+      roCompat: RoCompat.sparseSuper | RoCompat.largeFile | RoCompat.hugeFile | RoCompat.dirNlink | RoCompat.extraIsize | (csum ? RoCompat.metadataCsum : 0),
       journalInode: journal ? JOURNAL_INODE : 0,
       logGroupsPerFlex: LOG_GROUPS_PER_FLEX,
       groupNumber: g,
       ...(journalInfo ? { journalBlocks: journalInfo } : {}),
     });
+    csum?.superblock(sb);
     const first = Buffer.alloc(BLOCK_SIZE);
     sb.copy(first, g === 0 ? 1024 : 0);
     await disk.write(g * BLOCKS_PER_GROUP, first);

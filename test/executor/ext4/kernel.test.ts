@@ -38,7 +38,7 @@ async function getxattr(path: string, name: string): Promise<string> {
 }
 
 describe('the kernel reads cube images', () => {
-  it.runIf(isRoot)('a read-only loop mount shows every entry as written (needs root)', async () => {
+  it.runIf(isRoot)('a read-only loop mount (journal and metadata_csum on) shows every entry as written (needs root)', async () => {
     const image = join(dir, 'kernel.ext4');
     const T = { sec: 1_650_000_000, nsec: 987_654_321 };
     const content = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
@@ -51,7 +51,7 @@ describe('the kernel reads cube images', () => {
       { op: 'create', path: '/run/pipe', meta: { type: 'fifo', mode: 0o600, uid: 0, gid: 0, mtime: T } },
       { op: 'create', path: '/acl', meta: { type: 'file', mode: 0o750, uid: 0, gid: 0, mtime: T, size: 0, xattrs: new Map([['system.posix_acl_access', ACL]]) } },
       { op: 'create', path: '/holes', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: T, size: 1 << 28, sparse: [{ offset: (1 << 28) - 5, length: 5 }] }, data: Buffer.from('tail!') },
-    ]);
+    ], { metadataCsum: true, journal: true });
     await expectClean(image);
     await withMount(image, async (mnt) => {
       const s = await lstat(join(mnt, 'srv/data.bin'), { bigint: true });

@@ -34,7 +34,7 @@ describe('random trees', () => {
   it('pass e2fsck and read back', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 25 }), async (entries) => {
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 25 }), fc.boolean(), async (entries, metadataCsum) => {
         const ops: Op[] = [];
         const expected = new Map<string, { type: string; sha?: string; size?: number; target?: string; mode: number; uid: number }>();
         const forget = (p: string): void => {
@@ -77,7 +77,7 @@ describe('random trees', () => {
           }
         }
         const image = join(dir, `random-${run++}.ext4`);
-        await writeImage(image, ops);
+        await writeImage(image, ops, { metadataCsum });
         await expectClean(image);
         const back = await readBack(image, [...expected.keys()]);
         for (const [p, want] of expected) {

@@ -1,5 +1,5 @@
 /** The ext4 writer, checked by e2fsck and read back through debugfs entry by entry. */
-import { stat, rm, readFile } from 'node:fs/promises';
+import { stat, rm, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,11 +195,39 @@ describe('options', () => {
     expect(dump.stdout).toMatch(/Total journal size:\s+4096k/);
   });
 
-  it('dir_index sets the feature; metadata_csum is refused with a clear code', async () => {
+  it('dir_index sets the feature', async () => {
     const image = join(dir, 'index.ext4');
     await writeImage(image, [file('/a', 'a')], { dirIndex: true });
     await expectClean(image);
     expect((await execa('dumpe2fs', ['-h', image])).stdout).toMatch(/Filesystem features:.*dir_index/);
-    await expect(writeImage(join(dir, 'csum.ext4'), [file('/a', 'a')], { metadataCsum: true })).rejects.toThrow(/CUBE3004/);
+  });
+
+  it('metadata_csum: checksums on every structure that e2fsck verifies', async () => {
+    const image = join(dir, 'csum.ext4');
+    const fragments = Array.from({ length: 600 }, (_, i) => ({ offset: i * 8192, length: 4096 }));
+    await writeImage(
+      image,
+      [
+        file('/etc/passwd', 'root:x:0:0::/root:/bin/sh\n'),
+        ...Array.from({ length: 300 }, (_, i): Op => file(`/many/entry-with-a-longer-name-${i}`, '')),
+        file('/xattrs', 'x', { xattrs: new Map(Array.from({ length: 12 }, (_, i): [string, Uint8Array] => [`user.a${i}`, Buffer.alloc(40, i)])) }),
+        { op: 'create', path: '/fragmented', meta: meta('file', { size: 600 * 8192, sparse: fragments }), data: fragments.map((_, i) => Buffer.alloc(4096, i)) },
+        { op: 'create', path: '/slow', meta: meta('symlink', { linkTarget: 'y'.repeat(90) }) },
+      ],
+      { metadataCsum: true, journal: true },
+    );
+    await expectClean(image);
+    const dump = await execa('dumpe2fs', ['-h', image]);
+    expect(dump.stdout).toMatch(/Filesystem features:.*metadata_csum/);
+    expect(dump.stdout).toMatch(/Checksum type:\s+crc32c/);
+    // A flipped byte in an inode is caught by the checksum.
+    const bytes = await readFile(image);
+    const itable = Number(/Inode table at (\d+)/.exec((await execa('dumpe2fs', [image])).stdout)?.[1]);
+    bytes[itable * 4096 + 10 * 256 + 0x20] ^= 0x01;
+    const broken = join(dir, 'csum-broken.ext4');
+    await writeFile(broken, bytes);
+    const fsck = await execa('e2fsck', ['-fn', broken], { reject: false });
+    expect(fsck.exitCode).not.toBe(0);
+    expect(fsck.stdout).toMatch(/checksum/i);
   });
 });
