@@ -223,7 +223,8 @@ describe('options', () => {
     // A flipped byte in an inode is caught by the checksum.
     const bytes = await readFile(image);
     const itable = Number(/Inode table at (\d+)/.exec((await execa('dumpe2fs', [image])).stdout)?.[1]);
-    bytes[itable * 4096 + 10 * 256 + 0x20] ^= 0x01;
+    const at = itable * 4096 + 10 * 256 + 0x20;
+    bytes[at] = (bytes[at] as number) ^ 0x01;
     const broken = join(dir, 'csum-broken.ext4');
     await writeFile(broken, bytes);
     const fsck = await execa('e2fsck', ['-fn', broken], { reject: false });
