@@ -8,4 +8,5 @@ export const ext4Codes = {
   xattrTooLarge: { code: 'CUBE3003', severity: 'error', summary: 'A file\'s extended attributes do not fit in one ext4 block.', hint: 'reduce the extended attributes on that file in the base image' },
   tooLarge: { code: 'CUBE3005', severity: 'error', summary: 'The filesystem would exceed what the writer supports (16 TiB, 2^32 inodes).', hint: 'split the content, or use a smaller base image' },
   nameTooLong: { code: 'CUBE3006', severity: 'error', summary: 'A file name is longer than ext4\'s 255 bytes.', hint: 'shorten the file name in the image or the build context' },
+  emptySymlink: { code: 'CUBE3007', severity: 'error', summary: 'A symlink has an empty target, which Linux and ext4 cannot represent.', hint: 'the image is malformed; remove or fix the symlink in the base image' },
 } as const satisfies Record<string, CatalogEntry>;

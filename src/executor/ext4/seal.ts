@@ -37,6 +37,7 @@ import { encodeBlock, encodeInline, xattrEntries } from './xattr.js';
 import type { Tree, TreeNode } from './tree.js';
 import { journalBlocksFor, journalSuperblock } from './journal.js';
 import { Checksums, DIR_TAIL } from './csum.js';
+import { htreeBlocks } from './htree.js';
 
 /** Options of the ext4 writer. */
 export interface Ext4Options {
@@ -271,6 +272,7 @@ function layout(dataEnd: number, usedInodes: number, options: Ext4Options): Layo
 export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: BlockWriter; file: FileHandle; options: Ext4Options }): Promise<Ext4Result> {
   const { tree, allocator, disk, options } = ctx;
   const uuid = uuidOf(options.seed);
+  const hashSeed = seeded(options.seed, 'hash');
   const csum = options.metadataCsum ? new Checksums(uuid) : undefined;
   if (!tree.get('/lost+found')) tree.put('/lost+found', { meta: { type: 'dir', mode: 0o700, uid: 0, gid: 0, mtime: { sec: options.timestamp ?? 0, nsec: 0 } }, children: new Map(), extents: [] });
   const { live, order } = numberNodes(tree);
@@ -282,7 +284,17 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
   // Directory contents, then extent trees and attributes, all after the file data.
   for (const entry of order) {
     if (entry.node.meta.type !== 'dir') continue;
-    const data = directoryBlocks(entry.node, entry.ino, parents.get(entry.node) ?? ROOT_INODE, live, csum);
+    let data = directoryBlocks(entry.node, entry.ino, parents.get(entry.node) ?? ROOT_INODE, live, csum);
+    // dir_index: a directory that outgrows one block is written as an htree, as the kernel would.
+    if (options.dirIndex && data.length > BLOCK_SIZE) {
+      const children = [...(entry.node.children ?? new Map<string, TreeNode>())].map(([name, child]) => ({
+        ino: (live.get(child) as Live).ino,
+        name: Buffer.from(name, 'utf8'),
+        type: FileType[child.meta.type].dirent,
+      }));
+      data = htreeBlocks(entry.ino, parents.get(entry.node) ?? ROOT_INODE, children, hashSeed, csum);
+      entry.flags |= InodeFlag.index;
+    }
     entry.node.extents.length = 0;
     let offset = 0;
     let logical = 0;
@@ -434,7 +446,7 @@ export async function sealImage(ctx: { tree: Tree; allocator: Allocator; disk: B
       timestamp: options.timestamp ?? 0,
       uuid,
       label: options.label ?? '',
-      hashSeed: seeded(options.seed, 'hash'),
+      hashSeed,
       compat: Compat.extAttr | (options.dirIndex ? Compat.dirIndex : 0) | (journal ? Compat.hasJournal : 0),
       incompat: Incompat.filetype | Incompat.extents | Incompat.flexBg,
       roCompat: RoCompat.sparseSuper | RoCompat.largeFile | RoCompat.hugeFile | RoCompat.dirNlink | RoCompat.extraIsize | (csum ? RoCompat.metadataCsum : 0),

@@ -4,6 +4,8 @@
  * attributes, inode tables, bitmaps and superblocks after the data (see seal.ts).
  */
 import { open } from 'node:fs/promises';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { FileHandle } from 'node:fs/promises';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
 import { addExtent, Allocator, BlockWriter } from './disk.js';
@@ -49,6 +51,9 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
 
   async create(path: string, meta: EntryMeta): Promise<void> {
     this.#check();
+    if (meta.type === 'symlink' && !meta.linkTarget) {
+      throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, `symlink ${path} has an empty target`));
+    }
     const node = this.#tree.put(path, makeNode(meta));
     if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') >= 60) {
       const target = Buffer.from(meta.linkTarget ?? '', 'utf8');

@@ -34,7 +34,7 @@ describe('random trees', () => {
   it('pass e2fsck and read back', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 25 }), fc.boolean(), async (entries, metadataCsum) => {
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 25 }), fc.boolean(), fc.boolean(), async (entries, metadataCsum, dirIndex) => {
         const ops: Op[] = [];
         const expected = new Map<string, { type: string; sha?: string; size?: number; target?: string; mode: number; uid: number }>();
         const forget = (p: string): void => {
@@ -52,7 +52,7 @@ describe('random trees', () => {
             ops.push({ op: 'create', path: e.path, meta: { type: 'dir', ...base } });
             expected.set(e.path, { type: 'directory', mode: e.mode, uid: e.uid });
           } else if (e.kind === 'symlink') {
-            const target = 't'.repeat(e.size % 120);
+            const target = 't'.repeat(1 + (e.size % 120));
             ops.push({ op: 'create', path: e.path, meta: { type: 'symlink', ...base, mode: 0o777, linkTarget: target } });
             expected.set(e.path, { type: 'symlink', target, mode: 0o777, uid: e.uid });
           } else if (e.kind === 'sparse') {
@@ -77,7 +77,7 @@ describe('random trees', () => {
           }
         }
         const image = join(dir, `random-${run++}.ext4`);
-        await writeImage(image, ops, { metadataCsum });
+        await writeImage(image, ops, { metadataCsum, dirIndex });
         await expectClean(image);
         const back = await readBack(image, [...expected.keys()]);
         for (const [p, want] of expected) {

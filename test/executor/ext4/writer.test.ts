@@ -185,6 +185,12 @@ describe('determinism and size policy', () => {
   });
 });
 
+describe('refusals', () => {
+  it('a symlink with an empty target is refused with its own code', async () => {
+    await expect(writeImage(join(dir, 'empty-link.ext4'), [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: '' }) }])).rejects.toThrow(/CUBE3007/);
+  });
+});
+
 describe('options', () => {
   it('journal: an empty jbd2 journal that e2fsck accepts', async () => {
     const image = join(dir, 'journal.ext4');
@@ -195,11 +201,15 @@ describe('options', () => {
     expect(dump.stdout).toMatch(/Total journal size:\s+4096k/);
   });
 
-  it('dir_index sets the feature', async () => {
+  it('dir_index: directories larger than a block are written as htrees', async () => {
     const image = join(dir, 'index.ext4');
-    await writeImage(image, [file('/a', 'a')], { dirIndex: true });
+    const many = Array.from({ length: 2000 }, (_, i): Op => file(`/big/name-${i}`, String(i)));
+    await writeImage(image, [file('/small/a', 'a'), ...many], { dirIndex: true });
     await expectClean(image);
     expect((await execa('dumpe2fs', ['-h', image])).stdout).toMatch(/Filesystem features:.*dir_index/);
+    expect((await execa('debugfs', ['-R', 'htree_dump /big', image])).stdout).toMatch(/Indirect levels: 0/);
+    expect((await execa('debugfs', ['-R', 'htree_dump /small', image], { reject: false })).stdout).not.toMatch(/Root node dump/);
+    expect((await readBack(image, ['/big/name-1234'])).get('/big/name-1234')?.sha256).toBe(sha('1234'));
   });
 
   it('metadata_csum: checksums on every structure that e2fsck verifies', async () => {
