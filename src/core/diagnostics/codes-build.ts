@@ -30,8 +30,8 @@ export const buildCodes = {
   layerUnsupportedEntry: {
     code: 'CUBE3205',
     severity: 'error',
-    summary: 'A layer contains an entry type cube cannot reproduce (for example a GNU sparse or unknown record).',
-    hint: 'rebuild the image without sparse files or exotic tar records',
+    summary: 'A layer contains an entry type cube cannot reproduce (an old GNU sparse form, or an unknown record).',
+    hint: 'rebuild the image with a standard tool; GNU sparse files must use the pax 1.0 form (tar --format=posix)',
   },
   layerParentNotDirectory: {
     code: 'CUBE3206',

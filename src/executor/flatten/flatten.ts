@@ -19,6 +19,8 @@ import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
 import { readLayerMembers } from './read-layer.js';
+import { readSparseMap } from './sparse.js';
+import type { SparseMap } from './sparse.js';
 import { baseName, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
@@ -60,8 +62,15 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
     const whiteouts: string[] = [];
     const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
     let position = 0;
-    for await (const { header, data } of readLayerMembers(await layer.open())) {
+    for await (const member of readLayerMembers(await layer.open())) {
+      const { data } = member;
       const pos = position++;
+      let header = member.header;
+      let sparse: SparseMap | undefined;
+      if (isPaxSparse(header.pax)) {
+        sparse = await readSparseMap(header, data, (why) => fail(buildCodes.layerUnsupportedEntry, layer, header.name, why));
+        header = { ...header, name: sparse.name };
+      }
       data.resume();
       const name = header.name;
       const norm = normaliseLayerPath(name);
@@ -71,7 +80,6 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
       }
       const kind = tarKind(header.type);
       if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
-      if (isPaxSparse(header.pax)) fail(buildCodes.layerUnsupportedEntry, layer, name, 'is a GNU sparse file, which cube does not read');
       const base = baseName(norm.path);
       if (base === OPAQUE) {
         opaque.push(parentPath(norm.path));
@@ -90,7 +98,11 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
         if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
         adds.push({ path: norm.path, name, position: pos, link: target.path });
       } else {
-        adds.push({ path: norm.path, name, position: pos, inode: { meta: headerToMeta(header, kind), layer: layerNo, position: pos, explicit: true } });
+        const meta = headerToMeta(header, kind);
+        const inode: IndexInode = sparse
+          ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
+          : { meta, layer: layerNo, position: pos, explicit: true };
+        adds.push({ path: norm.path, name, position: pos, inode });
       }
     }
     // Hard links resolve as the layer is read: to an earlier entry of this layer, else to the
@@ -167,11 +179,17 @@ export async function writeFlattened(
         data.resume();
         continue;
       }
-      if ((header.size ?? 0) !== hit.inode.meta.size) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
+      const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
+      if ((header.size ?? 0) !== stored) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
       await writer.create(hit.path, hit.inode.meta);
       const keep = captureWanted.get(hit.inode);
       const chunks: Buffer[] = [];
-      for await (const chunk of data) {
+      // A sparse member's data starts with its map, which pass 1 already read.
+      let skip = hit.inode.dataOffset ?? 0;
+      for await (const whole of data) {
+        const chunk = skip > 0 ? whole.subarray(Math.min(skip, whole.length)) : whole;
+        skip = Math.max(0, skip - whole.length);
+        if (chunk.length === 0) continue;
         await writer.write(chunk);
         if (keep) chunks.push(chunk);
       }

@@ -18,6 +18,8 @@ export interface IndexInode {
   readonly position: number;
   /** False for parent directories created because a layer named only their children. */
   readonly explicit: boolean;
+  /** Bytes at the start of the member's data that are not file data (a sparse file's map). */
+  readonly dataOffset?: number;
 }
 
 /** How many symlinks a lookup follows before giving up (as Linux's MAXSYMLINKS). */
