@@ -123,6 +123,8 @@ export interface SealSpec {
   readonly journal: boolean;
   readonly metadataCsum: boolean;
   readonly dirIndex: boolean;
+  /** Store all-zero blocks of file data as holes (`holes`). */
+  readonly holes?: boolean;
   /** Filesystem volume label (at most 16 bytes). */
   readonly label?: string;
 }

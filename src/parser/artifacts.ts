@@ -32,7 +32,7 @@ export function textMateGrammar(): string {
       },
       { match: `^\\s*(?i:(${instructions}))\\b`, captures: { '1': { name: 'keyword.control.instruction.cubefile' } } },
       { name: 'keyword.other.option.cubefile', match: `(?<=\\s)(?i:${options})(?=\\s)` },
-      { name: 'keyword.other.seal-flag.cubefile', match: '(?<=\\s)(?i:ext4|envd|journal|metadata_csum|dir_index)(?=\\s|$)' },
+      { name: 'keyword.other.seal-flag.cubefile', match: '(?<=\\s)(?i:ext4|envd|journal|metadata_csum|dir_index|holes)(?=\\s|$)' },
       { name: 'variable.parameter.flag.cubefile', match: '--[A-Za-z][\\w-]*' },
       { name: 'variable.other.substitution.cubefile', match: '\\$\\{[^}]*\\}|\\$[A-Za-z_][A-Za-z0-9_]*' },
       { name: 'string.quoted.double.cubefile', begin: '"', end: '"', patterns: [{ name: 'constant.character.escape.cubefile', match: '\\\\.' }, { name: 'variable.other.substitution.cubefile', match: '\\$\\{[^}]*\\}|\\$[A-Za-z_][A-Za-z0-9_]*' }] },

@@ -26,7 +26,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   EXPOSE: 'EXPOSE port[/tcp|/udp] …',
   CMD: 'CMD ["exec", "form"] | CMD shell command',
   ENTRYPOINT: 'ENTRYPOINT ["exec", "form"] | ENTRYPOINT shell command | ENTRYPOINT wrap',
-  SEAL: 'SEAL ext4 [SIZE n | FREE n] [journal] [metadata_csum] [dir_index] [label=NAME]',
+  SEAL: 'SEAL ext4 [SIZE n | FREE n] [journal] [metadata_csum] [dir_index] [holes] [label=NAME]',
 };
 
 const UNSUPPORTED: Readonly<Record<string, string>> = {

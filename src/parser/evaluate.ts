@@ -24,7 +24,7 @@ export interface Evaluation {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SEAL_FLAGS = ['journal', 'metadata_csum', 'dir_index'] as const;
+const SEAL_FLAGS = ['journal', 'metadata_csum', 'dir_index', 'holes'] as const;
 
 class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
@@ -362,6 +362,7 @@ class Evaluator {
       journal: flags.has('journal'),
       metadataCsum: flags.has('metadata_csum'),
       dirIndex: flags.has('dir_index'),
+      ...(flags.has('holes') ? { holes: true } : {}),
       ...(label !== undefined ? { label } : {}),
     };
   }

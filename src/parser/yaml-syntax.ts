@@ -73,6 +73,7 @@ export const cubeYamlSchema = z
         journal: z.boolean().optional(),
         metadata_csum: z.boolean().optional(),
         dir_index: z.boolean().optional(),
+        holes: z.boolean().optional().describe('store all-zero blocks of file data as holes'),
         label: z.string().optional(),
       })
       .strict()
@@ -212,7 +213,7 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
       ...(s.size !== undefined ? { size: val(s.size, 'seal', 'size') } : {}),
       ...(s.free !== undefined ? { free: val(s.free, 'seal', 'free') } : {}),
       options: [
-        ...(['journal', 'metadata_csum', 'dir_index'] as const).filter((k) => s[k]).map((k) => ({ text: k, span: span('seal', k) })),
+        ...(['journal', 'metadata_csum', 'dir_index', 'holes'] as const).filter((k) => s[k]).map((k) => ({ text: k, span: span('seal', k) })),
         ...(s.label !== undefined ? [{ text: `label=${s.label}`, span: span('seal', 'label') }] : []),
       ],
     });
@@ -222,7 +223,7 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
 
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(cubeYamlSchema.shape),
-  seal: ['format', 'size', 'free', 'journal', 'metadata_csum', 'dir_index', 'label'],
+  seal: ['format', 'size', 'free', 'journal', 'metadata_csum', 'dir_index', 'holes', 'label'],
   'inject.envd': ['path', 'to', 'port', 'args'],
 };
 

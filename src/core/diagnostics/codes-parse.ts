@@ -21,7 +21,7 @@ export const parseCodes = {
   badFlag: { code: 'CUBE1016', severity: 'error', summary: 'An option flag is unknown for this instruction or has a bad value.', hint: 'see docs/cubefile.md for the flags each instruction takes' },
   badDirective: { code: 'CUBE1017', severity: 'error', summary: 'A parser directive is repeated or has an invalid value.', hint: 'write `# escape=\\` or `# escape=`` once, at the top of the file' },
   unusedBuildArg: { code: 'CUBE1018', severity: 'warning', summary: 'A --build-arg names no ARG in the build file.', hint: 'declare it with ARG, or drop the --build-arg' },
-  badSealOption: { code: 'CUBE1019', severity: 'error', summary: 'A SEAL option is unknown, repeated, or SIZE and FREE are both given.', hint: 'SEAL ext4 [SIZE n | FREE n] [journal] [metadata_csum] [dir_index] [label=NAME]' },
+  badSealOption: { code: 'CUBE1019', severity: 'error', summary: 'A SEAL option is unknown, repeated, or SIZE and FREE are both given.', hint: 'SEAL ext4 [SIZE n | FREE n] [journal] [metadata_csum] [dir_index] [holes] [label=NAME]' },
   multipleSeal: { code: 'CUBE1020', severity: 'error', summary: 'More than one SEAL instruction.', hint: 'keep one SEAL line with all its options' },
   badInject: { code: 'CUBE1021', severity: 'error', summary: 'INJECT names something other than envd, repeats an option, or TO is not an absolute path.', hint: 'INJECT envd [PATH host-path] [TO /absolute/path] [PORT n] [ARGS "…"]' },
   badPlatform: { code: 'CUBE1022', severity: 'error', summary: 'A --platform value is not os/arch[/variant].', hint: 'write --platform=linux/amd64 or --platform=linux/arm64/v8' },

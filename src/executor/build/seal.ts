@@ -119,6 +119,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     journal: input.seal.journal,
     metadataCsum: input.seal.metadataCsum,
     dirIndex: input.seal.dirIndex,
+    ...(input.seal.holes ? { holes: true } : {}),
     ...(input.seal.label !== undefined ? { label: input.seal.label } : {}),
   });
   const total = fileBytes(index);

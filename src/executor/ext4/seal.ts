@@ -52,6 +52,8 @@ export interface Ext4Options {
   readonly journal?: boolean;
   readonly metadataCsum?: boolean;
   readonly dirIndex?: boolean;
+  /** Store all-zero blocks of file data as holes instead of allocating them. */
+  readonly holes?: boolean;
   readonly label?: string;
 }
 

@@ -15,6 +15,12 @@ import type { Ext4Options, Ext4Result } from './seal.js';
 import { makeNode, Tree } from './tree.js';
 import type { TreeNode } from './tree.js';
 
+const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
+function isZero(block: Buffer): boolean {
+  return block.length === BLOCK_SIZE ? block.equals(ZERO_BLOCK) : block.every((b) => b === 0);
+}
+
 interface OpenFile {
   readonly node: TreeNode;
   readonly regions: readonly SparseRegion[];
@@ -118,6 +124,22 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
 
   /** Allocates blocks for `data` at logical block `logical` of `node` and writes it. */
   async #writeBlocks(node: TreeNode, logical: number, data: Buffer): Promise<void> {
+    if (this.#options.holes && node.meta.type === 'file') {
+      // Runs of all-zero blocks become holes: nothing is allocated or written for them.
+      let start = 0;
+      for (let b = 0; b * BLOCK_SIZE < data.length; b++) {
+        const block = data.subarray(b * BLOCK_SIZE, (b + 1) * BLOCK_SIZE);
+        if (!isZero(block)) continue;
+        if (b > start) await this.#allocateAndWrite(node, logical + start, data.subarray(start * BLOCK_SIZE, b * BLOCK_SIZE));
+        start = b + 1;
+      }
+      if (start * BLOCK_SIZE < data.length) await this.#allocateAndWrite(node, logical + start, data.subarray(start * BLOCK_SIZE));
+      return;
+    }
+    await this.#allocateAndWrite(node, logical, data);
+  }
+
+  async #allocateAndWrite(node: TreeNode, logical: number, data: Buffer): Promise<void> {
     const count = Math.ceil(data.length / BLOCK_SIZE);
     let offset = 0;
     let l = logical;

@@ -212,6 +212,20 @@ describe('options', () => {
     expect((await readBack(image, ['/big/name-1234'])).get('/big/name-1234')?.sha256).toBe(sha('1234'));
   });
 
+  it('holes: all-zero blocks of file data are not allocated', async () => {
+    const data = Buffer.alloc(1 << 20);
+    data.write('start', 0);
+    data.write('end', (1 << 20) - 3);
+    const [dense, holey] = [join(dir, 'dense.ext4'), join(dir, 'holey.ext4')];
+    await writeImage(dense, [file('/f', data)]);
+    await writeImage(holey, [file('/f', data)], { holes: true });
+    await expectClean(holey);
+    const blocks = async (image: string): Promise<number> => Number(/Blockcount: (\d+)/.exec((await execa('debugfs', ['-R', 'stat /f', image])).stdout)?.[1]);
+    expect(await blocks(dense)).toBe(256 * 8);
+    expect(await blocks(holey)).toBe(2 * 8);
+    expect((await readBack(holey, ['/f'])).get('/f')?.sha256).toBe(sha(data));
+  });
+
   it('metadata_csum: checksums on every structure that e2fsck verifies', async () => {
     const image = join(dir, 'csum.ext4');
     const fragments = Array.from({ length: 600 }, (_, i) => ({ offset: i * 8192, length: 4096 }));
