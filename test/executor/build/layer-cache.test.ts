@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drain } from '../../helpers/streams.js';
 import { sha256Digest } from '../../../src/core/digest.js';
 import type { Digest } from '../../../src/core/digest.js';
 import type { LayerSource, ResolvedImage } from '../../../src/core/image.js';
@@ -38,12 +39,6 @@ function countingSource(tar: Buffer): LayerSource & { opens: number } {
     },
   };
   return source;
-}
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 describe('cachingLayerSource', () => {

@@ -8,8 +8,8 @@ import type { Server } from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../../helpers/streams.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
 import { findCredentials } from '../../../src/executor/image/credentials.js';
@@ -48,10 +48,6 @@ afterAll(async () => {
   await new Promise((resolve) => tokens.close(resolve));
   await rm(work, { recursive: true, force: true });
 });
-
-async function drain(stream: Readable): Promise<void> {
-  for await (const _ of stream) void _;
-}
 
 describe('registry auth', () => {
   it('answers the Bearer challenge with credentials from config.json, once per scope', async () => {

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../../helpers/streams.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
 import { buildTar } from '../../helpers/layers.js';
@@ -36,12 +36,6 @@ async function archive(path: string, form: 'legacy' | 'blobs', tags: string[]): 
   p.finalize();
   await done;
   await writeFile(path, Buffer.concat(chunks));
-}
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const out: Buffer[] = [];
-  for await (const c of stream) out.push(c as Buffer);
-  return Buffer.concat(out);
 }
 
 describe('docker-archive sources', () => {

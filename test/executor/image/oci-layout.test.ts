@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drain } from '../../helpers/streams.js';
 import type { ImageRef } from '../../../src/core/build-spec.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
@@ -23,12 +23,6 @@ const amd64 = { os: 'linux', architecture: 'amd64' } as const;
 
 function ref(tag?: string, digest?: string): ImageRef {
   return { transport: 'oci-layout', dir: 'layout', ...(tag ? { tag } : {}), ...(digest ? { digest: digest as `sha256:${string}` } : {}) };
-}
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 describe('oci-layout sources', () => {

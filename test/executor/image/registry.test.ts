@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../../helpers/streams.js';
 import type { ImageRef } from '../../../src/core/build-spec.js';
 import type { Digest } from '../../../src/core/digest.js';
 import { createImageSources } from '../../../src/executor/image/index.js';
@@ -43,12 +43,6 @@ afterAll(async () => {
 
 function ref(host: string, repository: string, tag?: string, digest?: string): ImageRef {
   return { transport: 'registry', registry: host, repository, ...(tag ? { tag } : {}), ...(digest ? { digest: digest as Digest } : {}) };
-}
-
-async function drain(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 async function cacheDir(): Promise<string> {
