@@ -74,6 +74,15 @@ describe('pulling', () => {
     expect(picked.config.cmd).toEqual(['arm']);
   });
 
+  it('reports download progress per layer, ending at each layer's size', async () => {
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
+    const image = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
+    const last = new Map<string, { done: number; total: number }>();
+    await sources.layers.prefetch?.(image, (event) => last.set(event.digest, { done: event.done, total: event.total }));
+    expect([...last.keys()].sort()).toEqual(image.layers.map((l) => l.digest).sort());
+    for (const layer of image.layers) expect(last.get(layer.digest)).toEqual({ done: layer.size, total: layer.size });
+  });
+
   it('two processes pulling the same image at once both succeed and store each blob once', async () => {
     const dir = await cacheDir();
     const pull = async (): Promise<void> => {
