@@ -74,7 +74,7 @@ describe('pulling', () => {
     expect(picked.config.cmd).toEqual(['arm']);
   });
 
-  it('reports download progress per layer, ending at each layer's size', async () => {
+  it('reports download progress per layer, ending at the size of each', async () => {
     const sources = createImageSources({ cacheDir: await cacheDir(), retry: FAST });
     const image = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
     const last = new Map<string, { done: number; total: number }>();
