@@ -222,9 +222,11 @@ interface Layout {
 /** Picks the group count, inode count and metadata places so everything fits: a fixed point. */
 function layout(dataEnd: number, usedInodes: number, options: Ext4Options): Layout {
   const freeBytes = options.free ?? 0;
+  // Free inodes in proportion to the free space the sandbox gets (FREE, or what SIZE leaves).
+  const headroom = options.size !== undefined ? Math.max(0, options.size - dataEnd * BLOCK_SIZE) : freeBytes;
   let groups = Math.max(1, Math.ceil(dataEnd / BLOCKS_PER_GROUP));
   for (;;) {
-    const wanted = Math.max(usedInodes + 16, usedInodes + Math.ceil(freeBytes / INODE_RATIO));
+    const wanted = usedInodes + Math.max(16, Math.ceil(headroom / INODE_RATIO));
     const inodesPerGroup = Math.min(BLOCKS_PER_GROUP, Math.max(16, Math.ceil(wanted / groups / 16) * 16));
     if (inodesPerGroup * groups < usedInodes) {
       groups++;
