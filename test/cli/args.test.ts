@@ -33,3 +33,13 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor([{ code: 'CUBE3230' }])).toBe(ExitCode.failure);
   });
 });
+
+describe('registryOptions', () => {
+  it('keeps every mirror of a registry, in order, and rejects a mirror that is not a URL', async () => {
+    const { registryOptions } = await import('../../src/cli/commands/shared.js');
+    const options = registryOptions('build', { 'registry-mirror': ['docker.io=https://a.example', 'docker.io=http://127.0.0.1:5000', 'ghcr.io=https://b.example'], 'insecure-registry': ['reg.local:5000'] });
+    expect([...options.mirrors]).toEqual([['docker.io', ['https://a.example', 'http://127.0.0.1:5000']], ['ghcr.io', ['https://b.example']]]);
+    expect(options.insecureRegistries).toEqual(['reg.local:5000']);
+    expect(() => registryOptions('build', { 'registry-mirror': ['docker.io=mirror.example'] })).toThrow(DiagnosticError);
+  });
+});

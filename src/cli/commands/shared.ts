@@ -38,7 +38,9 @@ export function registryOptions(
   values: { readonly 'insecure-registry'?: readonly string[]; readonly 'registry-mirror'?: readonly string[] },
 ): { insecureRegistries: string[]; mirrors: Map<string, string[]> } {
   const mirrors = new Map<string, string[]>();
-  for (const [registry, url] of nameValueOptions(command, '--registry-mirror', values['registry-mirror'])) {
+  // Parsed one by one (not as a map) so several mirrors for one registry are all kept, in order.
+  for (const value of values['registry-mirror'] ?? []) {
+    const [[registry, url] = ['', '']] = nameValueOptions(command, '--registry-mirror', [value]);
     if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${url}: the mirror must be an http(s) URL`);
     mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
   }
