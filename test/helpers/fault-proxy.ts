@@ -12,28 +12,40 @@ export type Fault =
   | { readonly match: RegExp; readonly truncateAfter: number }
   | { readonly match: RegExp; readonly drop: true }
   | { readonly match: RegExp; readonly stallAfter: number }
+  | { readonly match: RegExp; readonly redirectTo: (path: string) => string }
   | { readonly match: RegExp; readonly corrupt: true };
 
 /** A running proxy. */
 export interface FaultProxy {
   readonly host: string;
   readonly faults: Fault[];
-  readonly seen: { method: string; path: string; range?: string }[];
+  readonly seen: { method: string; path: string; range?: string; authorization?: string }[];
   stop(): Promise<void>;
 }
 
 /** Starts a proxy to `target` (`127.0.0.1:PORT`) on a random loopback port. */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(target: string, options: { requireBasic?: boolean } = {}): Promise<FaultProxy> {
   const faults: Fault[] = [];
   const seen: FaultProxy['seen'] = [];
   const [targetHost, targetPort] = target.split(':');
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = req.url ?? '/';
-    seen.push({ method: req.method ?? 'GET', path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    seen.push({ method: req.method ?? 'GET', path, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    // With Basic required, requests without credentials get the challenge a private registry sends.
+    if (options.requireBasic && !req.headers.authorization) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' });
+      res.end();
+      return;
+    }
     const index = faults.findIndex((f) => f.match.test(path));
     const fault = index === -1 ? undefined : faults.splice(index, 1)[0];
     if (fault && 'status' in fault) {
       res.writeHead(fault.status, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      res.end();
+      return;
+    }
+    if (fault && 'redirectTo' in fault) {
+      res.writeHead(307, { location: fault.redirectTo(path) });
       res.end();
       return;
     }

@@ -76,6 +76,29 @@ describe('registry auth', () => {
     }
   });
 
+  it('asks a docker-credential helper named in credHelpers', async () => {
+    const bin = join(work, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'docker-credential-cubetest'),
+      `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "${registry.host}" ] && echo '{"ServerURL":"'$server'","Username":"alice","Secret":"s3cret"}' && exit 0\necho "credentials not found" >&2; exit 1\n`,
+      { mode: 0o755 },
+    );
+    await mkdir(join(work, 'helper-config'), { recursive: true });
+    await writeFile(join(work, 'helper-config', 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: 'cubetest' } }));
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ''}`;
+    try {
+      expect(await findCredentials(registry.host, { DOCKER_CONFIG: join(work, 'helper-config'), HOME: work })).toEqual({ username: 'alice', password: 's3cret' });
+      requests.length = 0;
+      const sources = createImageSources({ cacheDir: join(work, 'cache-helper'), env: { DOCKER_CONFIG: join(work, 'helper-config'), HOME: work } });
+      await sources.resolver.resolve({ transport: 'registry', registry: registry.host, repository: 'private/app', tag: 'v1' }, { contextDir: work });
+      expect(requests[0]?.authorization).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('reads REGISTRY_AUTH_FILE first, identity tokens, and Docker Hub aliases', async () => {
     const file = join(work, 'auth.json');
     await writeFile(file, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { identitytoken: 'refresh-me' }, 'ghcr.io': { username: 'u', password: 'p' } } }));

@@ -1,6 +1,7 @@
 /** Pulling from a real docker-registry (started here on 127.0.0.1), with and without faults. */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +170,38 @@ describe('faults between cube and the registry', () => {
     const good = await sources.resolver.resolve(ref(registry.host, 'team/app', 'v1'), { contextDir: work });
     proxy.faults.push({ match: /manifests\/sha256/, corrupt: true });
     expect(await codeOf(sources.resolver.resolve(ref(proxy.host, 'team/app', undefined, good.manifestDigest), { contextDir: work }))).toMatch(/CUBE310[45]/);
+  });
+});
+
+describe('redirects to blob storage', () => {
+  it('follow the redirect without sending the registry credentials to the other origin', async () => {
+    const front = await startFaultProxy(registry.host, { requireBasic: true });
+    // A stand-in for blob storage on another origin: it records headers and serves the real bytes.
+    const storageSeen: (string | undefined)[] = [];
+    const storage = createServer((req, res) => {
+      storageSeen.push(req.headers.authorization);
+      fetch(`http://${registry.host}${req.url}`).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': 'application/octet-stream' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      }, () => res.destroy());
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    const port = (storage.address() as { port: number }).port;
+    try {
+      const dir = await cacheDir();
+      await mkdir(join(dir, 'docker'), { recursive: true });
+      await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ auths: { [front.host]: { auth: Buffer.from('bob:hunter2').toString('base64') } } }));
+      for (let i = 0; i < 4; i++) front.faults.push({ match: /\/blobs\//, redirectTo: (path) => `http://127.0.0.1:${port}${path}` });
+      const sources = createImageSources({ cacheDir: dir, retry: FAST, env: { DOCKER_CONFIG: join(dir, 'docker'), HOME: dir } });
+      const image = await sources.resolver.resolve(ref(front.host, 'team/app', 'v1'), { contextDir: work });
+      expect((await drain(await sources.layers.openLayer(image, 1))).equals(tars[1] as Buffer)).toBe(true);
+      expect(storageSeen.length).toBeGreaterThan(0);
+      expect(storageSeen.every((a) => a === undefined)).toBe(true);
+      expect(front.seen.some((r) => r.authorization === `Basic ${Buffer.from('bob:hunter2').toString('base64')}`)).toBe(true);
+    } finally {
+      await front.stop();
+      await new Promise((resolve) => storage.close(resolve));
+    }
   });
 });
 
