@@ -138,7 +138,10 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
     // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
     const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
-    if (logDirProblem) throw new DiagnosticError(logDirProblem);
+    if (logDirProblem) {
+      const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
+      throw new DiagnosticError({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
+    }
     input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
   }
   for (const step of input.steps) {
