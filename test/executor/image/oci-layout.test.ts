@@ -111,6 +111,14 @@ describe('oci-layout sources', () => {
     expect(await codeOf(sources.resolver.resolve(ref('old'), { contextDir: dir }))).toBe('CUBE3107');
   });
 
+  it('refuses a manifest larger than 4 MiB before parsing it', async () => {
+    const layout = join(dir, 'layout');
+    const huge = await putBlob(layout, JSON.stringify({ schemaVersion: 2, padding: 'x'.repeat(4 * 1024 * 1024) }));
+    await putIndex(layout, [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...huge, ...tagged('huge') }]);
+    const { resolver } = createImageSources({ cacheDir: dir });
+    expect(await codeOf(resolver.resolve(ref('huge'), { contextDir: dir }))).toBe('CUBE3105');
+  });
+
   it('reads the example images', async () => {
     const { ensureExampleImages, exampleLayout } = await import('../../helpers/example-images.js');
     await ensureExampleImages();
