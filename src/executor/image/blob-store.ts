@@ -15,10 +15,22 @@ import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, touch } from '../../core/paths.js';
 
+/** How a transfer reports progress and when it gives up. */
+export interface TransferOptions {
+  /** Called with the bytes received so far. */
+  readonly onBytes?: (done: number) => void;
+  /** A connection that sends nothing for this long is dropped and the transfer resumed. */
+  readonly stallMs?: number;
+  /** Connections tried before the run gives up (its partial download is kept for the next run). */
+  readonly attempts?: number;
+}
+
 /** Opens the blob's bytes from `offset` (a registry GET, with a Range when offset > 0). */
 export type BlobFetch = (offset: number) => Promise<Readable>;
 
 const MAX_ATTEMPTS = 5;
+/** A download lock older than this belongs to a run that died. */
+const STALE_LOCK_MS = 10 * 60 * 1000;
 
 /** Blobs by digest. */
 export class BlobStore {
@@ -56,19 +68,27 @@ export class BlobStore {
 
   /**
    * Stores a blob fetched with `fetch`, resuming from what was received when a transfer breaks
-   * (up to five attempts). `onBytes` reports bytes received so far. Fails without leaving
-   * anything behind if the bytes do not match.
+   * (up to five attempts), and from what an interrupted earlier run left. `onBytes` reports
+   * bytes received so far. Fails without leaving anything usable behind if the bytes do not match.
    */
-  async fetchInto(digest: Digest, size: number, fetch: BlobFetch, onBytes?: (done: number) => void, stallMs = 60_000): Promise<void> {
+  async fetchInto(digest: Digest, size: number, fetch: BlobFetch, transfer: TransferOptions = {}): Promise<void> {
+    const { onBytes, stallMs = 60_000, attempts = MAX_ATTEMPTS } = transfer;
     if (await this.has(digest, size)) return;
     await mkdir(this.dir, { recursive: true });
-    const temporary = join(this.dir, `.${digest.slice(7, 19)}-${randomBytes(4).toString('hex')}.partial`);
-    const handle = await open(temporary, 'w');
+    const { temporary, release } = await this.#partial(digest);
+    // A download another run left unfinished resumes where it stopped (its bytes are hashed again).
     const hash = createHash('sha256');
     let received = 0;
+    for await (const chunk of createReadStream(temporary, { highWaterMark: 1 << 20, flags: 'a+' })) {
+      hash.update(chunk as Buffer);
+      received += (chunk as Buffer).length;
+    }
+    const resumed = received > 0;
+    const handle = await open(temporary, 'r+');
     let lastError: unknown;
     try {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS && received < size; attempt++) {
+      if (received > size) throw mismatch(digest, `a leftover download of ${received} bytes, more than the blob's ${size}`);
+      for (let attempt = 0; attempt < attempts && received < size; attempt++) {
         try {
           const body = await fetch(received);
           // A connection that stays open but sends nothing is dropped and the transfer resumed.
@@ -108,8 +128,11 @@ export class BlobStore {
         }
       }
       if (received < size) {
+        await handle.close();
+        // The partial file stays (when this run owns the stable name) so the next run resumes.
+        await release(true);
         throw new DiagnosticError(
-          createDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${MAX_ATTEMPTS} attempts (${(lastError as Error)?.message ?? 'no data'})`),
+          createDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${attempts} attempts (${(lastError as Error)?.message ?? 'no data'})`),
         );
       }
       const got = `sha256:${hash.digest('hex')}`;
@@ -117,13 +140,49 @@ export class BlobStore {
       await handle.sync();
       await handle.close();
       await rename(temporary, this.path(digest));
+      await release(false);
       await syncDirectory(this.dir);
       this.#verified.add(digest);
     } catch (error) {
+      if (error instanceof DiagnosticError && error.diagnostics[0]?.code === imageCodes.transferFailed.code) throw error;
       await handle.close().catch(() => {});
-      await rm(temporary, { force: true });
+      await release(false);
+      // Bad bytes left by an earlier run are not this registry's fault: start once more, afresh.
+      if (resumed && error instanceof DiagnosticError) return this.fetchInto(digest, size, fetch, transfer);
       throw error;
     }
+  }
+
+  /**
+   * The temporary file for a download. The first process takes the stable name
+   * `.<hex>.partial` (guarded by a `.lock` made with O_EXCL), so an interrupted run can resume
+   * it; a second process pulling the same blob at the same time uses a private name.
+   * `release(keep)` removes the lock, and the file unless `keep` (only a stable file is kept).
+   */
+  async #partial(digest: Digest): Promise<{ temporary: string; release: (keep: boolean) => Promise<void> }> {
+    const hex = digest.slice('sha256:'.length);
+    const stable = join(this.dir, `.${hex}.partial`);
+    const lock = join(this.dir, `.${hex}.lock`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await (await open(lock, 'wx')).close();
+        return {
+          temporary: stable,
+          release: async (keep) => {
+            if (!keep) await rm(stable, { force: true });
+            await rm(lock, { force: true });
+          },
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // A lock left by a run that died long ago is taken over; a fresh one is respected.
+        const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+        if (age < STALE_LOCK_MS) break;
+        await rm(lock, { force: true });
+      }
+    }
+    const temporary = join(this.dir, `.${hex.slice(0, 12)}-${randomBytes(4).toString('hex')}.partial`);
+    return { temporary, release: async () => rm(temporary, { force: true }) };
   }
 
   /** Stores bytes already in memory (manifests, configs), verified. */

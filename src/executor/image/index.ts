@@ -96,7 +96,11 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
     const { layer, location } = locate(image, index);
     if (location.kind !== 'registry') return;
     const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
-    await store.fetchInto(layer.digest, layer.size, (offset) => location.client.blob(location.repository, layer.digest, offset), report, options.retry?.stallMs);
+    await store.fetchInto(layer.digest, layer.size, (offset) => location.client.blob(location.repository, layer.digest, offset), {
+      ...(report ? { onBytes: report } : {}),
+      ...(options.retry?.stallMs !== undefined ? { stallMs: options.retry.stallMs } : {}),
+      ...(options.retry ? { attempts: options.retry.attempts } : {}),
+    });
   };
   const layers: LayerSource = {
     async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {

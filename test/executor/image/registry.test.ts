@@ -148,6 +148,21 @@ describe('faults between cube and the registry', () => {
     expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
   }, 120_000);
 
+  it('a run that gives up keeps the partial blob, and the next run resumes it with Range', async () => {
+    const dir = await cacheDir();
+    proxy.faults.push({ match: new RegExp(bigLayer), truncateAfter: 30 << 20 });
+    const first = createImageSources({ cacheDir: dir, retry: { ...FAST, attempts: 1 } });
+    const image = await first.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
+    expect(await codeOf(first.layers.openLayer(image, 0).then(drain))).toBe('CUBE3110');
+    expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.endsWith('.partial'))).toHaveLength(1);
+    proxy.seen.length = 0;
+    const second = createImageSources({ cacheDir: dir, retry: FAST });
+    const again = await second.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
+    expect((await drain(await second.layers.openLayer(again, 0))).equals(bigTar)).toBe(true);
+    expect(proxy.seen.some((r) => r.path.includes(bigLayer) && /^bytes=\d{8}-$/.test(r.range ?? ''))).toBe(true);
+    expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
   it('abandons a stalled transfer and resumes it', async () => {
     proxy.faults.push({ match: new RegExp(bigLayer), stallAfter: 5 << 20 });
     const tar = await pullBig(await cacheDir());
