@@ -10,6 +10,7 @@ import { DEFAULT_ENVD_IMAGE_PATH, DEFAULT_ENVD_PORT, DEFAULT_SEAL } from '../cor
 import { createDiagnostic } from '../core/diagnostics/index.js';
 import type { CatalogEntry, Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
+import { parsePlatform } from '../core/platform.js';
 import type { Document, Instruction, Val } from './ast.js';
 import { parseImageRef } from './image-ref.js';
 import { closest } from './suggest.js';
@@ -198,9 +199,8 @@ class Evaluator {
     this.afterFrom = true;
     let platform: Platform | undefined;
     if (instruction.platform) {
-      const match = p === undefined ? null : /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/.exec(p);
-      if (match) platform = { os: match[1] as string, architecture: match[2] as string, ...(match[3] ? { variant: match[3] } : {}) };
-      else if (p !== undefined) this.error(parseCodes.badPlatform, `--platform "${p}" is not os/arch[/variant]`, instruction.platform.span);
+      platform = p === undefined ? undefined : parsePlatform(p);
+      if (!platform && p !== undefined) this.error(parseCodes.badPlatform, `--platform "${p}" is not os/arch[/variant]`, instruction.platform.span);
     }
     this.spans.set('/from', instruction.span);
     this.spans.set('/from/image', instruction.image.span);

@@ -6,11 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import type { BuildSpec, Chown, SpanTable } from '../core/build-spec.js';
-import { lineColumnOf } from '../core/diagnostics/index.js';
+import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
+import { createDiagnostic, DiagnosticError, lineColumnOf } from '../core/diagnostics/index.js';
+import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
+import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
 import { BuildContext } from './context.js';
@@ -37,6 +39,8 @@ export interface PlanInput {
   readonly resolver: ImageResolver;
   readonly cacheDir: string;
   readonly lock: LockMode;
+  /** `--platform`: the platform to build for when FROM names none (default: the host's). */
+  readonly platform?: Platform;
 }
 
 /** A resolved filesystem step, in build-file order. */
@@ -68,6 +72,34 @@ function copyParams(sources: readonly CopySource[]): JsonValue {
   }));
 }
 
+/**
+ * An image for another platform than the build's cannot run in the sandbox: refused when a
+ * platform was asked for (FROM --platform, else --platform), a warning when it was only the
+ * host's default, as Docker does. A single-platform image is where this shows; an index without
+ * the platform already failed to resolve.
+ */
+function checkPlatform(
+  image: ResolvedImage,
+  spec: BuildSpec,
+  flag: Platform | undefined,
+  fromSpan: Span | undefined,
+): Diagnostic[] {
+  const wanted = spec.from.platform ?? flag ?? hostPlatform();
+  if (platformSatisfies(image.platform, wanted)) return [];
+  const what = `${formatImageRef(spec.from.image)} is built for ${formatPlatform(image.platform)}`;
+  const where = fromSpan ? { span: fromSpan } : {};
+  if (spec.from.platform) {
+    throw new DiagnosticError(createDiagnostic(planCodes.platformRefused, `${what}, but FROM --platform asks for ${formatPlatform(wanted)}`, where));
+  }
+  if (flag) throw new DiagnosticError(createDiagnostic(planCodes.platformRefused, `${what}, but --platform asks for ${formatPlatform(wanted)}`, where));
+  return [
+    createDiagnostic(planCodes.platformMismatch, `${what}, not for this host's ${formatPlatform(wanted)}`, {
+      ...where,
+      notes: [{ message: `the template will run only where ${formatPlatform(image.platform)} binaries run` }],
+    }),
+  ];
+}
+
 /** Plans a build. Throws DiagnosticError for user and environment errors. */
 export async function planBuild(input: PlanInput): Promise<PlanResult> {
   const { spec, spans } = input;
@@ -93,14 +125,19 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   };
 
   const fromSpan = spans.get('/from');
+  const wanted = spec.from.platform ?? input.platform;
+  let diagnostics: Diagnostic[] = [];
   const { image, pinned } = await resolveLocked({
     ref: spec.from.image,
-    ...(spec.from.platform ? { platform: spec.from.platform } : {}),
+    ...(wanted ? { platform: wanted } : {}),
     resolver: input.resolver,
     contextDir: input.contextDir,
     buildFile: input.buildFile,
     mode: input.lock,
     ...(fromSpan ? { span: fromSpan } : {}),
+    accept: (resolved) => {
+      diagnostics = checkPlatform(resolved, spec, input.platform, fromSpan);
+    },
   });
   const platform = { os: image.platform.os, architecture: image.platform.architecture, ...(image.platform.variant ? { variant: image.platform.variant } : {}) };
   const imageNode = add('image', { manifest: image.manifestDigest, config: image.configDigest, platform }, {}, {
@@ -169,7 +206,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   return {
     plan: { version: 1, nodes, roots: { seal: seal.id, manifest: manifest.id }, sources },
     inputs: { image, ...(envd ? { envd } : {}), steps },
-    diagnostics: [],
+    diagnostics,
     filesRead: hasher.reads,
   };
 }

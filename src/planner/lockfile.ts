@@ -59,6 +59,8 @@ export async function resolveLocked(options: {
   readonly buildFile: string;
   readonly mode: LockMode;
   readonly span?: Span;
+  /** Checks a resolved image before anything is recorded; throws to refuse it. */
+  readonly accept?: (image: ResolvedImage) => void;
 }): Promise<{ image: ResolvedImage; pinned: boolean }> {
   const path = lockfilePath(options.buildFile);
   const lock = await readLock(path);
@@ -76,9 +78,11 @@ export async function resolveLocked(options: {
       }
       throw error;
     });
+    options.accept?.(image);
     return { image: { ...image, ref: options.ref }, pinned: true };
   }
   const image = await options.resolver.resolve(options.ref, resolveOptions);
+  options.accept?.(image);
   const fresh = { manifest: image.manifestDigest, config: image.configDigest, ...(image.indexDigest ? { index: image.indexDigest } : {}) };
   if (options.mode === 'locked') {
     if (!entry) throw new DiagnosticError(createDiagnostic(planCodes.lockMissing, `${formatImageRef(options.ref)} is not in ${path}`, where));

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostPlatform } from '../../src/core/platform.js';
 import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -72,6 +73,20 @@ describe('cube plan and cube build', () => {
     expect(tree.stdout).toContain('from --envd-path');
     const json = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache, '--json'], { cwd: repoRoot });
     expect(JSON.parse(json.stdout).version).toBe(1);
+  });
+
+  it('--platform: a malformed value is a usage error; an image for another platform is refused at the FROM line', async () => {
+    const file = join(repoRoot, 'examples', 'python-web', 'Cubefile');
+    const common = ['-f', file, '--envd-path', exampleEnvd, '--cache-dir', join(dir, 'cache')];
+    const malformed = await runCli(['plan', ...common, '--platform', 'amd64'], { cwd: repoRoot });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--platform "amd64" is not os/arch[/variant]');
+    const other = hostPlatform().architecture === 's390x' ? 'linux/riscv64' : 'linux/s390x';
+    const refused = await runCli(['build', ...common, '--platform', other, '--out', join(dir, 'out-platform')], { cwd: repoRoot });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`Cubefile:\\d+:\\d+: error CUBE2013: .* is built for linux/${hostPlatform().architecture}, but --platform asks for ${other}`));
+    noStack(refused.stderr);
+    await expect(readFile(join(dir, 'out-platform', 'rootfs.ext4'))).rejects.toThrow();
   });
 
   it('a missing envd fails before anything is built, naming where the path came from', async () => {

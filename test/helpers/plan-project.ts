@@ -2,19 +2,20 @@
 import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Platform } from '../../src/core/build-spec.js';
 import { createImageSources } from '../../src/executor/image/index.js';
 import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { planBuild } from '../../src/planner/index.js';
 import type { LockMode, PlanResult } from '../../src/planner/index.js';
 import { buildTar } from './layers.js';
-import { putImage, putIndex, tagged } from './oci-layout.js';
+import { putBlob, putImage, putIndex, tagged } from './oci-layout.js';
 
-/** A project directory with a layout holding tags `v1` and `v2` (different content). */
+/** A project directory with a layout holding tags `v1` and `v2` (different content), `multi` and `other`. */
 export interface Project {
   readonly dir: string;
   readonly cacheDir: string;
   write(path: string, content: string | Buffer, mode?: number): Promise<void>;
-  plan(text: string, options?: { envdFlag?: string; env?: Record<string, string>; lock?: LockMode; yaml?: boolean }): Promise<PlanResult>;
+  plan(text: string, options?: { envdFlag?: string; env?: Record<string, string>; lock?: LockMode; yaml?: boolean; platform?: Platform }): Promise<PlanResult>;
 }
 
 /** Sets a file's times well in the past, out of the stat cache's racy window. */
@@ -29,7 +30,17 @@ export async function makeProject(): Promise<Project> {
   const layout = join(dir, 'layout');
   const v1 = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: 'sh', mode: 0o755 }]) }], { Env: ['PATH=/bin'] });
   const v2 = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: 'sh2', mode: 0o755 }]) }], { Env: ['PATH=/bin'] });
-  await putIndex(layout, [{ ...v1, ...tagged('v1') }, { ...v2, ...tagged('v2') }]);
+  // `multi`: a nested index with an amd64 and an arm64 image; `other`: one ppc64le image alone.
+  const amd64 = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: 'sh-amd64', mode: 0o755 }]) }], { Env: ['PATH=/bin'] });
+  const arm64 = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: 'sh-arm64', mode: 0o755 }]) }], { Env: ['PATH=/bin'] }, { os: 'linux', architecture: 'arm64' });
+  const multi = await putBlob(layout, JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [amd64, arm64] }));
+  const other = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: 'sh-ppc', mode: 0o755 }]) }], {}, { os: 'linux', architecture: 'ppc64le' });
+  await putIndex(layout, [
+    { ...v1, ...tagged('v1') },
+    { ...v2, ...tagged('v2') },
+    { mediaType: 'application/vnd.oci.image.index.v1+json', ...multi, ...tagged('multi') },
+    { ...other, ...tagged('other') },
+  ]);
   const project: Project = {
     dir,
     cacheDir: join(dir, '.cache'),
@@ -53,6 +64,7 @@ export async function makeProject(): Promise<Project> {
         resolver: createImageSources({ cacheDir: join(dir, '.cache') }).resolver,
         cacheDir: join(dir, '.cache'),
         lock: options.lock ?? 'refresh',
+        ...(options.platform ? { platform: options.platform } : {}),
       });
     },
   };

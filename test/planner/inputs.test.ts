@@ -136,3 +136,38 @@ describe('Cubefile.lock', () => {
     expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2007');
   });
 });
+
+describe('the platform', () => {
+  const arm64 = { os: 'linux', architecture: 'arm64' };
+
+  it('is picked from an index by --platform, FROM --platform overriding it, each pinned apart', async () => {
+    const byFlag = await project.plan('FROM oci-layout:layout:multi\n', { platform: arm64, lock: 'update' });
+    expect(byFlag.inputs.image.platform).toEqual(arm64);
+    expect(byFlag.diagnostics).toEqual([]);
+    const byFile = await project.plan('FROM --platform=linux/x86_64 oci-layout:layout:multi\n', { platform: arm64, lock: 'update' });
+    expect(byFile.inputs.image.platform).toEqual({ os: 'linux', architecture: 'amd64' });
+    expect(byFile.inputs.image.manifestDigest).not.toBe(byFlag.inputs.image.manifestDigest);
+    expect(byFile.plan.roots.seal).not.toBe(byFlag.plan.roots.seal);
+    const lock = JSON.parse(await readFile(join(project.dir, 'Cubefile.lock'), 'utf8'));
+    expect(Object.keys(lock.images).sort()).toEqual([`oci-layout:layout:multi linux/amd64`, `oci-layout:layout:multi linux/arm64`]);
+    // The pinned arm64 entry is used again, not confused with the amd64 one.
+    const again = await project.plan('FROM oci-layout:layout:multi\n', { platform: arm64, lock: 'locked' });
+    expect(again.inputs.image.manifestDigest).toBe(byFlag.inputs.image.manifestDigest);
+  });
+
+  it('warns when an image is for another platform than the host and none was asked for', async () => {
+    const result = await project.plan('FROM oci-layout:layout:other\n');
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.span !== undefined])).toEqual([['CUBE2012', 'warning', true]]);
+    expect(result.diagnostics[0]?.message).toMatch(/is built for linux\/ppc64le, not for this host's linux\//);
+  });
+
+  it('refuses an image for another platform than the one asked for, naming where it was asked', async () => {
+    const byFlag = await failure(project.plan('FROM oci-layout:layout:other\n', { platform: arm64 }));
+    expect(byFlag).toMatchObject({ code: 'CUBE2013', line: true });
+    expect(byFlag.message).toMatch(/built for linux\/ppc64le, but --platform asks for linux\/arm64$/);
+    const byFile = await failure(project.plan('FROM --platform=linux/arm64 oci-layout:layout:other\n'));
+    expect(byFile.message).toMatch(/but FROM --platform asks for linux\/arm64$/);
+    // A refused image is never recorded in the lockfile.
+    await expect(readFile(join(project.dir, 'Cubefile.lock'), 'utf8')).rejects.toThrow();
+  });
+});

@@ -15,7 +15,7 @@ import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress } from '../progress.js';
-import { loadOrReport, lockModeOf, registryOptions, reportDiagnostics } from './shared.js';
+import { loadOrReport, lockModeOf, platformOption, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube build [options]
 
@@ -28,6 +28,8 @@ Options:
                           file's directory name)
       --envd-path PATH    host envd binary (overrides INJECT envd PATH and $CUBE_ENVD_PATH)
       --build-arg K=V     set a build argument (repeatable)
+      --platform OS/ARCH  the platform to build for when FROM names none (default: the host's,
+                          e.g. linux/amd64); an image for another platform is refused
       --locked            fail if an image reference resolves differently from Cubefile.lock
       --refresh           re-resolve image references and update Cubefile.lock
       --explain           print why each plan node has to run (or that it is cached)
@@ -48,6 +50,7 @@ const options = {
   name: { type: 'string' },
   'envd-path': { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string' },
   locked: { type: 'boolean' },
   refresh: { type: 'boolean' },
   explain: { type: 'boolean' },
@@ -71,6 +74,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const progress = createProgress(context.stderr, context.interactive && logFormat === 'human');
   const buildArgs = nameValueOptions('build', '--build-arg', values['build-arg']);
   const lock = lockModeOf('build', values);
+  const platform = platformOption('build', values.platform);
   const loaded = await loadOrReport(context, { ...(values.file !== undefined ? { file: values.file } : {}), buildArgs });
   if (!loaded) return ExitCode.userError;
   const sources = new Map([[loaded.displayPath, loaded.text]]);
@@ -90,6 +94,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
       resolver: images.resolver,
       cacheDir,
       lock,
+      ...platform,
     });
     reportDiagnostics(context, planned.diagnostics, sources);
     const previous = await lastPlan(cacheDir, loaded.path, 'default');

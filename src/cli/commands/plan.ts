@@ -7,7 +7,7 @@ import { planBuild, planToJson, renderPlanTree } from '../../planner/index.js';
 import { nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadOrReport, lockModeOf, registryOptions } from './shared.js';
+import { loadOrReport, lockModeOf, platformOption, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube plan [options]
 
@@ -19,6 +19,8 @@ Options:
       --json              print the full plan as JSON (schema: grammar/plan.schema.json)
       --envd-path PATH    host envd binary (overrides INJECT envd PATH and $CUBE_ENVD_PATH)
       --build-arg K=V     set a build argument (repeatable)
+      --platform OS/ARCH  the platform to build for when FROM names none (default: the host's,
+                          e.g. linux/amd64); an image for another platform is refused
       --locked            fail if an image reference resolves differently from Cubefile.lock
       --refresh           re-resolve image references and update Cubefile.lock
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
@@ -32,6 +34,7 @@ const options = {
   json: { type: 'boolean' },
   'envd-path': { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string' },
   locked: { type: 'boolean' },
   refresh: { type: 'boolean' },
   'cache-dir': { type: 'string' },
@@ -44,6 +47,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (positionals.length > 0) throw usageError('plan', `unexpected argument "${positionals[0]}" (name the file with -f)`);
   const buildArgs = nameValueOptions('plan', '--build-arg', values['build-arg']);
   const lock = lockModeOf('plan', values);
+  const platform = platformOption('plan', values.platform);
   const loaded = await loadOrReport(context, { ...(values.file !== undefined ? { file: values.file } : {}), buildArgs });
   if (!loaded) return ExitCode.userError;
   const cacheDir = values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env);
@@ -58,7 +62,9 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
       resolver: createImageSources({ cacheDir, env: context.env, ...registryOptions('plan', values) }).resolver,
       cacheDir,
       lock,
+      ...platform,
     });
+    reportDiagnostics(context, planned.diagnostics, new Map([[loaded.displayPath, loaded.text]]));
     context.stdout.write(values.json ? planToJson(planned.plan) : renderPlanTree(planned.plan));
     return ExitCode.ok;
   } catch (error) {

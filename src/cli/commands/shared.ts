@@ -1,7 +1,8 @@
 /** Steps several commands share: loading the build file with its diagnostics, and lock modes. */
 import { renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
-import type { BuildSpec } from '../../core/build-spec.js';
+import type { BuildSpec, Platform } from '../../core/build-spec.js';
+import { parsePlatform } from '../../core/platform.js';
 import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { nameValueOptions, usageError } from '../args.js';
@@ -45,4 +46,12 @@ export function registryOptions(
     mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
   }
   return { insecureRegistries: [...(values['insecure-registry'] ?? [])], mirrors };
+}
+
+/** `--platform os/arch[/variant]`, the platform to build for when FROM names none. */
+export function platformOption(command: string, value: string | undefined): { platform?: Platform } {
+  if (value === undefined) return {};
+  const platform = parsePlatform(value);
+  if (!platform) throw usageError(command, `--platform "${value}" is not os/arch[/variant] (e.g. linux/amd64, linux/arm64/v8)`);
+  return { platform };
 }

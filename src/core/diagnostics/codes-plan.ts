@@ -14,4 +14,6 @@ export const planCodes = {
   badLockfile: { code: 'CUBE2009', severity: 'error', summary: 'Cubefile.lock is not valid.', hint: 'delete it and run again to re-create it, or fix the JSON' },
   copyUnreadable: { code: 'CUBE2010', severity: 'error', summary: 'A COPY source cannot be read, or is not a file, directory or symlink.', hint: 'check its permissions; sockets, fifos and devices cannot be copied' },
   noLastPlan: { code: 'CUBE2011', severity: 'error', summary: '`--against last` found no earlier build of this file.', hint: 'run cube build once, or name the old plan file' },
+  platformMismatch: { code: 'CUBE2012', severity: 'warning', summary: 'The base image is built for another platform than the host\'s, and no platform was asked for.', hint: 'pass --platform (or FROM --platform=…) to say which platform the template is for' },
+  platformRefused: { code: 'CUBE2013', severity: 'error', summary: 'The base image is built for another platform than the one asked for with --platform.', hint: 'pick an image (or an index) that has the platform, or change --platform' },
 } as const satisfies Record<string, CatalogEntry>;

@@ -15,7 +15,7 @@ import { openArchiveLayer, resolveArchive } from './docker-archive.js';
 import { openLayoutBlob, resolveLayout } from './oci-layout.js';
 import { RegistryClient, resolveRegistry } from './registry.js';
 
-export { hostPlatform, formatPlatform } from './manifest.js';
+export { hostPlatform, formatPlatform } from '../../core/platform.js';
 export { layerCompression, MediaType } from './media-types.js';
 export { BlobStore } from './blob-store.js';
 export { isLoopback } from './registry.js';

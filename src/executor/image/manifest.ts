@@ -3,13 +3,13 @@
  * selection as Docker does it: exact os/architecture, variant when asked, attestation manifests
  * (`unknown/unknown` platforms, `vnd.docker.reference.type` annotations) skipped.
  */
-import { arch } from 'node:os';
 import { z } from 'zod';
 import type { Platform } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Digest } from '../../core/digest.js';
 import type { ImageConfig, LayerDescriptor } from '../../core/image.js';
+import { formatPlatform, platformSatisfies } from '../../core/platform.js';
 import { isIndex, MediaType } from './media-types.js';
 
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/) as unknown as z.ZodType<Digest>;
@@ -82,17 +82,6 @@ export function parseDocument(bytes: Uint8Array, mediaType: string | undefined, 
   return { kind: 'manifest', config: parsed.data.config, layers: parsed.data.layers };
 }
 
-/** The platform cube builds for when none is given: linux and the host's architecture. */
-export function hostPlatform(): Platform {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return { os: 'linux', architecture: map[arch()] ?? arch() };
-}
-
-/** Formats a platform as `os/arch[/variant]`. */
-export function formatPlatform(p: Platform): string {
-  return [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join('/');
-}
-
 function isAttestation(d: Descriptor): boolean {
   return d.annotations?.['vnd.docker.reference.type'] !== undefined || d.platform?.os === 'unknown';
 }
@@ -100,12 +89,7 @@ function isAttestation(d: Descriptor): boolean {
 /** Picks the manifest for `wanted` from an index's entries, or throws naming what is offered. */
 export function selectPlatform(manifests: readonly Descriptor[], wanted: Platform, what: string): Descriptor {
   const candidates = manifests.filter((d) => !isAttestation(d) && d.platform);
-  const match = candidates.find(
-    (d) =>
-      d.platform?.os === wanted.os &&
-      d.platform.architecture === wanted.architecture &&
-      (wanted.variant === undefined || d.platform.variant === wanted.variant || (wanted.variant === 'v8' && d.platform.variant === undefined)),
-  );
+  const match = candidates.find((d) => d.platform !== undefined && platformSatisfies(d.platform, wanted));
   if (match) return match;
   const offered = candidates.map((d) => formatPlatform(d.platform as Platform)).join(', ') || 'none';
   throw new DiagnosticError(

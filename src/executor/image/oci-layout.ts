@@ -14,7 +14,8 @@ import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import type { ResolvedImage } from '../../core/image.js';
 import type { Descriptor } from './manifest.js';
-import { hostPlatform, layerDescriptors, parseConfig, parseDocument, selectPlatform } from './manifest.js';
+import { hostPlatform } from '../../core/platform.js';
+import { layerDescriptors, parseConfig, parseDocument, selectPlatform } from './manifest.js';
 import { MAX_MANIFEST_BYTES } from './media-types.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';

@@ -18,7 +18,8 @@ import type { BlobStore } from './blob-store.js';
 import { findCredentials } from './credentials.js';
 import { DEFAULT_RETRY, RegistrySession } from './http.js';
 import type { RetryPolicy } from './http.js';
-import { hostPlatform, layerDescriptors, parseConfig, parseDocument, selectPlatform } from './manifest.js';
+import { layerDescriptors, parseConfig, parseDocument, selectPlatform } from './manifest.js';
+import { hostPlatform } from '../../core/platform.js';
 import { MAX_MANIFEST_BYTES, MediaType } from './media-types.js';
 
 const ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest, `${MediaType.dockerSchema1Signed};q=0.1`].join(', ');
