@@ -34,7 +34,17 @@ export interface PlanDiff {
   readonly cascade: readonly string[];
 }
 
-function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, JsonValue>): void {
+function isScalarList(value: JsonValue | undefined): value is JsonValue[] {
+  return Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object');
+}
+
+function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, JsonValue>, other?: JsonValue): void {
+  // A list of plain values (an argv, ports) that changed length is one field, shown whole: an
+  // inserted argument reads as the new list, not as every later index changed.
+  if (isScalarList(value) && isScalarList(other) && value.length !== other.length) {
+    out.set(prefix, value);
+    return;
+  }
   if (value !== null && typeof value === 'object') {
     // Array elements that name themselves (COPY entries, sources) are keyed by that name, so an
     // inserted file does not shift every later index.
@@ -44,7 +54,9 @@ function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, 
     };
     const entries = Array.isArray(value) ? value.map((v, i) => [label(v as JsonValue, i), v] as const) : Object.entries(value);
     if (entries.length === 0) out.set(prefix, value);
-    for (const [k, v] of entries) flatten(v as JsonValue, prefix === '' ? k : `${prefix}.${k}`, out);
+    const counterpart = (k: string): JsonValue | undefined =>
+      other !== null && typeof other === 'object' && !Array.isArray(other) ? (other as Record<string, JsonValue>)[k] : undefined;
+    for (const [k, v] of entries) flatten(v as JsonValue, prefix === '' ? k : `${prefix}.${k}`, out, Array.isArray(value) ? undefined : counterpart(k));
   } else if (value !== undefined) out.set(prefix, value);
 }
 
@@ -52,8 +64,8 @@ function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, 
 export function fieldChanges(old: JsonValue, next: JsonValue): FieldChange[] {
   const a = new Map<string, JsonValue>();
   const b = new Map<string, JsonValue>();
-  flatten(old, '', a);
-  flatten(next, '', b);
+  flatten(old, '', a, next);
+  flatten(next, '', b, old);
   const out: FieldChange[] = [];
   for (const field of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const x = a.get(field);

@@ -114,7 +114,8 @@ describe('cube build', () => {
     expect(changed.code, changed.stderr).toBe(0);
     // --explain: the seal and everything below it are cached; the launch config runs because CMD changed.
     expect(changed.stdout).toMatch(/^seal\s+[0-9a-f]{12}\s+seal\s+cached$/m);
-    expect(changed.stdout).toMatch(/^launch-config .* runs: own fields changed: cmd\.argv\.2 .* → changed/m);
+    expect(changed.stdout).toMatch(/^image\s+[0-9a-f]{12}\s+image\s+cached$/m);
+    expect(changed.stdout).toMatch(/^launch-config .* runs: own fields changed: cmd\.argv \["python3","\/app\/app\.py","a b",.*\] → \["python3","\/app\/app\.py","changed"\]$/m);
     expect(changed.stdout).toMatch(/^manifest .* runs: input changed: launch-config/m);
     expect(changed.stderr).toContain('found in the cache');
     const second = await readFile(join(dir, 'out', 'launch.json'), 'utf8');

@@ -2,6 +2,7 @@
  * Which plan nodes the cache already covers, for `cube build --explain`. The sealed rootfs is the
  * one cached filesystem result: when it is there, every node it was built from is covered too.
  * Launch nodes are covered when the output directory's manifest was produced by the same node.
+ * The image node never runs during a build: planning resolved its manifest and config already.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,5 +33,6 @@ export async function cachedNodes(cacheDir: string, outDir: string, plan: Plan):
     .then((text) => (JSON.parse(text) as { producedBy?: string }).producedBy)
     .catch(() => undefined);
   const launchDone = producedBy === plan.roots.manifest && sealState === true;
-  return (id) => (fsNodes.has(id) ? sealState : launchDone);
+  const imageNodes = new Set(plan.nodes.filter((n) => n.kind === 'image').map((n) => n.id));
+  return (id) => (imageNodes.has(id) ? true : fsNodes.has(id) ? sealState : launchDone);
 }

@@ -132,7 +132,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     ...(captured.has('/etc/passwd') ? { passwd: text(captured.get('/etc/passwd')) as string } : {}),
     ...(captured.has('/etc/group') ? { group: text(captured.get('/etc/group')) as string } : {}),
   };
-  input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layers (${index.size} paths)`);
+  input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
   const writer = new IndexingWriter(ext4, index);
   if (input.envd) {
     await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
