@@ -65,13 +65,14 @@ export function isYamlFile(path: string): boolean {
 }
 
 /**
- * Finds and parses the build file: `file` if given, else `./Cubefile`, else `./cube.yaml`
- * (relative to `cwd`). A missing or unreadable file is a DiagnosticError (CUBE0002/CUBE0003).
+ * Finds and parses the build file: `file` if given (relative to `cwd`), else `Cubefile`, else
+ * `cube.yaml` in `dir` (default `cwd`). A missing or unreadable file is a DiagnosticError (CUBE0002/CUBE0003).
  */
-export async function loadBuildFile(options: { file?: string; cwd: string; buildArgs?: ReadonlyMap<string, string> }): Promise<LoadedBuildFile> {
+export async function loadBuildFile(options: { file?: string; dir?: string; cwd: string; buildArgs?: ReadonlyMap<string, string> }): Promise<LoadedBuildFile> {
+  const dir = resolve(options.cwd, options.dir ?? '.');
   const candidates = options.file !== undefined ? [options.file] : ['Cubefile', 'cube.yaml'];
   for (const candidate of candidates) {
-    const path = resolve(options.cwd, candidate);
+    const path = options.file !== undefined ? resolve(options.cwd, candidate) : resolve(dir, candidate);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -91,5 +92,5 @@ export async function loadBuildFile(options: { file?: string; cwd: string; build
     const result = format === 'yaml' ? parseCubeYaml(text, parseOptions) : parseCubefile(text, parseOptions);
     return { ...result, path, displayPath, format, text };
   }
-  throw new DiagnosticError(createDiagnostic(cliCodes.noBuildFile, `no Cubefile or cube.yaml in ${options.cwd}`));
+  throw new DiagnosticError(createDiagnostic(cliCodes.noBuildFile, `no Cubefile or cube.yaml in ${dir}`));
 }

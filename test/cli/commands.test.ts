@@ -30,6 +30,23 @@ describe('cube check', () => {
     expect((await runCli(['check'], { cwd: empty })).stdout).toBe('Cubefile: ok\n');
   });
 
+  it('takes a directory (or the file itself) as docker build does, but not together with -f', async () => {
+    const project = await mkdtemp(join(dir, 'positional-'));
+    await writeFile(join(project, 'cube.yaml'), 'from: alpine\n');
+    const name = project.slice(dir.length + 1);
+    expect((await runCli(['check', name], { cwd: dir })).stdout).toBe(`${name}/cube.yaml: ok\n`);
+    expect((await runCli(['check', `${name}/cube.yaml`], { cwd: dir })).stdout).toBe(`${name}/cube.yaml: ok\n`);
+    const missing = await runCli(['check', 'no-such-dir'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no Cubefile or cube.yaml in ${join(dir, 'no-such-dir')}`);
+    const both = await runCli(['plan', name, '-f', 'Cubefile'], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(`give either -f Cubefile or the directory ${name}, not both`);
+    const two = await runCli(['build', name, name], { cwd: dir });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('unexpected argument');
+  });
+
   it('prints every error with its location, and JSON for editors', async () => {
     await writeFile(join(dir, 'Bad'), 'FROM alpine\nEXPOSE 0\nFORM x\n');
     const human = await runCli(['check', '-f', 'Bad'], { cwd: dir });
@@ -67,7 +84,7 @@ describe('cube plan and cube build', () => {
   it('prints the plan tree, and JSON with --json', async () => {
     const file = join(repoRoot, 'examples', 'python-web', 'Cubefile');
     const cache = join(dir, 'cache');
-    const tree = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache], { cwd: repoRoot });
+    const tree = await runCli(['plan', 'examples/python-web', '--envd-path', exampleEnvd, '--cache-dir', cache], { cwd: repoRoot });
     expect(tree.code, tree.stderr).toBe(0);
     expect(tree.stdout).toMatch(/^manifest [0-9a-f]{12}/);
     expect(tree.stdout).toContain('from --envd-path');

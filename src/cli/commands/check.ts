@@ -4,15 +4,16 @@ import { loadBuildFile } from '../../parser/index.js';
 import { nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { reportDiagnostics } from './shared.js';
+import { buildFileLocation, reportDiagnostics } from './shared.js';
 
-const usage = `Usage: cube check [options]
+const usage = `Usage: cube check [options] [DIR]
 
 Parses and validates the build file and prints every problem found, each with its file:line:col,
 the source line and a hint. Exits 0 when there are no errors (warnings allowed), 1 otherwise.
 
 Options:
-  -f, --file FILE       the Cubefile or cube.yaml (default ./Cubefile, else ./cube.yaml)
+  -f, --file FILE       the build file (default DIR/Cubefile, else DIR/cube.yaml; DIR is the
+                        positional argument, default the current directory)
       --build-arg K=V   set a build argument (repeatable)
       --format F        human (default) or json (for editors and CI)
 `;
@@ -25,11 +26,11 @@ const options = {
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('check', args, options);
-  if (positionals.length > 0) throw usageError('check', `unexpected argument "${positionals[0]}" (name the file with -f)`);
   const format = values.format ?? 'human';
   if (format !== 'human' && format !== 'json') throw usageError('check', `--format must be human or json, got "${format}"`);
   const buildArgs = nameValueOptions('check', '--build-arg', values['build-arg']);
-  const loaded = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd, buildArgs });
+  const location = await buildFileLocation('check', context.cwd, values.file, positionals);
+  const loaded = await loadBuildFile({ ...location, cwd: context.cwd, buildArgs });
   const sources = new Map([[loaded.displayPath, loaded.text]]);
   const failed = loaded.diagnostics.some((d) => d.severity === 'error');
   if (format === 'json') {

@@ -1,10 +1,19 @@
-/** Steps several commands share: loading the build file with its diagnostics, and lock modes. */
-import { renderDiagnostics } from '../../core/diagnostics/index.js';
+/**
+ * Steps several commands share: finding and loading the build file with its diagnostics, and
+ * the options `build` and `plan` both take to plan a build (lock mode, platform, registries).
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DiagnosticError, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec, Platform } from '../../core/build-spec.js';
+import type { ImageResolver } from '../../core/image.js';
+import { cacheDirectory } from '../../core/paths.js';
 import { parsePlatform } from '../../core/platform.js';
 import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
+import { planBuild } from '../../planner/index.js';
+import type { LockMode, PlanResult } from '../../planner/index.js';
 import { nameValueOptions, usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
 
@@ -13,22 +22,41 @@ export function reportDiagnostics(context: CommandContext, diagnostics: readonly
   if (diagnostics.length > 0) context.stderr.write(renderDiagnostics(diagnostics, sources, { color: context.interactive }));
 }
 
+/** Where to find the build file: `-f FILE`, or a positional DIR (or FILE) as `docker build DIR` takes. */
+export interface BuildFileLocation {
+  readonly file?: string;
+  readonly dir?: string;
+}
+
 /**
- * Loads the build file (`-f`, else ./Cubefile, else ./cube.yaml) and prints its diagnostics.
- * Returns undefined when it has errors, so the caller exits with the user-error code.
+ * The build file from `-f` and the positionals: at most one positional, naming the directory to
+ * look in for `Cubefile`, else `cube.yaml` (or the build file itself); not together with `-f`.
+ */
+export async function buildFileLocation(command: string, cwd: string, file: string | undefined, positionals: readonly string[]): Promise<BuildFileLocation> {
+  if (positionals.length > 1) throw usageError(command, `unexpected argument "${positionals[1]}" (give one directory, or the file with -f)`);
+  const [where] = positionals;
+  if (where === undefined) return file !== undefined ? { file } : {};
+  if (file !== undefined) throw usageError(command, `give either -f ${file} or the directory ${where}, not both`);
+  const isFile = await stat(resolve(cwd, where)).then((s) => s.isFile(), () => false);
+  return isFile ? { file: where } : { dir: where };
+}
+
+/**
+ * Loads the build file and prints its diagnostics. Returns undefined when it has errors, so the
+ * caller exits with the user-error code.
  */
 export async function loadOrReport(
   context: CommandContext,
-  options: { readonly file?: string; readonly buildArgs: ReadonlyMap<string, string> },
+  options: BuildFileLocation & { readonly buildArgs: ReadonlyMap<string, string> },
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
-  const loaded = await loadBuildFile({ ...(options.file !== undefined ? { file: options.file } : {}), cwd: context.cwd, buildArgs: options.buildArgs });
+  const loaded = await loadBuildFile({ ...options, cwd: context.cwd });
   reportDiagnostics(context, loaded.diagnostics, new Map([[loaded.displayPath, loaded.text]]));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }
 
 /** The lockfile mode from `--locked` / `--refresh` (exclusive). */
-export function lockModeOf(command: string, values: { readonly locked?: boolean; readonly refresh?: boolean }): 'update' | 'locked' | 'refresh' {
+export function lockModeOf(command: string, values: { readonly locked?: boolean; readonly refresh?: boolean }): LockMode {
   if (values.locked && values.refresh) throw usageError(command, '--locked and --refresh cannot be used together');
   return values.locked ? 'locked' : values.refresh ? 'refresh' : 'update';
 }
@@ -54,4 +82,109 @@ export function platformOption(command: string, value: string | undefined): { pl
   const platform = parsePlatform(value);
   if (!platform) throw usageError(command, `--platform "${value}" is not os/arch[/variant] (e.g. linux/amd64, linux/arm64/v8)`);
   return { platform };
+}
+
+/** The options `build` and `plan` share, for `parseArgs`. */
+export const planningOptions = {
+  file: { type: 'string', short: 'f' },
+  'envd-path': { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+  platform: { type: 'string' },
+  locked: { type: 'boolean' },
+  refresh: { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  'registry-mirror': { type: 'string', multiple: true },
+} as const;
+
+/** The usage lines of {@link planningOptions}. */
+export const planningUsage = `  -f, --file FILE         the build file (default DIR/Cubefile, else DIR/cube.yaml; DIR is the
+                          positional argument, default the current directory)
+      --envd-path PATH    host envd binary (overrides INJECT envd PATH and $CUBE_ENVD_PATH)
+      --build-arg K=V     set a build argument (repeatable)
+      --platform OS/ARCH  the platform to build for when FROM names none (default: the host's,
+                          e.g. linux/amd64); an image for another platform is refused
+      --locked            fail if an image reference resolves differently from Cubefile.lock
+      --refresh           re-resolve image references and update Cubefile.lock
+      --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
+      --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
+      --registry-mirror R=URL    try URL before registry R (e.g. docker.io=https://mirror.local;
+                          repeatable; credentials are never sent to a mirror)
+`;
+
+/** The values of {@link planningOptions} after parsing. */
+export interface PlanningValues {
+  readonly file?: string;
+  readonly 'envd-path'?: string;
+  readonly 'build-arg'?: readonly string[];
+  readonly platform?: string;
+  readonly locked?: boolean;
+  readonly refresh?: boolean;
+  readonly 'cache-dir'?: string;
+  readonly 'insecure-registry'?: readonly string[];
+  readonly 'registry-mirror'?: readonly string[];
+}
+
+/** What `build` and `plan` take from their command line, checked before anything is read. */
+export interface PlanningSettings {
+  readonly location: BuildFileLocation;
+  readonly buildArgs: ReadonlyMap<string, string>;
+  readonly lock: LockMode;
+  readonly platform?: Platform;
+  readonly envdPathFlag?: string;
+  readonly cacheDir: string;
+  readonly registries: ReturnType<typeof registryOptions>;
+}
+
+/** Checks the shared options; every mistake is a usage error before any file is read. */
+export async function planningSettings(command: string, context: CommandContext, values: PlanningValues, positionals: readonly string[]): Promise<PlanningSettings> {
+  return {
+    location: await buildFileLocation(command, context.cwd, values.file, positionals),
+    buildArgs: nameValueOptions(command, '--build-arg', values['build-arg']),
+    lock: lockModeOf(command, values),
+    ...platformOption(command, values.platform),
+    ...(values['envd-path'] !== undefined ? { envdPathFlag: resolve(context.cwd, values['envd-path']) } : {}),
+    cacheDir: values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env),
+    registries: registryOptions(command, values),
+  };
+}
+
+/**
+ * Plans the loaded build file and prints the planner's warnings. Diagnostics thrown without
+ * source texts get the build file's, so they print with their source lines.
+ */
+export async function planLoaded(
+  context: CommandContext,
+  loaded: LoadedBuildFile & { readonly spec: BuildSpec },
+  settings: PlanningSettings,
+  resolver: ImageResolver,
+): Promise<PlanResult> {
+  try {
+    const planned = await planBuild({
+      spec: loaded.spec,
+      spans: loaded.spans,
+      buildFile: loaded.path,
+      contextDir: dirname(loaded.path),
+      ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+      env: context.env,
+      resolver,
+      cacheDir: settings.cacheDir,
+      lock: settings.lock,
+      ...(settings.platform ? { platform: settings.platform } : {}),
+    });
+    reportDiagnostics(context, planned.diagnostics, sourcesOf(loaded));
+    return planned;
+  } catch (error) {
+    throw withSources(error, loaded);
+  }
+}
+
+/** The build file's text by its display path, for the renderer. */
+export function sourcesOf(loaded: LoadedBuildFile): Map<string, string> {
+  return new Map([[loaded.displayPath, loaded.text]]);
+}
+
+/** A DiagnosticError without source texts gets the build file's; anything else is returned as is. */
+export function withSources(error: unknown, loaded: LoadedBuildFile): unknown {
+  return error instanceof DiagnosticError && error.sources.size === 0 ? new DiagnosticError(error.diagnostics, sourcesOf(loaded)) : error;
 }
