@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The command, from the single-module build of src/cli/main.ts (see scripts/bundle.js).
+import { main } from '../dist/cli/bundle.js';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -6,7 +6,7 @@
 import { commands } from './commands/index.js';
 import type { CommandContext } from './command.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { CUBE_VERSION } from './version.js';
+import { CUBE_VERSION } from '../core/version.js';
 import { DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
 
 /** The top-level help text. */

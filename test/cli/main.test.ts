@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { CUBE_VERSION } from '../../src/cli/version.js';
+import { CUBE_VERSION } from '../../src/core/version.js';
 
 describe('cube', () => {
   it('prints its version', async () => {

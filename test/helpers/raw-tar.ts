@@ -38,8 +38,8 @@ export function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(length)), body]);
 }
 
-/** A tar with one regular file preceded by a pax header holding `records`. */
-export function tarWithPax(name: string, content: Buffer, records: readonly Buffer[]): Buffer {
+/** A tar with one regular file (of `mode`) preceded by a pax header holding `records`. */
+export function tarWithPax(name: string, content: Buffer, records: readonly Buffer[], mode = 0o644): Buffer {
   const pax = Buffer.concat(records);
-  return Buffer.concat([ustarHeader(`PaxHeader/${name}`, pax.length, 'x'), pad(pax), ustarHeader(name, content.length, '0'), pad(content), Buffer.alloc(1024)]);
+  return Buffer.concat([ustarHeader(`PaxHeader/${name}`, pax.length, 'x'), pad(pax), ustarHeader(name, content.length, '0', mode), pad(content), Buffer.alloc(1024)]);
 }

@@ -26,8 +26,11 @@ export interface CachedArtifact {
 /** The outcome of a lookup: a usable entry, nothing, or an entry that failed its checks. */
 export type CacheLookup = { readonly state: 'hit'; readonly artifact: CachedArtifact } | { readonly state: 'missing' } | { readonly state: 'corrupt'; readonly reason: string };
 
+/** The layout of an entry (entry.json and facts.json); bumped when either changes. */
+const ENTRY_VERSION = 2;
+
 const entrySchema = z.object({
-  version: z.literal(1),
+  version: z.literal(ENTRY_VERSION),
   sealId: z.string(),
   sha256: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   ext4: z.object({ size: z.number().int(), uuid: z.string(), blockSize: z.number().int(), inodes: z.number().int(), blocks: z.number().int() }),
@@ -49,7 +52,10 @@ export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<
   }
   let entry;
   try {
-    entry = entrySchema.parse(JSON.parse(entryText));
+    const json = JSON.parse(entryText) as { version?: unknown };
+    // An entry in another layout was written by another version of cube: not corrupt, just not ours.
+    if (typeof json.version === 'number' && json.version !== ENTRY_VERSION) return { state: 'missing' };
+    entry = entrySchema.parse(json);
   } catch {
     return { state: 'corrupt', reason: 'entry.json is not valid' };
   }
@@ -83,7 +89,7 @@ export async function commitArtifact(
   const handle = await open(staged.rootfs, 'r');
   await handle.sync().finally(() => handle.close());
   await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
-  const entry = { version: 1, sealId, sha256: result.sha256, ext4: result.ext4 };
+  const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
   const dir = artifactDir(cacheDir, sealId);
   await rm(dir, { recursive: true, force: true });

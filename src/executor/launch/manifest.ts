@@ -3,7 +3,7 @@
  * schema is the source of truth; `grammar/launch.schema.json` is generated from it.
  */
 import { z } from 'zod';
-import { CUBE_VERSION } from '../../cli/version.js';
+import { CUBE_VERSION } from '../../core/version.js';
 
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 const port = z.number().int().min(1).max(65535);

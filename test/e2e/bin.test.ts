@@ -1,0 +1,74 @@
+/**
+ * The command as installed: `bin/cube.js` runs the single-module build of the sources
+ * (scripts/bundle.js), made afresh here so it is this tree's code. Checks what a bundle can get
+ * wrong that the in-process tests cannot see: the version, YAML and the Cubefile grammar, the
+ * pax decoder cube patches inside tar-stream, a whole build, and a user error's output.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchManifestSchema } from '../../src/executor/launch/index.js';
+import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { expectClean, readBack } from '../helpers/ext4.js';
+import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
+import { paxRecord, tarWithPax } from '../helpers/raw-tar.js';
+
+let work: string;
+const version = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+beforeAll(async () => {
+  await execa('node', [join(repoRoot, 'scripts', 'bundle.js')]);
+  await ensureExampleImages();
+  work = await mkdtemp(join(tmpdir(), 'cube-bin-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function cube(args: readonly string[], cwd = repoRoot) {
+  return execa('node', [join(repoRoot, 'bin', 'cube.js'), ...args], { cwd, reject: false, env: { CUBE_CACHE_DIR: join(work, 'cache') } });
+}
+
+describe('bin/cube.js', () => {
+  it('prints its version and checks a Cubefile and a cube.yaml', async () => {
+    expect((await cube(['--version'])).stdout).toBe(`cube ${version}`);
+    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml']);
+    expect(yaml.exitCode, yaml.stderr).toBe(0);
+    const cubefile = await cube(['check', 'examples/node-app']);
+    expect(cubefile.exitCode, cubefile.stderr).toBe(0);
+  });
+
+  it('builds an example: a clean image and a valid launch manifest naming this version', async () => {
+    const out = join(work, 'byo');
+    const run = await cube(['build', 'examples/byo-envd', '--out', out]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    await expectClean(join(out, 'rootfs.ext4'));
+    const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(out, 'launch.json'), 'utf8')));
+    expect(manifest.cubeVersion).toBe(version);
+  });
+
+  it('keeps a binary security.capability from a pax record byte for byte', async () => {
+    const capability = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x80, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const dir = join(work, 'xattr');
+    await mkdir(dir, { recursive: true });
+    const image = await putImage(join(dir, 'layout'), [{ tar: tarWithPax('usr/bin/tool', Buffer.from('ELF'), [paxRecord('SCHILY.xattr.security.capability', capability)], 0o755) }]);
+    await putIndex(join(dir, 'layout'), [{ ...image, ...tagged('v1') }]);
+    await writeFile(join(dir, 'Cubefile'), 'FROM --platform=linux/amd64 oci-layout:layout:v1\nCMD ["/usr/bin/tool"]\nSEAL ext4\n');
+    const run = await cube(['build', '--out', join(dir, 'out')], dir);
+    expect(run.exitCode, run.stderr).toBe(0);
+    await expectClean(join(dir, 'out', 'rootfs.ext4'));
+    const back = await readBack(join(dir, 'out', 'rootfs.ext4'), ['/usr/bin/tool']);
+    const hex = [...capability].map((b) => b.toString(16).padStart(2, '0')).join(' ') + ' ';
+    expect(back.get('/usr/bin/tool')?.xattrs['security.capability']).toBe(hex);
+  });
+
+  it('reports a user error with its location and exit code, without a stack trace', async () => {
+    const run = await cube(['build', 'examples/python-web', '--envd-path', join(work, 'no-envd'), '--out', join(work, 'none')]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('CUBE2001');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(exampleEnvd).not.toBe(join(work, 'no-envd'));
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The sealed-rootfs cache: a committed entry is found, and every way an entry can go wrong on
+ * disk is reported (and rebuilt by the build) rather than used.
+ */
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Digest } from '../../../src/core/digest.js';
+import { artifactDir, commitArtifact, lookupArtifact, stageArtifact } from '../../../src/executor/build/artifact-cache.js';
+import { FlattenedIndex } from '../../../src/executor/flatten/index.js';
+import { expectClean, imageDir, writeImage } from '../../helpers/ext4.js';
+
+const sealId = sha256Digest('a seal node');
+let dir: string;
+let cacheDir: string;
+
+beforeEach(async () => {
+  dir = await imageDir();
+  cacheDir = join(dir, 'cache');
+  const staged = await stageArtifact(cacheDir, sealId);
+  const ext4 = await writeImage(staged.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
+  await expectClean(staged.rootfs);
+  const sha256 = sha256Digest(await readFile(staged.rootfs));
+  await commitArtifact(cacheDir, staged, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const entry = (name: string): string => join(artifactDir(cacheDir, sealId), name);
+
+describe('the artifact cache', () => {
+  it('finds a committed entry, and nothing for another seal node', async () => {
+    const found = await lookupArtifact(cacheDir, sealId);
+    expect(found.state).toBe('hit');
+    expect((await lookupArtifact(cacheDir, sha256Digest('another'))).state).toBe('missing');
+  });
+
+  it('reports a truncated image, a lost image and a broken entry.json as corrupt', async () => {
+    const size = (await readFile(entry('rootfs.ext4'))).length;
+    await truncate(entry('rootfs.ext4'), size - 4096);
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: `rootfs.ext4 is ${size - 4096} bytes, expected ${size}` });
+    await rm(entry('rootfs.ext4'));
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'rootfs.ext4 is missing' });
+    await writeFile(entry('entry.json'), '{"version": 2, "sealId": ');
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'entry.json is not valid' });
+  });
+
+  it('reports lost facts as corrupt', async () => {
+    await rm(entry('facts.json'));
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'facts.json is missing or not valid' });
+  });
+
+  it('treats an entry in another layout (another version of cube) as missing, not corrupt', async () => {
+    const json = JSON.parse(await readFile(entry('entry.json'), 'utf8'));
+    await writeFile(entry('entry.json'), JSON.stringify({ ...json, version: 1 }));
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'missing' });
+  });
+});
