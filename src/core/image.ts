@@ -64,7 +64,11 @@ export interface ProgressEvent {
 
 /** Gives the uncompressed, verified tar stream of each layer of a resolved image. */
 export interface LayerSource {
-  /** Opens layer `index` of `image` as an uncompressed tar stream, verified against its diffId. */
+  /**
+   * Opens layer `index` of `image` as an uncompressed tar stream, verified against its diffId:
+   * bytes that do not match make the stream fail instead of ending, so a stream that ends was
+   * the layer.
+   */
   openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable>;
   /** Fetches the layers `which` (default all) ahead of reading them, concurrently where the source is remote. */
   prefetch?(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void>;

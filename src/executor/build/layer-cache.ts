@@ -3,8 +3,11 @@
  * (headers, then surviving data), and a build that changes only envd or a COPY source reseals
  * from the same layers: with this cache the first read of a layer decompresses it once into
  * `<cacheDir>/layers/sha256/<hex>.tar` and every later read is a plain file read. Both directions
- * are verified against the diffId: a layer is stored only when its bytes hash right, and a
- * stored layer that no longer does is deleted and fails the read.
+ * are verified against the diffId: a layer is stored only when the source's verified stream
+ * ended (a stream with wrong bytes fails instead), and a stored layer that no longer hashes
+ * right is deleted and fails the read. Within one build a stored
+ * layer is hashed once: a second read of the same unchanged file (same inode, size and
+ * modification time) is not hashed again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -30,8 +33,19 @@ function corrupt(diffId: Digest): DiagnosticError {
   );
 }
 
-/** Streams a stored layer, failing (and deleting it) if its bytes no longer hash to `diffId`. */
-function readVerified(path: string, diffId: Digest): Readable {
+/** A file's identity for "unchanged since it was verified". */
+type FileSignature = string;
+
+async function signatureOf(path: string): Promise<FileSignature> {
+  const s = await stat(path, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
+/**
+ * Streams a stored layer, failing (and deleting it) if its bytes no longer hash to `diffId`;
+ * `onVerified` runs once they did.
+ */
+function readVerified(path: string, diffId: Digest, onVerified: () => Promise<void>): Readable {
   const hash = createHash('sha256');
   const verify = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -39,7 +53,7 @@ function readVerified(path: string, diffId: Digest): Readable {
       callback(null, chunk);
     },
     flush(callback) {
-      if (`sha256:${hash.digest('hex')}` === diffId) callback();
+      if (`sha256:${hash.digest('hex')}` === diffId) onVerified().then(() => callback(), callback);
       else rm(path, { force: true }).then(() => callback(corrupt(diffId)), callback);
     },
   });
@@ -48,18 +62,17 @@ function readVerified(path: string, diffId: Digest): Readable {
   return file.pipe(verify);
 }
 
-/** Passes `source` through, storing a copy that is renamed into place only if it hashes to `diffId`. */
-function readAndStore(source: Readable, path: string, diffId: Digest): Readable {
+/**
+ * Passes `source` through, storing a copy that is renamed into place once the source has ended.
+ * The source is a LayerSource stream, verified against `diffId` as it flows: it fails rather
+ * than ends when its bytes are wrong, so an ended stream is the layer and needs no second hash.
+ * `onStored` runs once the copy is in place.
+ */
+function readAndStore(source: Readable, path: string, onStored: () => Promise<void>): Readable {
   const temporary = temporaryPathFor(path);
-  const hash = createHash('sha256');
   const file = createWriteStream(temporary);
-  const discard = (): void => {
-    file.destroy();
-    void rm(temporary, { force: true });
-  };
   const tee = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
       if (file.write(chunk)) callback(null, chunk);
       else file.once('drain', () => callback(null, chunk));
     },
@@ -67,19 +80,23 @@ function readAndStore(source: Readable, path: string, diffId: Digest): Readable 
       file.end();
       finished(file)
         .then(async () => {
-          if (`sha256:${hash.digest('hex')}` !== diffId) {
-            await rm(temporary, { force: true });
-            return;
-          }
           const handle = await open(temporary, 'r');
           await handle.sync().finally(() => handle.close());
           await rename(temporary, path);
+          await onStored();
         })
         .then(() => callback(), (error: unknown) => callback(error as Error));
     },
     destroy(error, callback) {
-      discard();
-      callback(error);
+      // The partial copy goes once its descriptor is closed (it may still be opening).
+      const remove = (): void => {
+        rm(temporary, { force: true }).then(() => callback(error), () => callback(error));
+      };
+      if (file.closed) remove();
+      else {
+        file.once('close', remove);
+        file.destroy();
+      }
     },
   });
   source.on('error', (error) => tee.destroy(error));
@@ -89,6 +106,10 @@ function readAndStore(source: Readable, path: string, diffId: Digest): Readable 
 
 /** A LayerSource that serves uncompressed layers from the cache, filling it on first use. */
 export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerSource {
+  const verified = new Map<string, FileSignature>();
+  const remember = (path: string) => async (): Promise<void> => {
+    verified.set(path, await signatureOf(path));
+  };
   return {
     async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
       const layer = image.layers[index];
@@ -102,11 +123,14 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
         () => false,
       );
       if (stored) {
+        const known = verified.get(path);
+        if (known !== undefined && known === (await signatureOf(path).catch(() => undefined))) return createReadStream(path, { highWaterMark: 1 << 20 });
+        // Touched before it is verified, so the signature recorded afterwards includes the touch.
         await touch(path);
-        return readVerified(path, layer.diffId);
+        return readVerified(path, layer.diffId, remember(path));
       }
       await mkdir(join(cacheDir, 'layers', 'sha256'), { recursive: true });
-      return readAndStore(await inner.openLayer(image, index, onProgress), path, layer.diffId);
+      return readAndStore(await inner.openLayer(image, index, onProgress), path, remember(path));
     },
     async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void): Promise<void> {
       if (!inner.prefetch) return;

@@ -37,6 +37,8 @@ export interface FlattenOptions {
   readonly maxEntrySize?: number;
   /** Tree paths whose final bytes are captured while writing (e.g. `/etc/passwd`). */
   readonly capture?: readonly string[];
+  /** How many layers pass 1 reads at once (default 2). */
+  readonly concurrency?: number;
 }
 
 /** What flattening hands on: the index and the bytes of the captured files that exist. */
@@ -53,79 +55,138 @@ function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: Flatte
   throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
 }
 
-/** Pass 1: reads every layer's headers, oldest first, into the flattened index. */
+/** One layer's headers, read and checked: what applying the layer does to the tree. */
+interface LayerChanges {
+  readonly opaque: readonly string[];
+  readonly whiteouts: readonly string[];
+  readonly adds: readonly { path: string; name: string; position: number; link?: string; inode?: IndexInode }[];
+}
+
+/** Reads one layer's headers; checks every entry that can be checked without the layers below. */
+async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: number): Promise<LayerChanges> {
+  const opaque: string[] = [];
+  const whiteouts: string[] = [];
+  const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
+  let position = 0;
+  for await (const member of readLayerMembers(await layer.open())) {
+    const { data } = member;
+    const pos = position++;
+    let header = member.header;
+    let sparse: SparseMap | undefined;
+    if (isPaxSparse(header.pax)) {
+      sparse = await readSparseMap(header, data, (why) => fail(buildCodes.layerUnsupportedEntry, layer, header.name, why));
+      header = { ...header, name: sparse.name };
+    }
+    data.resume();
+    const name = header.name;
+    const norm = normaliseLayerPath(name);
+    if ('problem' in norm) {
+      if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
+      fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
+    }
+    const kind = tarKind(header.type);
+    if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
+    const base = baseName(norm.path);
+    if (base === OPAQUE) {
+      opaque.push(parentPath(norm.path));
+      continue;
+    }
+    if (base.startsWith(WHITEOUT)) {
+      whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
+      continue;
+    }
+    if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
+    if (kind === 'file' && (header.size ?? 0) > maxSize) {
+      fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
+    }
+    if (kind === 'hardlink') {
+      const target = normaliseLayerPath(header.linkname ?? '');
+      if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
+      adds.push({ path: norm.path, name, position: pos, link: target.path });
+    } else {
+      const meta = headerToMeta(header, kind);
+      const inode: IndexInode = sparse
+        ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
+        : { meta, layer: layerNo, position: pos, explicit: true };
+      adds.push({ path: norm.path, name, position: pos, inode });
+    }
+  }
+  return { opaque, whiteouts, adds };
+}
+
+/** Applies one layer's changes to the index built from the layers below it. */
+function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: number, changes: LayerChanges): void {
+  const { opaque, whiteouts, adds } = changes;
+  // Hard links resolve as the layer is read: to an earlier entry of this layer, else to the
+  // lower layers' tree before this layer's whiteouts (which hide lower layers only and must
+  // not break a link this layer makes to a file it also whites out).
+  const sameLayer = new Map<string, IndexInode>();
+  const resolved = adds.map((add) => {
+    let inode = add.inode;
+    if (add.link !== undefined) {
+      inode = sameLayer.get(add.link) ?? index.get(add.link);
+      if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
+      if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
+    }
+    sameLayer.set(add.path, inode as IndexInode);
+    return { ...add, inode: inode as IndexInode };
+  });
+  for (const dir of opaque) index.clearChildren(dir);
+  for (const path of whiteouts) index.removeTree(path);
+  for (const add of resolved) {
+    const blocker = index.blockingAncestor(add.path);
+    if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
+    index.addImplicitParents(add.path, layerNo, add.position);
+    index.put(add.path, add.inode);
+  }
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Pass 1: reads every layer's headers into the flattened index. Layers are read (decompressed,
+ * checked) `concurrency` at a time, since no layer's reading depends on another's, and applied
+ * strictly oldest first; an error is the one the oldest bad layer gives, as in a serial read.
+ */
 export async function indexLayers(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<FlattenedIndex> {
   const maxSize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
+  const reads = layers.map(() => deferred<LayerChanges>());
+  // Handled in order below; a later layer's failure must not surface before an earlier one's.
+  for (const read of reads) read.promise.catch(() => undefined);
+  let next = 0;
+  let stopped = false;
+  const reader = async (): Promise<void> => {
+    while (!stopped && next < layers.length) {
+      const layerNo = next++;
+      const read = reads[layerNo] as Deferred<LayerChanges>;
+      await readLayerChanges(layers[layerNo] as FlattenLayer, layerNo, maxSize).then(read.resolve, (error: unknown) => {
+        stopped = true;
+        read.reject(error);
+      });
+    }
+  };
+  const readers = Array.from({ length: Math.max(1, options.concurrency ?? 2) }, reader);
   const index = new FlattenedIndex();
-  for (const [layerNo, layer] of layers.entries()) {
-    const opaque: string[] = [];
-    const whiteouts: string[] = [];
-    const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
-    let position = 0;
-    for await (const member of readLayerMembers(await layer.open())) {
-      const { data } = member;
-      const pos = position++;
-      let header = member.header;
-      let sparse: SparseMap | undefined;
-      if (isPaxSparse(header.pax)) {
-        sparse = await readSparseMap(header, data, (why) => fail(buildCodes.layerUnsupportedEntry, layer, header.name, why));
-        header = { ...header, name: sparse.name };
-      }
-      data.resume();
-      const name = header.name;
-      const norm = normaliseLayerPath(name);
-      if ('problem' in norm) {
-        if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
-        fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
-      }
-      const kind = tarKind(header.type);
-      if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
-      const base = baseName(norm.path);
-      if (base === OPAQUE) {
-        opaque.push(parentPath(norm.path));
-        continue;
-      }
-      if (base.startsWith(WHITEOUT)) {
-        whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
-        continue;
-      }
-      if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
-      if (kind === 'file' && (header.size ?? 0) > maxSize) {
-        fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
-      }
-      if (kind === 'hardlink') {
-        const target = normaliseLayerPath(header.linkname ?? '');
-        if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
-        adds.push({ path: norm.path, name, position: pos, link: target.path });
-      } else {
-        const meta = headerToMeta(header, kind);
-        const inode: IndexInode = sparse
-          ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
-          : { meta, layer: layerNo, position: pos, explicit: true };
-        adds.push({ path: norm.path, name, position: pos, inode });
-      }
-    }
-    // Hard links resolve as the layer is read: to an earlier entry of this layer, else to the
-    // lower layers' tree before this layer's whiteouts (which hide lower layers only and must
-    // not break a link this layer makes to a file it also whites out).
-    const sameLayer = new Map<string, IndexInode>();
-    for (const add of adds) {
-      if (add.link !== undefined) {
-        const inode = sameLayer.get(add.link) ?? index.get(add.link);
-        if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
-        if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
-        add.inode = inode;
-      }
-      sameLayer.set(add.path, add.inode as IndexInode);
-    }
-    for (const dir of opaque) index.clearChildren(dir);
-    for (const path of whiteouts) index.removeTree(path);
-    for (const add of adds) {
-      const blocker = index.blockingAncestor(add.path);
-      if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
-      index.addImplicitParents(add.path, layerNo, add.position);
-      index.put(add.path, add.inode as IndexInode);
-    }
+  try {
+    for (const [layerNo, layer] of layers.entries()) applyLayerChanges(index, layer, layerNo, await (reads[layerNo] as Deferred<LayerChanges>).promise);
+  } finally {
+    // No read may outlive the pass (each may be filling the layer cache).
+    stopped = true;
+    await Promise.all(readers);
   }
   return index;
 }

@@ -53,10 +53,20 @@ describe('cachingLayerSource', () => {
     expect(inner.opens).toBe(1);
   });
 
-  it('does not store bytes that do not hash to the diffId', async () => {
-    const tar = await buildTar([{ name: 'a', content: 'y' }]);
-    const image = imageWith(sha256Digest('something else'));
-    await drain(await cachingLayerSource(countingSource(tar), cacheDir).openLayer(image, 0));
+  it('does not store a layer whose verified stream failed (wrong bytes), and passes the failure on', async () => {
+    const tar = await buildTar([{ name: 'a', content: 'y'.repeat(3000) }]);
+    const image = imageWith(sha256Digest(tar));
+    // What a LayerSource does with bytes that do not match the diffId: the stream fails at its end.
+    const failing: LayerSource = {
+      async openLayer() {
+        return Readable.from((async function* () {
+          yield tar.subarray(0, 1000);
+          yield tar.subarray(1000);
+          throw new Error('uncompressed layer does not match its diffId');
+        })());
+      },
+    };
+    await expect(drain(await cachingLayerSource(failing, cacheDir).openLayer(image, 0))).rejects.toThrow(/diffId/);
     expect(await readdir(join(cacheDir, 'layers', 'sha256'))).toEqual([]);
   });
 
@@ -73,5 +83,20 @@ describe('cachingLayerSource', () => {
     expect(await readdir(join(cacheDir, 'layers', 'sha256'))).toEqual([]);
     expect((await drain(await cachingLayerSource(inner, cacheDir).openLayer(image, 0))).equals(tar)).toBe(true);
     expect(inner.opens).toBe(2);
+  });
+
+  it('reads a layer it verified earlier in the same build again, but re-checks one changed since', async () => {
+    const tar = await buildTar([{ name: 'a', content: 'w'.repeat(3000) }]);
+    const image = imageWith(sha256Digest(tar));
+    const inner = countingSource(tar);
+    const source = cachingLayerSource(inner, cacheDir);
+    await drain(await source.openLayer(image, 0));
+    expect((await drain(await source.openLayer(image, 0))).equals(tar)).toBe(true);
+    const path = cachedLayerPath(cacheDir, sha256Digest(tar));
+    const bytes = await readFile(path);
+    bytes[700] = (bytes[700] ?? 0) ^ 1;
+    await writeFile(path, bytes);
+    await expect(drain(await source.openLayer(image, 0))).rejects.toThrow(/CUBE3208/);
+    expect(inner.opens).toBe(1);
   });
 });

@@ -3,7 +3,8 @@ import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { Readable } from 'node:stream';
 import type { LayerSource, ResolvedImage } from '../../../src/core/image.js';
 import { flattenLayers, imageLayers } from '../../../src/executor/flatten/index.js';
-import type { FlattenOptions } from '../../../src/executor/flatten/index.js';
+import type { FlattenLayer, FlattenOptions } from '../../../src/executor/flatten/index.js';
+import { sha256Digest } from '../../../src/core/digest.js';
 import { buildTar, layersOf, memoryLayer } from '../../helpers/layers.js';
 import type { TestMember } from '../../helpers/layers.js';
 import { MemoryTree } from '../../helpers/memory-tree.js';
@@ -179,6 +180,38 @@ describe('hostile layers', () => {
     const good = memoryLayer(await buildTar([{ name: 'ok', content: '1' }]));
     const bad = memoryLayer(await buildTar([{ name: '../x', content: '1' }]));
     await expect(flattenLayers([good, bad], new MemoryTree())).rejects.toThrow(bad.digest);
+  });
+});
+
+describe('reading layers concurrently', () => {
+  it('reports the oldest bad layer even when a newer one fails first', async () => {
+    // Layer 0 is slow to read and bad at its end; layer 1 is bad at once.
+    const slowBad: FlattenLayer = {
+      digest: sha256Digest('slow'),
+      open: async () => {
+        const tar = await buildTar([...Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, content: 'x' })), { name: '../late', content: 'x' }]);
+        return Readable.from((async function* () {
+          for (let i = 0; i < tar.length; i += 512) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            yield tar.subarray(i, i + 512);
+          }
+        })());
+      },
+    };
+    const quickBad = memoryLayer(await buildTar([{ name: '/abs', content: 'x' }]));
+    const error = await flattenLayers([slowBad, quickBad], new MemoryTree()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiagnosticError);
+    expect((error as DiagnosticError).diagnostics[0]?.message).toBe(`layer ${slowBad.digest}: entry "../late" climbs out of the root filesystem`);
+  });
+
+  it('builds the same tree at every concurrency', async () => {
+    const layers = [
+      [{ name: 'd/' }, { name: 'd/x', content: '1' }, { name: 'f', content: 'a' }],
+      [{ name: 'd/.wh.x', content: '' }, { name: 'h', type: 'link' as const, linkname: 'f' }],
+      [{ name: 'd/.wh..wh..opq', content: '' }, { name: 'd/y', content: '2' }, { name: 'f', content: 'b' }],
+    ];
+    const serial = await flatten(layers, { concurrency: 1 });
+    for (const concurrency of [2, 3, 8]) expect((await flatten(layers, { concurrency })).dump).toBe(serial.dump);
   });
 });
 
