@@ -2,7 +2,7 @@
  * `cube build` end to end on the example images: real layers, the real ext4 writer, e2fsck on
  * every artifact, the cache, and (as root) the wrapped process run for real from the image.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -135,11 +135,33 @@ describe('cube build', () => {
 
   it('rejects a workload that does not resolve in the image, naming the CMD line', async () => {
     const dir = await project('missing', '["no-such-program"]');
+    // Its own app file makes its own seal node: the image is sealed now, not found in the cache.
+    await writeFile(join(dir, 'app.py'), `${APP}# missing\n`);
     const run = await build(dir);
+    expect(run.stderr).toContain('sealed ext4 rootfs');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CUBE3211');
     expect(run.stderr).toContain('no-such-program');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    // Nothing reaches the output directory, not even the image copied there before the check.
+    expect(await readdir(join(dir, 'out')).catch(() => [])).toEqual([]);
+  });
+
+  it('keeps a sealed image in the cache when the output directory cannot be written', async () => {
+    const dir = await project('unwritable');
+    const cache = join(work, 'cache-unwritable');
+    await writeFile(join(dir, 'blocker'), 'a file where the output directory should go');
+    const blocked = await runCli(['build', '--envd-path', exampleEnvd, '--cache-dir', cache, '--out', join(dir, 'blocker', 'out')], {
+      cwd: dir,
+      env: { SOURCE_DATE_EPOCH: '1700000000' },
+    });
+    expect(blocked.code, blocked.stderr).toBe(3);
+    expect(blocked.stderr).toContain('CUBE3230');
+    expect(blocked.stderr).not.toMatch(/\n\s+at /);
+    const again = await build(dir, [], cache);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('found in the cache');
+    await e2fsck(join(dir, 'out', 'rootfs.ext4'));
   });
 
   it.runIf(isRoot)('runs the wrapped process from the loop-mounted image: exact argv, exec, envd started (needs root)', async () => {

@@ -4,8 +4,11 @@
  * renamed into place whole, so a reader sees a complete entry or none. `entry.json` records the
  * image's digest and size; an entry whose files disagree with it is reported corrupt and rebuilt.
  */
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.js';
@@ -108,6 +111,52 @@ export async function discardStaged(staged: { dir: string }): Promise<void> {
   await rm(staged.dir, { recursive: true, force: true });
 }
 
+/** Streams a file through SHA-256. */
+export async function sha256File(path: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Copies an image to `to` (which must not exist) and fsyncs it: a reflink where the filesystem
+ * supports one, else a copy that keeps the image's holes. With `hash`, the bytes of a plain copy
+ * go through it as they are read; returns whether they did (a reflink reads nothing).
+ */
+async function copyImage(from: string, to: string, size: number, hash?: Hash): Promise<boolean> {
+  try {
+    await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
+  } catch {
+    await rm(to, { force: true });
+    await sparseCopy(from, to, size, hash);
+    return true;
+  }
+  const handle = await open(to, 'r');
+  await handle.sync().finally(() => handle.close());
+  return false;
+}
+
+/**
+ * Copies a just-sealed image to `to` and returns its digest, taken from the copy's own read when
+ * there is one: on a cold build that is the only time the image is read.
+ */
+export async function copyAndHash(from: string, to: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  const { size } = await stat(from);
+  const hashed = await copyImage(from, to, size, hash);
+  return hashed ? `sha256:${hash.digest('hex')}` : sha256File(from);
+}
+
+/**
+ * Moves an image copied with {@link copyAndHash} to `target`, with the cached image's times, so a
+ * later build sees that `target` already is the cached image.
+ */
+export async function placePrepared(artifact: CachedArtifact, prepared: string, target: string): Promise<void> {
+  const source = await stat(artifact.rootfs);
+  await utimes(prepared, source.atime, source.mtime);
+  await rename(prepared, target);
+}
+
 /**
  * Places the cached image at `target`: nothing to do when `target` already is this image (same
  * size and modification time as the cache copy), else a reflink copy where the filesystem
@@ -119,13 +168,8 @@ export async function placeArtifact(artifact: CachedArtifact, target: string): P
   if (existing && existing.size === source.size && Math.round(existing.mtimeMs) === Math.round(source.mtimeMs)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
-    try {
-      await copyFile(artifact.rootfs, temporary, constants.COPYFILE_FICLONE_FORCE);
-    } catch {
-      await sparseCopy(artifact.rootfs, temporary, source.size);
-    }
-    await utimes(temporary, source.atime, source.mtime);
-    await rename(temporary, target);
+    await copyImage(artifact.rootfs, temporary, source.size);
+    await placePrepared(artifact, temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
@@ -141,20 +185,44 @@ function isZero(buffer: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** Copies `from` to `to`, leaving runs of zeros as holes; sizes are multiples of 2 MiB. */
-async function sparseCopy(from: string, to: string, size: number): Promise<void> {
-  const input = await open(from, 'r');
-  const output = await open(to, 'w', 0o644);
-  try {
-    const buffer = Buffer.alloc(CHUNK);
-    for (let offset = 0; offset < size; offset += CHUNK) {
-      const { bytesRead } = await input.read(buffer, 0, Math.min(CHUNK, size - offset), offset);
-      for (let start = 0; start < bytesRead; start += HOLE_GRAIN) {
-        const end = Math.min(start + HOLE_GRAIN, bytesRead);
-        if (end - start === HOLE_GRAIN && isZero(buffer, start, end)) continue;
-        await output.write(buffer, start, end - start, offset + start);
-      }
+/** Writes the data of `buffer` (bytes `0..length`) at `offset`, leaving all-zero grains as holes. */
+async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number, offset: number): Promise<void> {
+  let run = -1;
+  for (let start = 0; ; start += HOLE_GRAIN) {
+    const atEnd = start >= length;
+    const end = Math.min(start + HOLE_GRAIN, length);
+    const hole = atEnd || (end - start === HOLE_GRAIN && isZero(buffer, start, end));
+    if (!hole && run < 0) run = start;
+    if (hole && run >= 0) {
+      await output.write(buffer, run, start - run, offset + run);
+      run = -1;
     }
+    if (atEnd) return;
+  }
+}
+
+/**
+ * Copies `from` to `to`, leaving runs of zeros as holes and feeding every byte to `hash`; sizes
+ * are multiples of 2 MiB. Two buffers take turns, so reading the next chunk and writing the
+ * last one go on while this one is hashed.
+ */
+async function sparseCopy(from: string, to: string, size: number, hash?: Hash): Promise<void> {
+  const input = await open(from, 'r');
+  const output = await open(to, 'wx', 0o644);
+  try {
+    const buffers = [Buffer.alloc(CHUNK), Buffer.alloc(CHUNK)] as const;
+    const readAt = (offset: number) => input.read(buffers[(offset / CHUNK) % 2] as Buffer, 0, Math.min(CHUNK, size - offset), offset);
+    let reading = size > 0 ? readAt(0) : undefined;
+    let writing: Promise<void> = Promise.resolve();
+    for (let offset = 0; offset < size && reading; offset += CHUNK) {
+      const { bytesRead, buffer } = await reading;
+      // The other buffer is free once its chunk is written; then the next read may fill it.
+      await writing;
+      reading = offset + CHUNK < size ? readAt(offset + CHUNK) : undefined;
+      hash?.update(buffer.subarray(0, bytesRead));
+      writing = writeDataRuns(output, buffer, bytesRead, offset);
+    }
+    await writing;
     await output.truncate(size);
     await output.sync();
   } finally {

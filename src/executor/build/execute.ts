@@ -3,19 +3,19 @@
  * otherwise, then computes the launch manifest and writes the outputs (`rootfs.ext4`,
  * `launch.json`, `plan.json`) atomically into the output directory.
  */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { BuildSpec, SpanTable } from '../../core/build-spec.js';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
-import { writeFileAtomic } from '../../core/paths.js';
+import { temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
 import type { Plan, PlanInputs } from '../../planner/index.js';
 import { planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { commitArtifact, discardStaged, lookupArtifact, placeArtifact, stageArtifact } from './artifact-cache.js';
+import { commitArtifact, copyAndHash, discardStaged, lookupArtifact, placeArtifact, placePrepared, sha256File, stageArtifact } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { computeLaunch } from './launch.js';
 import { notWritable, sealRootfs } from './seal.js';
@@ -53,7 +53,15 @@ export function planDigest(plan: Plan): Digest {
   return sha256Digest(JSON.stringify(plan.nodes.map((n) => n.id)));
 }
 
-async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup): Promise<{ artifact: CachedArtifact; rootfs: 'cached' | 'built' }> {
+/** The rootfs for the build: the cache's, or sealed now and committed to the cache. */
+interface SealedRootfs {
+  readonly artifact: CachedArtifact;
+  readonly rootfs: 'cached' | 'built';
+  /** A freshly sealed image already copied beside `target`, to be renamed into place. */
+  readonly prepared?: string;
+}
+
+async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: string): Promise<SealedRootfs> {
   const sealId = input.plan.roots.seal;
   if (lookup.state === 'hit' && !input.noCache) {
     input.logger.info({ node: sealId }, `rootfs ${sealId.slice(7, 19)} found in the cache; not rebuilt`);
@@ -82,7 +90,23 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup): Promise<{ 
       logger: input.logger,
       progress: input.progress,
     });
-    return { artifact: await commitArtifact(input.cacheDir, staged, sealId, sealed), rootfs: 'built' };
+    // The new image is read once: copied beside the output and hashed in the same read. If the
+    // output directory cannot take it, the image is still hashed and cached before that error.
+    const prepared = temporaryPathFor(target);
+    let sha256: Digest;
+    let outputProblem: DiagnosticError | undefined;
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      sha256 = await copyAndHash(staged.rootfs, prepared);
+    } catch (error) {
+      // Nothing to remove when the directory itself could not be made (rm then fails too).
+      await rm(prepared, { force: true }).catch(() => undefined);
+      outputProblem = notWritable(dirname(target), error);
+      sha256 = await sha256File(staged.rootfs);
+    }
+    const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256 });
+    if (outputProblem) throw outputProblem;
+    return { artifact, rootfs: 'built', prepared };
   } catch (error) {
     await discardStaged(staged);
     throw error;
@@ -91,10 +115,26 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup): Promise<{ 
 
 /** Runs the build described by `input`. User and environment problems throw DiagnosticError. */
 export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> {
-  const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
-  const { artifact, rootfs } = await sealOrReuse(input, lookup);
   const outDir = resolve(input.outDir);
   const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
+  const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
+  const { artifact, rootfs, prepared } = await sealOrReuse(input, lookup, outputs.rootfs);
+  try {
+    return await finishOutputs(input, artifact, rootfs, outputs, prepared);
+  } finally {
+    if (prepared) await rm(prepared, { force: true });
+  }
+}
+
+/** Computes the launch manifest and writes the three outputs, the image last renamed into place. */
+async function finishOutputs(
+  input: ExecuteInput,
+  artifact: CachedArtifact,
+  rootfs: 'cached' | 'built',
+  outputs: ExecuteResult['outputs'],
+  prepared: string | undefined,
+): Promise<ExecuteResult> {
+  const outDir = dirname(outputs.rootfs);
   const { envd } = input.inputs;
   const manifest = computeLaunch({
     launch: input.spec.launch,
@@ -110,8 +150,8 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
   if (input.spec.launch.wrap && envd) input.logger.info({ argv: manifest.process.argv }, `entrypoint wrapped: envd starts from ${envd.imagePath} beside the workload`);
   try {
     await mkdir(outDir, { recursive: true });
-    const placed = await placeArtifact(artifact, outputs.rootfs);
-    if (placed === 'unchanged') input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
+    if (prepared) await placePrepared(artifact, prepared, outputs.rootfs);
+    else if ((await placeArtifact(artifact, outputs.rootfs)) === 'unchanged') input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
     await writeFileAtomic(outputs.plan, planToJson(input.plan));
     await writeFileAtomic(outputs.launch, JSON.stringify(manifest, null, 2) + '\n');
   } catch (error) {

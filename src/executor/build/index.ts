@@ -5,7 +5,7 @@
 export { executeBuild, planDigest } from './execute.js';
 export type { ExecuteInput, ExecuteResult } from './execute.js';
 export { cachedNodes } from './cached-nodes.js';
-export { sealRootfs, sha256File } from './seal.js';
+export { sealRootfs } from './seal.js';
 export type { SealInput, SealOutput, SealStep } from './seal.js';
 export { computeLaunch } from './launch.js';
 export type { LaunchInput } from './launch.js';

@@ -3,8 +3,6 @@
  * envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from the
  * layer tars into the writer; nothing from a layer touches the host filesystem.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import type { Chown, SealSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
@@ -50,10 +48,9 @@ export interface SealInput {
   readonly progress: ProgressSink;
 }
 
-/** What sealing produced. */
+/** What sealing produced. The image's digest is taken by whoever reads it next (see execute.ts). */
 export interface SealOutput {
   readonly ext4: Ext4Result;
-  readonly sha256: Digest;
   readonly facts: RootfsFacts;
 }
 
@@ -81,13 +78,6 @@ function fileBytes(index: FlattenedIndex): number {
     total += inode.meta.sparse ? inode.meta.sparse.reduce((sum, r) => sum + r.length, 0) : (inode.meta.size ?? 0);
   }
   return total;
-}
-
-/** Streams a file through SHA-256. */
-export async function sha256File(path: string): Promise<Digest> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Pull progress, one bar per layer blob. */
@@ -156,9 +146,8 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     }
   }
   const result = await writer.close();
-  const sha256 = await sha256File(input.path);
-  input.logger.info({ size: result.size, sha256, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
-  return { ext4: result, sha256, facts: { accounts, index } };
+  input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
+  return { ext4: result, facts: { accounts, index } };
 }
 
 /** A diagnostic for an output or cache path that cannot be written. */

@@ -94,7 +94,8 @@ export function uncompressedLayer(blob: Readable, layer: LayerDescriptor, onByte
     );
   }
   const stages: Transform[] = [verifier(layer.digest, layer.size, `layer ${layer.digest}`, onBytes)];
-  if (compression === 'gzip') stages.push(createGunzip());
+  // Large output chunks: every later stage (hash, cache copy, tar parser) pays per chunk.
+  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   else if (compression === 'zstd') stages.push(zstdStream());
   stages.push(verifier(layer.diffId, undefined, `uncompressed layer ${layer.digest} (diffId)`));
   const out = chain(blob, ...stages);
