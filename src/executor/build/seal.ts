@@ -100,7 +100,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
   // Remote layers download concurrently up front; flattening then reads them in order.
   await source.prefetch?.(input.image, pullProgress(input.progress));
   const layers = imageLayers(input.image, source, pullProgress(input.progress));
-  const index = await indexLayers(layers);
+  const index = await indexLayers(layers, { warn: (message) => input.logger.warn({}, message) });
   const ext4 = await createExt4Writer(input.path, {
     seed: input.sealId,
     timestamp: input.epoch,

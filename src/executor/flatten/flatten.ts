@@ -21,7 +21,7 @@ import type { IndexInode } from './flattened-index.js';
 import { readLayerMembers } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
 import type { SparseMap } from './sparse.js';
-import { baseName, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
+import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
 export interface FlattenLayer {
@@ -39,6 +39,8 @@ export interface FlattenOptions {
   readonly capture?: readonly string[];
   /** How many layers pass 1 reads at once (default 2). */
   readonly concurrency?: number;
+  /** Told of what a layer holds that the tree cannot keep (an ACL naming users by name only). */
+  readonly warn?: (message: string) => void;
 }
 
 /** What flattening hands on: the index and the bytes of the captured files that exist. */
@@ -63,7 +65,7 @@ interface LayerChanges {
 }
 
 /** Reads one layer's headers; checks every entry that can be checked without the layers below. */
-async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: number): Promise<LayerChanges> {
+async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: number, warn: (message: string) => void): Promise<LayerChanges> {
   const opaque: string[] = [];
   const whiteouts: string[] = [];
   const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
@@ -105,6 +107,9 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       adds.push({ path: norm.path, name, position: pos, link: target.path });
     } else {
       const meta = headerToMeta(header, kind);
+      for (const record of droppedAcls(header.pax)) {
+        warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
+      }
       const inode: IndexInode = sparse
         ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
         : { meta, layer: layerNo, position: pos, explicit: true };
@@ -173,7 +178,7 @@ export async function indexLayers(layers: readonly FlattenLayer[], options: Flat
     while (!stopped && next < layers.length) {
       const layerNo = next++;
       const read = reads[layerNo] as Deferred<LayerChanges>;
-      await readLayerChanges(layers[layerNo] as FlattenLayer, layerNo, maxSize).then(read.resolve, (error: unknown) => {
+      await readLayerChanges(layers[layerNo] as FlattenLayer, layerNo, maxSize, options.warn ?? (() => undefined)).then(read.resolve, (error: unknown) => {
         stopped = true;
         read.reject(error);
       });

@@ -181,6 +181,12 @@ export function headerToMeta(header: TarHeader, type: EntryType): EntryMeta {
   };
 }
 
+/** The ACL records of `pax` that {@link paxXattrs} could not keep (they name users or groups only by name). */
+export function droppedAcls(pax: Readonly<Record<string, string>> | null | undefined): string[] {
+  if (!pax) return [];
+  return (['SCHILY.acl.access', 'SCHILY.acl.default'] as const).filter((key) => pax[key] !== undefined && aclXattr(pax[key]) === undefined);
+}
+
 /** Whether pax records describe a GNU sparse file (formats 0.x and 1.0), which cube refuses. */
 export function isPaxSparse(pax: Readonly<Record<string, string>> | null | undefined): boolean {
   return pax ? Object.keys(pax).some((k) => k.startsWith('GNU.sparse.')) : false;

@@ -23,7 +23,18 @@ describe('pax extended attributes', () => {
     // VFS ACL format: version 2, then (tag, perm, id) for USER_OBJ, USER 1000, GROUP_OBJ, MASK, OTHER.
     const expected = ['02000000', '01000700ffffffff', '02000500e8030000', '04000500ffffffff', '10000500ffffffff', '20000000ffffffff'].join('');
     expect(Buffer.from(xattrs?.get('system.posix_acl_access') ?? []).toString('hex')).toBe(expected);
+  });
 
+  it('warns, naming the layer and entry, when it drops an ACL that names users only by name', async () => {
+    const tar = tarWithPax('srv/shared', Buffer.from('x'), [paxRecord('SCHILY.acl.access', Buffer.from('user::rw-,user:alice:r--,group::r--,mask::r--,other::---'))]);
+    const warnings: string[] = [];
+    const tree = new MemoryTree();
+    const layer = memoryLayer(tar);
+    await flattenLayers([layer], tree, { warn: (message) => warnings.push(message) });
+    expect(tree.entries.get('/srv/shared')?.meta.xattrs).toBeUndefined();
+    expect(warnings).toEqual([
+      `layer ${layer.digest}: entry "srv/shared": its SCHILY.acl.access names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`,
+    ]);
   });
 
   it('drops an ACL that names users only by name', () => {
