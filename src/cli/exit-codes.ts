@@ -4,6 +4,8 @@ export const ExitCode = {
   ok: 0,
   /** The input has errors: diagnostics were printed. */
   userError: 1,
+  /** `cube diff --exit-code`: the plans differ (as `git diff --exit-code`). */
+  differs: 1,
   /** The command line itself could not be understood. */
   usage: 2,
   /** The environment failed the build: a registry, the network, the disk. */

@@ -74,6 +74,8 @@ describe('cube diff', () => {
     const text = await runCli(['diff', 'old.json', 'new.json'], { cwd: project.dir });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('launch-config');
+    expect((await runCli(['diff', 'old.json', 'new.json', '--exit-code'], { cwd: project.dir })).code).toBe(1);
+    expect((await runCli(['diff', 'old.json', 'old.json', '--exit-code'], { cwd: project.dir })).code).toBe(0);
     const json = await runCli(['diff', 'old.json', 'new.json', '--json'], { cwd: project.dir });
     expect(JSON.parse(json.stdout).causes[0].key).toBe('launch-config');
     await writeFile(join(project.dir, 'bad.json'), '{"version": 1}');

@@ -11,18 +11,19 @@ import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
-const usage = `Usage: cube diff OLD NEW [--json]
-       cube diff --against last NEW [-f FILE] [--json]
+const usage = `Usage: cube diff OLD NEW [--json] [--exit-code]
+       cube diff --against last NEW [-f FILE] [--json] [--exit-code]
 
 Compares two plan files (plan.json from cube build, or cube plan --json) and prints the root
 causes: the nodes whose own parameters changed, each changed field old → new with the build-file
 line and the origin of the setting. Nodes that changed only because an input changed are
-summarised as a cascade. Exits 0 whether or not the plans differ.
+summarised as a cascade. Exits 0 whether or not the plans differ, unless --exit-code is given.
 
 Options:
       --against last   compare NEW with the last plan cube built for the build file
   -f, --file FILE      the build file whose last plan to use (default ./Cubefile, else ./cube.yaml)
       --json           print the difference as JSON
+      --exit-code      exit 1 when the plans differ, 0 when they are identical (as git diff)
       --cache-dir DIR  cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
 `;
 
@@ -30,6 +31,7 @@ const options = {
   against: { type: 'string' },
   file: { type: 'string', short: 'f' },
   json: { type: 'boolean' },
+  'exit-code': { type: 'boolean' },
   'cache-dir': { type: 'string' },
 } as const;
 
@@ -63,7 +65,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   }
   const diff = diffPlans(old, next);
   context.stdout.write(values.json ? JSON.stringify(diff, null, 2) + '\n' : renderPlanDiff(diff));
-  return ExitCode.ok;
+  return values['exit-code'] && !diff.identical ? ExitCode.differs : ExitCode.ok;
 }
 
 /** `cube diff`. */
