@@ -55,6 +55,9 @@ export interface EntryMeta {
  * - `link` makes `path` a hard link to the existing non-directory `target`.
  * - `remove` deletes a path (and everything below it).
  * - `close` finishes the filesystem; no method may be called after it.
+ * - `abort` gives up after a failure: it releases what the writer holds (an open file) and
+ *   leaves the output unfinished for the caller to delete. It may follow any call, even one
+ *   that failed, and may be called more than once.
  */
 export interface TreeWriter<CloseResult = void> {
   create(path: string, meta: EntryMeta): Promise<void>;
@@ -62,4 +65,5 @@ export interface TreeWriter<CloseResult = void> {
   link(target: string, path: string): Promise<void>;
   remove(path: string): Promise<void>;
   close(): Promise<CloseResult>;
+  abort(): Promise<void>;
 }

@@ -27,13 +27,18 @@ export async function imageDir(): Promise<string> {
 /** Writes `ops` into a new image at `path`. */
 export async function writeImage(path: string, ops: readonly Op[], options: Partial<Ext4Options> = {}): Promise<Ext4Result> {
   const writer = await createExt4Writer(path, { seed: 'test', ...options });
-  for (const o of ops) {
-    if (o.op === 'create') {
-      await writer.create(o.path, o.meta);
-      const chunks = o.data === undefined ? [] : o.data instanceof Uint8Array ? [o.data] : o.data;
-      for (const chunk of chunks) await writer.write(chunk);
-    } else if (o.op === 'link') await writer.link(o.target, o.path);
-    else await writer.remove(o.path);
+  try {
+    for (const o of ops) {
+      if (o.op === 'create') {
+        await writer.create(o.path, o.meta);
+        const chunks = o.data === undefined ? [] : o.data instanceof Uint8Array ? [o.data] : o.data;
+        for (const chunk of chunks) await writer.write(chunk);
+      } else if (o.op === 'link') await writer.link(o.target, o.path);
+      else await writer.remove(o.path);
+    }
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
   return writer.close();
 }

@@ -102,6 +102,10 @@ export class MemoryTree implements TreeWriter<void> {
     this.#closed = true;
   }
 
+  async abort(): Promise<void> {
+    this.#closed = true;
+  }
+
   /** A stable text listing: one line per path with type, mode, owner, size/target and link group. */
   dump(): string {
     const groups = new Map<MemoryInode, string>();

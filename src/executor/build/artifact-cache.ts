@@ -208,7 +208,10 @@ async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number,
  */
 async function sparseCopy(from: string, to: string, size: number, hash?: Hash): Promise<void> {
   const input = await open(from, 'r');
-  const output = await open(to, 'wx', 0o644);
+  const output = await open(to, 'wx', 0o644).catch(async (error: unknown) => {
+    await input.close();
+    throw error;
+  });
   try {
     const buffers = [Buffer.alloc(CHUNK), Buffer.alloc(CHUNK)] as const;
     const readAt = (offset: number) => input.read(buffers[(offset / CHUNK) % 2] as Buffer, 0, Math.min(CHUNK, size - offset), offset);

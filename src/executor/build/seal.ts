@@ -112,42 +112,48 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     ...(input.seal.holes ? { holes: true } : {}),
     ...(input.seal.label !== undefined ? { label: input.seal.label } : {}),
   });
-  const total = fileBytes(index);
-  let written = 0;
-  input.progress.start('seal', 'writing rootfs', total);
-  const counted = countingWriter(ext4, (bytes) => input.progress.update('seal', (written += bytes)));
-  const { captured } = await writeFlattened(layers, index, counted, { capture: [...ACCOUNT_FILES] });
-  input.progress.finish('seal');
-  const accounts: AccountFiles = {
-    ...(captured.has('/etc/passwd') ? { passwd: text(captured.get('/etc/passwd')) as string } : {}),
-    ...(captured.has('/etc/group') ? { group: text(captured.get('/etc/group')) as string } : {}),
-  };
-  input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
-  const writer = new IndexingWriter(ext4, index);
-  if (input.envd) {
-    await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
-    // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
-    const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
-    if (logDirProblem) {
-      const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
-      throw new DiagnosticError({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
+  // The image file stays open until close; a failure on the way must release it.
+  try {
+    const total = fileBytes(index);
+    let written = 0;
+    input.progress.start('seal', 'writing rootfs', total);
+    const counted = countingWriter(ext4, (bytes) => input.progress.update('seal', (written += bytes)));
+    const { captured } = await writeFlattened(layers, index, counted, { capture: [...ACCOUNT_FILES] });
+    input.progress.finish('seal');
+    const accounts: AccountFiles = {
+      ...(captured.has('/etc/passwd') ? { passwd: text(captured.get('/etc/passwd')) as string } : {}),
+      ...(captured.has('/etc/group') ? { group: text(captured.get('/etc/group')) as string } : {}),
+    };
+    input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
+    const writer = new IndexingWriter(ext4, index);
+    if (input.envd) {
+      await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
+      // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
+      const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
+      if (logDirProblem) {
+        const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
+        throw new DiagnosticError({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
+      }
+      input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
     }
-    input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
-  }
-  for (const step of input.steps) {
-    if (step.kind === 'copy') {
-      const ownerIds = owner(step.copy.chown, accounts, step.where);
-      const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
-      await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
-      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
-    } else {
-      const problem = await ensureWorkdir(writer, index, step.path, mtime);
-      if (problem) throw new DiagnosticError(step.where ? { ...problem, span: step.where } : problem);
+    for (const step of input.steps) {
+      if (step.kind === 'copy') {
+        const ownerIds = owner(step.copy.chown, accounts, step.where);
+        const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
+        await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
+        input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
+      } else {
+        const problem = await ensureWorkdir(writer, index, step.path, mtime);
+        if (problem) throw new DiagnosticError(step.where ? { ...problem, span: step.where } : problem);
+      }
     }
+    const result = await writer.close();
+    input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
+    return { ext4: result, facts: { accounts, index } };
+  } catch (error) {
+    await ext4.abort();
+    throw error;
   }
-  const result = await writer.close();
-  input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
-  return { ext4: result, facts: { accounts, index } };
 }
 
 /** A diagnostic for an output or cache path that cannot be written. */

@@ -46,6 +46,10 @@ export class IndexingWriter<CloseResult> implements TreeWriter<CloseResult> {
   close(): Promise<CloseResult> {
     return this.#inner.close();
   }
+
+  abort(): Promise<void> {
+    return this.#inner.abort();
+  }
 }
 
 /** Forwards every call to `inner`, calling `onData` with the size of each chunk of file data. */
@@ -59,5 +63,6 @@ export function countingWriter<CloseResult>(inner: TreeWriter<CloseResult>, onDa
     link: (target, path) => inner.link(target, path),
     remove: (path) => inner.remove(path),
     close: () => inner.close(),
+    abort: () => inner.abort(),
   };
 }

@@ -165,6 +165,12 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
     this.#tree.remove(path);
   }
 
+  async abort(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#file.close();
+  }
+
   async close(): Promise<Ext4Result> {
     this.#check();
     this.#closed = true;
