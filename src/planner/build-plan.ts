@@ -201,7 +201,8 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     { image: imageNode.id },
     { key: 'launch-config', description: launch.wrap ? 'process, env, ports (entrypoint wrapped with envd)' : 'process, env, ports', span: spans.get('/launch/cmd') ?? spans.get('/launch/entrypoint') },
   );
-  const manifest = add('manifest', { schema: 1 }, { seal: seal.id, launch: launchNode.id }, { key: 'manifest', description: 'launch.json' });
+  // launch.json names the image as the build file wrote it: that text is part of its content.
+  const manifest = add('manifest', { schema: 1, image: formatImageRef(spec.from.image) }, { seal: seal.id, launch: launchNode.id }, { key: 'manifest', description: 'launch.json' });
   await hasher.save();
   return {
     plan: { version: 1, nodes, roots: { seal: seal.id, manifest: manifest.id }, sources },

@@ -38,6 +38,8 @@ const neutral: [string, (t: string) => string][] = [
   ['USER', (t) => t.replace('USER 1000', 'USER 0')],
   ['ENTRYPOINT', (t) => t.replace('ENTRYPOINT ["python3"]', 'ENTRYPOINT ["python3", "-u"]')],
   ['envd PORT', (t) => t.replace('INJECT envd PATH envd', 'INJECT envd PATH envd PORT 50000')],
+  // The same image by another name: launch.json records the name as written.
+  ['image reference text', (t) => t.replace('oci-layout:layout:v1', 'oci-layout:./layout:v1')],
 ];
 
 const affecting: [string, (t: string) => string][] = [
