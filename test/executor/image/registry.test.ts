@@ -1,7 +1,7 @@
 /** Pulling from a real docker-registry (started here on 127.0.0.1), with and without faults. */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,7 +144,7 @@ describe('faults between cube and the registry', () => {
     const tar = await pullBig(dir);
     expect(tar.equals(bigTar)).toBe(true);
     const ranges = proxy.seen.filter((r) => r.range !== undefined).map((r) => r.range);
-    expect(ranges.some((r) => /^bytes=\d{7,}-$/.test(r as string))).toBe(true);
+    expect(ranges.some((r) => /^bytes=[1-9]\d*-$/.test(r as string))).toBe(true);
     expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
   }, 120_000);
 
@@ -154,12 +154,16 @@ describe('faults between cube and the registry', () => {
     const first = createImageSources({ cacheDir: dir, retry: { ...FAST, attempts: 1 } });
     const image = await first.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
     expect(await codeOf(first.layers.openLayer(image, 0).then(drain))).toBe('CUBE3110');
-    expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.endsWith('.partial'))).toHaveLength(1);
+    const partials = (await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.endsWith('.partial'));
+    expect(partials).toHaveLength(1);
+    // How much arrived before the cut depends on the sockets' buffers; the next run starts there.
+    const kept = (await stat(join(dir, 'blobs', 'sha256', partials[0] as string))).size;
+    expect(kept).toBeGreaterThan(0);
     proxy.seen.length = 0;
     const second = createImageSources({ cacheDir: dir, retry: FAST });
     const again = await second.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
     expect((await drain(await second.layers.openLayer(again, 0))).equals(bigTar)).toBe(true);
-    expect(proxy.seen.some((r) => r.path.includes(bigLayer) && /^bytes=\d{8}-$/.test(r.range ?? ''))).toBe(true);
+    expect(proxy.seen.filter((r) => r.path.includes(bigLayer)).map((r) => r.range)).toContain(`bytes=${kept}-`);
     expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
   }, 120_000);
 
