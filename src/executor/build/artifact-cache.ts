@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
@@ -155,6 +155,7 @@ export async function placePrepared(artifact: CachedArtifact, prepared: string, 
   const source = await stat(artifact.rootfs);
   await utimes(prepared, source.atime, source.mtime);
   await rename(prepared, target);
+  await syncDirectory(dirname(target));
 }
 
 /**

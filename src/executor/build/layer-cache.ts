@@ -5,9 +5,9 @@
  * `<cacheDir>/layers/sha256/<hex>.tar` and every later read is a plain file read. Both directions
  * are verified against the diffId: a layer is stored only when the source's verified stream
  * ended (a stream with wrong bytes fails instead), and a stored layer that no longer hashes
- * right is deleted and fails the read. Within one build a stored
- * layer is hashed once: a second read of the same unchanged file (same inode, size and
- * modification time) is not hashed again.
+ * right is deleted and fails the read. Within one build a stored layer is hashed once: a second
+ * read of the same unchanged file (same inode, size, modification and change times) is not
+ * hashed again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
