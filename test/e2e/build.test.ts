@@ -121,6 +121,27 @@ describe('cube build', () => {
     const second = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
     expect(JSON.parse(second).artifact).toEqual(JSON.parse(first).artifact);
     expect(JSON.parse(second).process.argv.at(-1)).toBe('changed');
+    // Back to the first CMD: its launch manifest is kept with the image, so nothing runs.
+    await writeFile(join(dir, 'Cubefile'), cubefile(ARGV_CMD));
+    const back = await build(dir, ['--explain']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toMatch(/^launch-config\s+[0-9a-f]{12}\s+launch-config\s+cached$/m);
+    expect(back.stdout).toMatch(/^manifest\s+[0-9a-f]{12}\s+manifest\s+cached$/m);
+    expect(await readFile(join(dir, 'out', 'launch.json'), 'utf8')).toBe(first);
+  });
+
+  it('seals again when a cached image has unreadable facts and its launch must be computed', async () => {
+    const dir = await project('facts');
+    await writeFile(join(dir, 'app.py'), `${APP}# facts\n`);
+    expect((await build(dir)).code).toBe(0);
+    const plan = JSON.parse(await readFile(join(dir, 'out', 'plan.json'), 'utf8')) as { roots: { seal: string } };
+    await writeFile(join(cacheDir, 'artifacts', plan.roots.seal.slice(7), 'facts.json'), 'not json');
+    await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "other"]'));
+    const run = await build(dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('cached rootfs is corrupt (facts.json is not valid); rebuilding');
+    await e2fsck(join(dir, 'out', 'rootfs.ext4'));
+    expect(JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8')).process.argv.at(-1)).toBe('other');
   });
 
   it('is reproducible: two cold builds give byte-identical images', async () => {

@@ -62,7 +62,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
     if (values.explain) {
-      const cached = await cachedNodes(cacheDir, outDir, planned.plan);
+      const cached = await cachedNodes(cacheDir, planned.plan);
       context.stdout.write(renderExplanation(explainBuild(planned.plan, previous, cached)));
     }
     const result = await executeBuild({

@@ -3,27 +3,28 @@
  * `rootfs.ext4`, `facts.json` and `entry.json`; it is assembled under a temporary name and
  * renamed into place whole, so a reader sees a complete entry or none. `entry.json` records the
  * image's digest and size; an entry whose files disagree with it is reported corrupt and rebuilt.
+ * Beside them, `launch/<manifest id>.json` keeps each launch manifest computed from the image,
+ * so a build whose manifest node is unchanged reads it instead of computing it again.
  */
-import { constants, createReadStream } from 'node:fs';
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
+import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
+import { launchManifestSchema } from '../launch/index.js';
+import type { LaunchManifest } from '../launch/index.js';
+import { copyImage } from './image-copy.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
-/** A complete cache entry. */
+/** A complete cache entry. Its facts are read only when a launch manifest must be computed. */
 export interface CachedArtifact {
   readonly dir: string;
   readonly rootfs: string;
   readonly sha256: Digest;
   readonly ext4: Ext4Result;
-  readonly facts: RootfsFacts;
 }
 
 /** The outcome of a lookup: a usable entry, nothing, or an entry that failed its checks. */
@@ -66,10 +67,43 @@ export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<
   const rootfs = join(dir, 'rootfs.ext4');
   const size = await stat(rootfs).then((s) => s.size, () => -1);
   if (size !== entry.ext4.size) return { state: 'corrupt', reason: size < 0 ? 'rootfs.ext4 is missing' : `rootfs.ext4 is ${size} bytes, expected ${entry.ext4.size}` };
-  const facts = factsFromJson(await readFile(join(dir, 'facts.json'), 'utf8').catch(() => ''));
-  if (!facts) return { state: 'corrupt', reason: 'facts.json is missing or not valid' };
+  if (!(await stat(join(dir, 'facts.json')).then((s) => s.isFile(), () => false))) return { state: 'corrupt', reason: 'facts.json is missing' };
   await touch(dir);
-  return { state: 'hit', artifact: { dir, rootfs, sha256: entry.sha256 as Digest, ext4: entry.ext4, facts } };
+  return { state: 'hit', artifact: { dir, rootfs, sha256: entry.sha256 as Digest, ext4: entry.ext4 } };
+}
+
+/** The facts of an entry's tree; undefined when `facts.json` is missing or not valid. */
+export async function readFacts(artifact: CachedArtifact): Promise<RootfsFacts | undefined> {
+  return factsFromJson(await readFile(join(artifact.dir, 'facts.json'), 'utf8').catch(() => ''));
+}
+
+function launchPath(artifact: CachedArtifact, manifestId: Digest): string {
+  return join(artifact.dir, 'launch', `${manifestId.slice('sha256:'.length)}.json`);
+}
+
+/**
+ * The launch manifest computed earlier for node `manifestId` over this image, if it is there,
+ * valid, names that node and was written by this version of cube (the one field no node id
+ * covers).
+ */
+export async function readCachedLaunch(artifact: CachedArtifact, manifestId: Digest): Promise<LaunchManifest | undefined> {
+  const text = await readFile(launchPath(artifact, manifestId), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = launchManifestSchema.safeParse(json);
+  if (!parsed.success || parsed.data.producedBy !== manifestId || parsed.data.cubeVersion !== CUBE_VERSION) return undefined;
+  return parsed.data;
+}
+
+/** Keeps a computed launch manifest with the image it describes. */
+export async function writeCachedLaunch(artifact: CachedArtifact, manifestId: Digest, manifest: LaunchManifest): Promise<void> {
+  await mkdir(join(artifact.dir, 'launch'), { recursive: true });
+  await writeFileAtomic(launchPath(artifact, manifestId), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** A staging directory for a new entry; the image is written into it, then {@link commitArtifact}. */
@@ -103,48 +137,12 @@ export async function commitArtifact(
     await rm(staged.dir, { recursive: true, force: true });
   }
   await syncDirectory(join(cacheDir, 'artifacts'));
-  return { dir, rootfs: join(dir, 'rootfs.ext4'), sha256: result.sha256, ext4: result.ext4, facts: result.facts };
+  return { dir, rootfs: join(dir, 'rootfs.ext4'), sha256: result.sha256, ext4: result.ext4 };
 }
 
 /** Removes a staged entry after a failed build. */
 export async function discardStaged(staged: { dir: string }): Promise<void> {
   await rm(staged.dir, { recursive: true, force: true });
-}
-
-/** Streams a file through SHA-256. */
-export async function sha256File(path: string): Promise<Digest> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
-}
-
-/**
- * Copies an image to `to` (which must not exist) and fsyncs it: a reflink where the filesystem
- * supports one, else a copy that keeps the image's holes. With `hash`, the bytes of a plain copy
- * go through it as they are read; returns whether they did (a reflink reads nothing).
- */
-async function copyImage(from: string, to: string, size: number, hash?: Hash): Promise<boolean> {
-  try {
-    await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
-  } catch {
-    await rm(to, { force: true });
-    await sparseCopy(from, to, size, hash);
-    return true;
-  }
-  const handle = await open(to, 'r');
-  await handle.sync().finally(() => handle.close());
-  return false;
-}
-
-/**
- * Copies a just-sealed image to `to` and returns its digest, taken from the copy's own read when
- * there is one: on a cold build that is the only time the image is read.
- */
-export async function copyAndHash(from: string, to: string): Promise<Digest> {
-  const hash = createHash('sha256');
-  const { size } = await stat(from);
-  const hashed = await copyImage(from, to, size, hash);
-  return hashed ? `sha256:${hash.digest('hex')}` : sha256File(from);
 }
 
 /**
@@ -176,60 +174,4 @@ export async function placeArtifact(artifact: CachedArtifact, target: string): P
     throw error;
   }
   return 'copied';
-}
-
-const CHUNK = 1 << 20;
-const HOLE_GRAIN = 64 * 1024;
-
-function isZero(buffer: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i += 8) if (buffer.readBigUInt64LE(i) !== 0n) return false;
-  return true;
-}
-
-/** Writes the data of `buffer` (bytes `0..length`) at `offset`, leaving all-zero grains as holes. */
-async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number, offset: number): Promise<void> {
-  let run = -1;
-  for (let start = 0; ; start += HOLE_GRAIN) {
-    const atEnd = start >= length;
-    const end = Math.min(start + HOLE_GRAIN, length);
-    const hole = atEnd || (end - start === HOLE_GRAIN && isZero(buffer, start, end));
-    if (!hole && run < 0) run = start;
-    if (hole && run >= 0) {
-      await output.write(buffer, run, start - run, offset + run);
-      run = -1;
-    }
-    if (atEnd) return;
-  }
-}
-
-/**
- * Copies `from` to `to`, leaving runs of zeros as holes and feeding every byte to `hash`; sizes
- * are multiples of 2 MiB. Two buffers take turns, so reading the next chunk and writing the
- * last one go on while this one is hashed.
- */
-async function sparseCopy(from: string, to: string, size: number, hash?: Hash): Promise<void> {
-  const input = await open(from, 'r');
-  const output = await open(to, 'wx', 0o644).catch(async (error: unknown) => {
-    await input.close();
-    throw error;
-  });
-  try {
-    const buffers = [Buffer.alloc(CHUNK), Buffer.alloc(CHUNK)] as const;
-    const readAt = (offset: number) => input.read(buffers[(offset / CHUNK) % 2] as Buffer, 0, Math.min(CHUNK, size - offset), offset);
-    let reading = size > 0 ? readAt(0) : undefined;
-    let writing: Promise<void> = Promise.resolve();
-    for (let offset = 0; offset < size && reading; offset += CHUNK) {
-      const { bytesRead, buffer } = await reading;
-      // The other buffer is free once its chunk is written; then the next read may fill it.
-      await writing;
-      reading = offset + CHUNK < size ? readAt(offset + CHUNK) : undefined;
-      hash?.update(buffer.subarray(0, bytesRead));
-      writing = writeDataRuns(output, buffer, bytesRead, offset);
-    }
-    await writing;
-    await output.truncate(size);
-    await output.sync();
-  } finally {
-    await Promise.all([input.close(), output.close()]);
-  }
 }

@@ -1,14 +1,12 @@
 /**
  * Which plan nodes the cache already covers, for `cube build --explain`. The sealed rootfs is the
  * one cached filesystem result: when it is there, every node it was built from is covered too.
- * Launch nodes are covered when the output directory's manifest was produced by the same node.
- * The image node never runs during a build: planning resolved its manifest and config already.
+ * Launch nodes are covered when the manifest computed for the same manifest node is kept with
+ * that rootfs. The image node never runs during a build: planning resolved it already.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Digest } from '../../core/digest.js';
 import type { Plan } from '../../planner/index.js';
-import { lookupArtifact } from './artifact-cache.js';
+import { lookupArtifact, readCachedLaunch } from './artifact-cache.js';
 
 /** The ids `root` depends on, itself included. */
 function closure(plan: Plan, root: Digest): Set<Digest> {
@@ -25,14 +23,11 @@ function closure(plan: Plan, root: Digest): Set<Digest> {
 }
 
 /** A cache-state function over `plan`'s nodes: true (cached), false (missing) or 'corrupt'. */
-export async function cachedNodes(cacheDir: string, outDir: string, plan: Plan): Promise<(id: Digest) => boolean | 'corrupt'> {
+export async function cachedNodes(cacheDir: string, plan: Plan): Promise<(id: Digest) => boolean | 'corrupt'> {
   const seal = await lookupArtifact(cacheDir, plan.roots.seal);
   const sealState = seal.state === 'hit' ? true : seal.state === 'corrupt' ? 'corrupt' : false;
   const fsNodes = closure(plan, plan.roots.seal);
-  const producedBy = await readFile(join(outDir, 'launch.json'), 'utf8')
-    .then((text) => (JSON.parse(text) as { producedBy?: string }).producedBy)
-    .catch(() => undefined);
-  const launchDone = producedBy === plan.roots.manifest && sealState === true;
+  const launchDone = seal.state === 'hit' && (await readCachedLaunch(seal.artifact, plan.roots.manifest)) !== undefined;
   const imageNodes = new Set(plan.nodes.filter((n) => n.kind === 'image').map((n) => n.id));
   return (id) => (imageNodes.has(id) ? true : fsNodes.has(id) ? sealState : launchDone);
 }

@@ -1,7 +1,8 @@
 /**
  * Executes a plan: reuses the sealed rootfs from the cache when the seal node is there, seals it
- * otherwise, then computes the launch manifest and writes the outputs (`rootfs.ext4`,
- * `launch.json`, `plan.json`) atomically into the output directory.
+ * otherwise; reuses the launch manifest kept with it when the manifest node is unchanged,
+ * computes it otherwise; then writes the outputs (`rootfs.ext4`, `launch.json`, `plan.json`)
+ * atomically into the output directory.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,9 +16,11 @@ import { temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
 import type { Plan, PlanInputs } from '../../planner/index.js';
 import { planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { commitArtifact, copyAndHash, discardStaged, lookupArtifact, placeArtifact, placePrepared, sha256File, stageArtifact } from './artifact-cache.js';
+import { commitArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
+import { copyAndHash, sha256File } from './image-copy.js';
 import { computeLaunch } from './launch.js';
+import type { RootfsFacts } from './rootfs-facts.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
 
@@ -59,6 +62,8 @@ interface SealedRootfs {
   readonly rootfs: 'cached' | 'built';
   /** A freshly sealed image already copied beside `target`, to be renamed into place. */
   readonly prepared?: string;
+  /** The tree's facts, when the image was sealed now (a cached one has them in its entry). */
+  readonly facts?: RootfsFacts;
 }
 
 async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: string): Promise<SealedRootfs> {
@@ -106,7 +111,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
     }
     const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256 });
     if (outputProblem) throw outputProblem;
-    return { artifact, rootfs: 'built', prepared };
+    return { artifact, rootfs: 'built', prepared, facts: sealed.facts };
   } catch (error) {
     await discardStaged(staged);
     throw error;
@@ -118,45 +123,59 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
   const outDir = resolve(input.outDir);
   const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
   const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
-  const { artifact, rootfs, prepared } = await sealOrReuse(input, lookup, outputs.rootfs);
+  let sealed = await sealOrReuse(input, lookup, outputs.rootfs);
   try {
-    return await finishOutputs(input, artifact, rootfs, outputs, prepared);
+    const manifestId = input.plan.roots.manifest;
+    let manifest = sealed.rootfs === 'cached' ? await readCachedLaunch(sealed.artifact, manifestId) : undefined;
+    if (!manifest) {
+      let facts = sealed.facts ?? (await readFacts(sealed.artifact));
+      if (!facts) {
+        // A cached image whose facts are unreadable cannot be checked against: seal it again.
+        sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'facts.json is not valid' }, outputs.rootfs);
+        facts = sealed.facts as RootfsFacts;
+      }
+      manifest = launchFor(input, sealed.artifact, facts);
+      // Keeping it is an optimisation: a cache that cannot be written (read-only) is no error.
+      await writeCachedLaunch(sealed.artifact, manifestId, manifest).catch((error: unknown) => {
+        input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'launch manifest not kept in the cache');
+      });
+    }
+    const { envd } = input.inputs;
+    if (input.spec.launch.wrap && envd) input.logger.info({ argv: manifest.process.argv }, `entrypoint wrapped: envd starts from ${envd.imagePath} beside the workload`);
+    await writeOutputs(input, sealed, outputs, manifest);
+    return { manifest, rootfs: sealed.rootfs, outputs };
   } finally {
-    if (prepared) await rm(prepared, { force: true });
+    if (sealed.prepared) await rm(sealed.prepared, { force: true });
   }
 }
 
-/** Computes the launch manifest and writes the three outputs, the image last renamed into place. */
-async function finishOutputs(
-  input: ExecuteInput,
-  artifact: CachedArtifact,
-  rootfs: 'cached' | 'built',
-  outputs: ExecuteResult['outputs'],
-  prepared: string | undefined,
-): Promise<ExecuteResult> {
-  const outDir = dirname(outputs.rootfs);
+/** Computes the launch manifest over the image's facts, or throws every problem found. */
+function launchFor(input: ExecuteInput, artifact: CachedArtifact, facts: RootfsFacts): LaunchManifest {
   const { envd } = input.inputs;
-  const manifest = computeLaunch({
+  return computeLaunch({
     launch: input.spec.launch,
     image: input.inputs.image,
     imageRef: input.imageRef,
     ...(envd ? { envd: { imagePath: envd.imagePath, args: envd.args, port: envd.port, sha256: envd.digest } } : {}),
-    facts: artifact.facts,
+    facts,
     artifact: { path: 'rootfs.ext4', sha256: artifact.sha256, size: artifact.ext4.size, uuid: artifact.ext4.uuid },
     manifestId: input.plan.roots.manifest,
     planDigest: planDigest(input.plan),
     spans: input.spans,
   });
-  if (input.spec.launch.wrap && envd) input.logger.info({ argv: manifest.process.argv }, `entrypoint wrapped: envd starts from ${envd.imagePath} beside the workload`);
+}
+
+/** Writes the three outputs, the image renamed (or left) into place first. */
+async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: ExecuteResult['outputs'], manifest: LaunchManifest): Promise<void> {
+  const outDir = dirname(outputs.rootfs);
   try {
     await mkdir(outDir, { recursive: true });
-    if (prepared) await placePrepared(artifact, prepared, outputs.rootfs);
-    else if ((await placeArtifact(artifact, outputs.rootfs)) === 'unchanged') input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
+    if (sealed.prepared) await placePrepared(sealed.artifact, sealed.prepared, outputs.rootfs);
+    else if ((await placeArtifact(sealed.artifact, outputs.rootfs)) === 'unchanged') input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
     await writeFileAtomic(outputs.plan, planToJson(input.plan));
     await writeFileAtomic(outputs.launch, JSON.stringify(manifest, null, 2) + '\n');
   } catch (error) {
     if (error instanceof DiagnosticError) throw error;
     throw notWritable(outDir, error);
   }
-  return { manifest, rootfs, outputs };
 }

@@ -6,7 +6,9 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/core/digest.js';
-import { artifactDir, commitArtifact, lookupArtifact, stageArtifact } from '../../../src/executor/build/artifact-cache.js';
+import { artifactDir, commitArtifact, lookupArtifact, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from '../../../src/executor/build/artifact-cache.js';
+import type { CachedArtifact } from '../../../src/executor/build/artifact-cache.js';
+import { buildLaunchManifest } from '../../../src/executor/launch/index.js';
 import { FlattenedIndex } from '../../../src/executor/flatten/index.js';
 import { expectClean, imageDir, writeImage } from '../../helpers/ext4.js';
 
@@ -48,12 +50,45 @@ describe('the artifact cache', () => {
 
   it('reports lost facts as corrupt', async () => {
     await rm(entry('facts.json'));
-    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'facts.json is missing or not valid' });
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'facts.json is missing' });
   });
 
   it('treats an entry in another layout (another version of cube) as missing, not corrupt', async () => {
     const json = JSON.parse(await readFile(entry('entry.json'), 'utf8'));
     await writeFile(entry('entry.json'), JSON.stringify({ ...json, version: 1 }));
     expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'missing' });
+  });
+
+  it('reads facts only when asked, and a facts file that is not valid reads as none', async () => {
+    const found = await lookupArtifact(cacheDir, sealId);
+    const artifact = (found as { artifact: CachedArtifact }).artifact;
+    expect(await readFacts(artifact)).toBeDefined();
+    await writeFile(entry('facts.json'), '{"version": 2, "paths": [');
+    expect((await lookupArtifact(cacheDir, sealId)).state).toBe('hit');
+    expect(await readFacts(artifact)).toBeUndefined();
+  });
+
+  it('keeps launch manifests by manifest node, and ignores one for another node, another version or broken', async () => {
+    const artifact = ((await lookupArtifact(cacheDir, sealId)) as { artifact: CachedArtifact }).artifact;
+    const manifestId = sha256Digest('a manifest node');
+    const manifest = buildLaunchManifest({
+      producedBy: manifestId,
+      planDigest: sha256Digest('plan'),
+      image: { ref: 'oci-layout:x:v1', digest: sha256Digest('image') },
+      artifact: { path: 'rootfs.ext4', sha256: artifact.sha256, size: artifact.ext4.size, filesystemUuid: artifact.ext4.uuid },
+      process: { argv: ['/bin/true'], env: [], cwd: '/', uid: 0, gid: 0 },
+      expose: [],
+    });
+    expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();
+    await writeCachedLaunch(artifact, manifestId, manifest);
+    expect(await readCachedLaunch(artifact, manifestId)).toEqual(manifest);
+    const path = entry(`launch/${manifestId.slice(7)}.json`);
+    // Filed under another node's name, from another cube version, or broken: not used.
+    await writeCachedLaunch(artifact, sha256Digest('another node'), manifest);
+    expect(await readCachedLaunch(artifact, sha256Digest('another node'))).toBeUndefined();
+    await writeFile(path, JSON.stringify({ ...manifest, cubeVersion: '0.0.0-other' }));
+    expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();
+    await writeFile(path, '{"schemaVersion": 1,');
+    expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * Copying sealed images: a reflink where the filesystem supports one, else a copy that keeps
+ * the image's holes, hashing the bytes on the way when asked, so a new image is read only once.
+ */
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, open, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { Digest } from '../../core/digest.js';
+
+const CHUNK = 1 << 20;
+const HOLE_GRAIN = 64 * 1024;
+
+function isZero(buffer: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i += 8) if (buffer.readBigUInt64LE(i) !== 0n) return false;
+  return true;
+}
+
+/** Writes the data of `buffer` (bytes `0..length`) at `offset`, leaving all-zero grains as holes. */
+async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number, offset: number): Promise<void> {
+  let run = -1;
+  for (let start = 0; ; start += HOLE_GRAIN) {
+    const atEnd = start >= length;
+    const end = Math.min(start + HOLE_GRAIN, length);
+    const hole = atEnd || (end - start === HOLE_GRAIN && isZero(buffer, start, end));
+    if (!hole && run < 0) run = start;
+    if (hole && run >= 0) {
+      await output.write(buffer, run, start - run, offset + run);
+      run = -1;
+    }
+    if (atEnd) return;
+  }
+}
+
+/**
+ * Copies `from` to `to`, leaving runs of zeros as holes and feeding every byte to `hash`; sizes
+ * are multiples of 2 MiB. Two buffers take turns, so reading the next chunk and writing the
+ * last one go on while this one is hashed.
+ */
+async function sparseCopy(from: string, to: string, size: number, hash?: Hash): Promise<void> {
+  const input = await open(from, 'r');
+  const output = await open(to, 'wx', 0o644).catch(async (error: unknown) => {
+    await input.close();
+    throw error;
+  });
+  try {
+    const buffers = [Buffer.alloc(CHUNK), Buffer.alloc(CHUNK)] as const;
+    const readAt = (offset: number) => input.read(buffers[(offset / CHUNK) % 2] as Buffer, 0, Math.min(CHUNK, size - offset), offset);
+    let reading = size > 0 ? readAt(0) : undefined;
+    let writing: Promise<void> = Promise.resolve();
+    for (let offset = 0; offset < size && reading; offset += CHUNK) {
+      const { bytesRead, buffer } = await reading;
+      // The other buffer is free once its chunk is written; then the next read may fill it.
+      await writing;
+      reading = offset + CHUNK < size ? readAt(offset + CHUNK) : undefined;
+      hash?.update(buffer.subarray(0, bytesRead));
+      writing = writeDataRuns(output, buffer, bytesRead, offset);
+    }
+    await writing;
+    await output.truncate(size);
+    await output.sync();
+  } finally {
+    await Promise.all([input.close(), output.close()]);
+  }
+}
+
+/** Streams a file through SHA-256. */
+export async function sha256File(path: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Copies an image to `to` (which must not exist) and fsyncs it: a reflink where the filesystem
+ * supports one, else a copy that keeps the image's holes. With `hash`, the bytes of a plain copy
+ * go through it as they are read; returns whether they did (a reflink reads nothing).
+ */
+export async function copyImage(from: string, to: string, size: number, hash?: Hash): Promise<boolean> {
+  try {
+    await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
+  } catch {
+    await rm(to, { force: true });
+    await sparseCopy(from, to, size, hash);
+    return true;
+  }
+  const handle = await open(to, 'r');
+  await handle.sync().finally(() => handle.close());
+  return false;
+}
+
+/**
+ * Copies a just-sealed image to `to` and returns its digest, taken from the copy's own read when
+ * there is one: on a cold build that is the only time the image is read.
+ */
+export async function copyAndHash(from: string, to: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  const { size } = await stat(from);
+  const hashed = await copyImage(from, to, size, hash);
+  return hashed ? `sha256:${hash.digest('hex')}` : sha256File(from);
+}
