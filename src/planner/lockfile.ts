@@ -73,7 +73,7 @@ export async function resolveLocked(options: {
     const image = await options.resolver.resolve(pinnedRef, resolveOptions).catch((error: unknown) => {
       if (error instanceof DiagnosticError) {
         throw new DiagnosticError(
-          error.diagnostics.map((d) => ({ ...d, hint: `Cubefile.lock pins ${formatImageRef(options.ref)} to ${entry.manifest}; run with --refresh to resolve it afresh` })),
+          error.diagnostics.map((d) => ({ ...where, ...d, hint: `Cubefile.lock pins ${formatImageRef(options.ref)} to ${entry.manifest}; run with --refresh to resolve it afresh` })),
         );
       }
       throw error;
@@ -81,7 +81,10 @@ export async function resolveLocked(options: {
     options.accept?.(image);
     return { image: { ...image, ref: options.ref }, pinned: true };
   }
-  const image = await options.resolver.resolve(options.ref, resolveOptions);
+  const image = await options.resolver.resolve(options.ref, resolveOptions).catch((error: unknown) => {
+    // A source's error is about the FROM line: point at it, unless it points somewhere already.
+    throw error instanceof DiagnosticError ? new DiagnosticError(error.diagnostics.map((d) => ({ ...where, ...d }))) : error;
+  });
   options.accept?.(image);
   const fresh = { manifest: image.manifestDigest, config: image.configDigest, ...(image.indexDigest ? { index: image.indexDigest } : {}) };
   if (options.mode === 'locked') {

@@ -132,6 +132,10 @@ describe('Cubefile.lock', () => {
     expect((await project.plan(file, { lock: 'locked' })).inputs.image.manifestDigest).toBe(refreshed.inputs.image.manifestDigest);
   });
 
+  it('points an image source error at the FROM line', async () => {
+    expect(await failure(project.plan('FROM oci-layout:layout:nope\n'))).toMatchObject({ code: 'CUBE3102', line: true });
+  });
+
   it('--locked without an entry is an error', async () => {
     expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2007');
   });

@@ -88,7 +88,7 @@ export class RegistrySession {
       try {
         response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual' });
       } catch (error) {
-        lastProblem = (error as Error).message;
+        lastProblem = networkProblem(error);
         await delay(this.#backoff(attempt));
         continue;
       }
@@ -166,4 +166,15 @@ export class RegistrySession {
   #denied(why: string): DiagnosticError {
     return new DiagnosticError(createDiagnostic(imageCodes.authFailed, `${this.origin}: ${why}`));
   }
+}
+
+/**
+ * What a failed fetch says, with the cause Node's fetch keeps behind its generic "fetch failed"
+ * (`getaddrinfo ENOTFOUND host`, `connect ECONNREFUSED 127.0.0.1:5000`, a TLS error).
+ */
+export function networkProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
+  const detail = cause instanceof Error ? cause.message : undefined;
+  return detail && detail !== message ? `${message} (${detail})` : message;
 }

@@ -13,7 +13,8 @@ import { startFaultProxy } from '../../helpers/fault-proxy.js';
 import type { FaultProxy } from '../../helpers/fault-proxy.js';
 import { codeOf } from '../../helpers/diagnostics.js';
 import { buildTar } from '../../helpers/layers.js';
-import { pushImage, pushManifest, startRegistry } from '../../helpers/registry.js';
+import { freePort, pushImage, pushManifest, startRegistry } from '../../helpers/registry.js';
+import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import type { Registry } from '../../helpers/registry.js';
 
 const FAST = { attempts: 6, baseDelayMs: 20, maxDelayMs: 1500, stallMs: 1000 };
@@ -127,6 +128,15 @@ describe('faults between cube and the registry', () => {
     const image = await sources.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
     return drain(await sources.layers.openLayer(image, 0));
   };
+
+  it('names the cause when nothing answers at all', async () => {
+    const port = await freePort();
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: { ...FAST, attempts: 2 } });
+    const error = await sources.resolver.resolve(ref(`127.0.0.1:${port}`, 'team/app', 'v1'), { contextDir: work }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiagnosticError);
+    const message = (error as DiagnosticError).diagnostics[0]?.message ?? '';
+    expect(message).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/team\/app\/manifests\/v1: fetch failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\) after 2 attempts$/);
+  });
 
   it('retries 503 and 429 (honouring Retry-After) and a dropped connection, then succeeds', async () => {
     proxy.faults.push({ match: /manifests/, status: 503 }, { match: /manifests/, status: 429, retryAfter: 1 }, { match: /blobs/, drop: true }, { match: /blobs/, status: 502 });
