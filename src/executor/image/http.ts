@@ -89,6 +89,15 @@ export class RegistrySession {
         response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual' });
       } catch (error) {
         lastProblem = networkProblem(error);
+        // A name that does not resolve will not start resolving in the next seconds (a temporary
+        // DNS failure is EAI_AGAIN, which is retried): say so now, as Docker does.
+        if (causeCode(error) === 'ENOTFOUND') {
+          throw new DiagnosticError(
+            createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem}`, {
+              hint: `the host name ${url.hostname} does not resolve: check it and the DNS settings; offline, build FROM an oci-layout: or docker-archive: image, or pass --registry-mirror`,
+            }),
+          );
+        }
         await delay(this.#backoff(attempt));
         continue;
       }
@@ -177,4 +186,9 @@ export function networkProblem(error: unknown): string {
   const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
   const detail = cause instanceof Error ? cause.message : undefined;
   return detail && detail !== message ? `${message} (${detail})` : message;
+}
+
+function causeCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
+  return cause !== null && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
 }

@@ -138,6 +138,16 @@ describe('faults between cube and the registry', () => {
     expect(message).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/team\/app\/manifests\/v1: fetch failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\) after 2 attempts$/);
   });
 
+  it('gives up at once on a host name that does not resolve (.invalid never does)', async () => {
+    const sources = createImageSources({ cacheDir: await cacheDir(), retry: { ...FAST, attempts: 3, baseDelayMs: 5000 } });
+    const started = Date.now();
+    const error = await sources.resolver.resolve(ref('registry.cube-test.invalid', 'team/app', 'v1'), { contextDir: work }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(4000);
+    const diagnostic = (error as DiagnosticError).diagnostics[0];
+    expect(diagnostic?.message).toContain('ENOTFOUND registry.cube-test.invalid');
+    expect(diagnostic?.hint).toContain('does not resolve');
+  });
+
   it('retries 503 and 429 (honouring Retry-After) and a dropped connection, then succeeds', async () => {
     proxy.faults.push({ match: /manifests/, status: 503 }, { match: /manifests/, status: 429, retryAfter: 1 }, { match: /blobs/, drop: true }, { match: /blobs/, status: 502 });
     const started = Date.now();
