@@ -3,7 +3,7 @@
  * when a task starts and when it finishes, so logs stay readable and short.
  */
 import type { Writable } from 'node:stream';
-import type { ProgressSink } from '../core/log.js';
+import type { Logger, ProgressSink } from '../core/log.js';
 
 interface Task {
   readonly label: string;
@@ -74,6 +74,27 @@ export function createProgress(stream: Writable, interactive: boolean): Progress
         tasks.clear();
         drawnLines = 0;
       }
+    },
+  };
+}
+
+/**
+ * Progress as log records, for `--log-format json`: a record when a task starts and one when it
+ * finishes, so every line of the log stays JSON.
+ */
+export function progressToLog(logger: Logger): ProgressSink {
+  const totals = new Map<string, { label: string; total: number }>();
+  return {
+    start(id, label, total) {
+      totals.set(id, { label, total });
+      logger.info({ task: id, bytes: total }, `${label}: started`);
+    },
+    update() {},
+    finish(id) {
+      const task = totals.get(id);
+      if (!task) return;
+      totals.delete(id);
+      logger.info({ task: id, bytes: task.total }, `${task.label}: done`);
     },
   };
 }

@@ -75,6 +75,9 @@ describe('cube build', () => {
     const dir = await project('first');
     const run = await build(dir);
     expect(run.stderr).toContain('envd baked into rootfs at /opt/envd/bin/envd');
+    // --log-format json: every line is a JSON record, progress included.
+    const records = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+    expect(records.some((r) => r.msg === 'writing rootfs: done')).toBe(true);
     expect(run.stderr).toContain('entrypoint wrapped');
     expect(run.code, run.stderr).toBe(0);
     const out = join(dir, 'out');

@@ -12,7 +12,7 @@ import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger, isLogFormat } from '../logger.js';
-import { createProgress } from '../progress.js';
+import { createProgress, progressToLog } from '../progress.js';
 import { loadOrReport, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
 
 const usage = `Usage: cube build [options] [DIR]
@@ -51,7 +51,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (!isLogFormat(logFormat)) throw usageError('build', `--log-format must be human or json, got "${logFormat}"`);
   const settings = await planningSettings('build', context, values, positionals);
   const logger = createLogger({ format: logFormat, stream: context.stderr, color: context.interactive });
-  const progress = createProgress(context.stderr, context.interactive && logFormat === 'human');
+  const progress = logFormat === 'json' ? progressToLog(logger) : createProgress(context.stderr, context.interactive);
   const loaded = await loadOrReport(context, { ...settings.location, buildArgs: settings.buildArgs });
   if (!loaded) return ExitCode.userError;
   const { cacheDir } = settings;
