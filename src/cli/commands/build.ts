@@ -10,10 +10,13 @@ import { explainBuild, lastPlan, recordPlan, renderExplanation } from '../../pla
 import { formatImageRef } from '../../parser/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { DiagnosticError } from '../../core/diagnostics/index.js';
+import type { Logger, ProgressSink } from '../../core/log.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress, progressToLog } from '../progress.js';
-import { loadOrReport, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import { loadOrReport, logReporter, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import type { DiagnosticReporter, PlanningSettings } from './shared.js';
 
 const usage = `Usage: cube build [options] [DIR]
 
@@ -40,6 +43,9 @@ const options = {
   'log-format': { type: 'string' },
 } as const;
 
+/** The parsed options of `cube build`. */
+type BuildValues = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
+
 function epochOf(env: CommandContext['env']): number {
   const value = env.SOURCE_DATE_EPOCH;
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : 0;
@@ -51,14 +57,33 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (!isLogFormat(logFormat)) throw usageError('build', `--log-format must be human or json, got "${logFormat}"`);
   const settings = await planningSettings('build', context, values, positionals);
   const logger = createLogger({ format: logFormat, stream: context.stderr, color: context.interactive });
-  const progress = logFormat === 'json' ? progressToLog(logger) : createProgress(context.stderr, context.interactive);
-  const loaded = await loadOrReport(context, { ...settings.location, buildArgs: settings.buildArgs });
+  if (logFormat === 'human') return build(context, values, settings, logger, createProgress(context.stderr, context.interactive));
+  // JSON logs: diagnostics and progress become records too, so every line is one.
+  const report = logReporter(logger);
+  try {
+    return await build(context, values, settings, logger, progressToLog(logger), report);
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    report(error.diagnostics, error.sources);
+    return exitCodeFor(error.diagnostics);
+  }
+}
+
+async function build(
+  context: CommandContext,
+  values: BuildValues,
+  settings: PlanningSettings,
+  logger: Logger,
+  progress: ProgressSink,
+  report?: DiagnosticReporter,
+): Promise<ExitCode> {
+  const loaded = await loadOrReport(context, { ...settings.location, buildArgs: settings.buildArgs }, report);
   if (!loaded) return ExitCode.userError;
   const { cacheDir } = settings;
   const name = values.name ?? basename(dirname(loaded.path));
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
   const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
-  const planned = await planLoaded(context, loaded, settings, images.resolver);
+  const planned = await planLoaded(context, loaded, settings, images.resolver, report);
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
     if (values.explain) {

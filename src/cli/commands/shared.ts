@@ -4,10 +4,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DiagnosticError, renderDiagnostics } from '../../core/diagnostics/index.js';
+import { DiagnosticError, diagnosticsToJson, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
+import type { Logger } from '../../core/log.js';
 import { cacheDirectory } from '../../core/paths.js';
 import { parsePlatform } from '../../core/platform.js';
 import { loadBuildFile } from '../../parser/index.js';
@@ -20,6 +21,22 @@ import type { CommandContext } from '../command.js';
 /** Prints diagnostics (with their source lines) to stderr. */
 export function reportDiagnostics(context: CommandContext, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
   if (diagnostics.length > 0) context.stderr.write(renderDiagnostics(diagnostics, sources, { color: context.interactive }));
+}
+
+/** Where a command sends the diagnostics it does not throw (warnings, the build file's errors). */
+export type DiagnosticReporter = (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
+
+/**
+ * Diagnostics as log records (`--log-format json`): one record per diagnostic, at its severity,
+ * with the code, position, notes and hint as fields, so a log of JSON lines stays one.
+ */
+export function logReporter(logger: Logger): DiagnosticReporter {
+  return (diagnostics, sources) => {
+    for (const { message, ...fields } of diagnosticsToJson(diagnostics, sources)) {
+      if (fields.severity === 'error') logger.error(fields, message);
+      else logger.warn(fields, message);
+    }
+  };
 }
 
 /** Where to find the build file: `-f FILE`, or a positional DIR (or FILE) as `docker build DIR` takes. */
@@ -48,9 +65,10 @@ export async function buildFileLocation(command: string, cwd: string, file: stri
 export async function loadOrReport(
   context: CommandContext,
   options: BuildFileLocation & { readonly buildArgs: ReadonlyMap<string, string> },
+  report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
   const loaded = await loadBuildFile({ ...options, cwd: context.cwd });
-  reportDiagnostics(context, loaded.diagnostics, new Map([[loaded.displayPath, loaded.text]]));
+  report(loaded.diagnostics, sourcesOf(loaded));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }
@@ -158,6 +176,7 @@ export async function planLoaded(
   loaded: LoadedBuildFile & { readonly spec: BuildSpec },
   settings: PlanningSettings,
   resolver: ImageResolver,
+  report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<PlanResult> {
   try {
     const planned = await planBuild({
@@ -172,7 +191,7 @@ export async function planLoaded(
       lock: settings.lock,
       ...(settings.platform ? { platform: settings.platform } : {}),
     });
-    reportDiagnostics(context, planned.diagnostics, sourcesOf(loaded));
+    report(planned.diagnostics, sourcesOf(loaded));
     return planned;
   } catch (error) {
     throw withSources(error, loaded);
