@@ -4,7 +4,7 @@
  * wrong that the in-process tests cannot see: the version, YAML and the Cubefile grammar, the
  * pax decoder cube patches inside tar-stream, a whole build, and a user error's output.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -47,6 +47,26 @@ describe('bin/cube.js', () => {
     await expectClean(join(out, 'rootfs.ext4'));
     const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(out, 'launch.json'), 'utf8')));
     expect(manifest.cubeVersion).toBe(version);
+  });
+
+  it('runs two builds of one template at once on one cache: both succeed, same image, no leftovers', async () => {
+    const cacheDir = join(work, 'shared-cache');
+    const run = (out: string) =>
+      execa('node', [join(repoRoot, 'bin', 'cube.js'), 'build', 'examples/node-app', '--envd-path', exampleEnvd, '--out', join(work, out)], {
+        cwd: repoRoot,
+        reject: false,
+        env: { CUBE_CACHE_DIR: cacheDir },
+      });
+    const [a, b] = await Promise.all([run('twin-a'), run('twin-b')]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const [x, y] = await Promise.all([readFile(join(work, 'twin-a', 'rootfs.ext4')), readFile(join(work, 'twin-b', 'rootfs.ext4'))]);
+    expect(x.equals(y)).toBe(true);
+    await expectClean(join(work, 'twin-a', 'rootfs.ext4'));
+    const leftovers = [];
+    for (const dir of ['layers/sha256', 'artifacts']) leftovers.push(...(await readdir(join(cacheDir, dir))).filter((n) => n.startsWith('.')));
+    for (const out of ['twin-a', 'twin-b']) leftovers.push(...(await readdir(join(work, out))).filter((n) => n.startsWith('.')));
+    expect(leftovers).toEqual([]);
   });
 
   it('keeps a binary security.capability from a pax record byte for byte', async () => {
