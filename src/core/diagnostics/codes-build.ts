@@ -99,6 +99,12 @@ export const buildCodes = {
     summary: 'An uncompressed layer kept in the cache no longer matches its digest.',
     hint: 'the bad copy has been removed; run the build again to decompress the layer afresh',
   },
+  layerNotTar: {
+    code: 'CUBE3215',
+    severity: 'error',
+    summary: 'A layer is not a valid tar archive: corrupt, truncated, or compressed in a way its media type does not say.',
+    hint: 'the image is damaged; pull or export it again, or pick another base image',
+  },
   outputNotWritable: {
     code: 'CUBE3230',
     severity: 'error',

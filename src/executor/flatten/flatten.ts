@@ -70,7 +70,7 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
   const whiteouts: string[] = [];
   const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
   let position = 0;
-  for await (const member of readLayerMembers(await layer.open())) {
+  for await (const member of readLayerMembers(await layer.open(), layer.digest)) {
     const { data } = member;
     const pos = position++;
     let header = member.header;
@@ -239,7 +239,7 @@ export async function writeFlattened(
     if (!byPos) continue;
     let position = 0;
     let written = 0;
-    for await (const { header, data } of readLayerMembers(await layer.open())) {
+    for await (const { header, data } of readLayerMembers(await layer.open(), layer.digest)) {
       const hit = byPos.get(position++);
       if (!hit) {
         data.resume();

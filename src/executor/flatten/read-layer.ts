@@ -1,6 +1,8 @@
 /** Iterates the members of one uncompressed layer tar with tar-stream. */
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import './pax.js';
 
 /** A tar member header after tar-stream merged pax and GNU long-name/long-link records. */
@@ -24,12 +26,43 @@ export interface LayerMember {
   readonly data: AsyncIterable<Buffer> & { resume(): unknown };
 }
 
-/** Yields every member of `tar` in order. The caller must consume or drain `data` before the next. */
-export async function* readLayerMembers(tar: Readable): AsyncGenerator<LayerMember> {
+/**
+ * What tar-stream throws for bytes that are not a tar (a bad header checksum, a truncated member),
+ * as a diagnostic naming the layer. Diagnostics from upstream (a digest mismatch) pass unchanged.
+ */
+function notTar(error: unknown, digest: string): unknown {
+  if (error instanceof DiagnosticError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DiagnosticError(createDiagnostic(buildCodes.layerNotTar, `layer ${digest} is not a valid tar archive (${reason})`));
+}
+
+/** A member's data, failing with a diagnostic as {@link notTar} describes. */
+function memberData(entry: Readable, digest: string): LayerMember['data'] {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of entry) yield chunk as Buffer;
+      } catch (error) {
+        throw notTar(error, digest);
+      }
+    },
+    resume: () => entry.resume(),
+  };
+}
+
+/**
+ * Yields every member of `tar` (the layer `digest`) in order. The caller must consume or drain
+ * `data` before the next. Bytes that are not a tar fail with CUBE3215, never a bare exception.
+ */
+export async function* readLayerMembers(tar: Readable, digest: string): AsyncGenerator<LayerMember> {
   const ex = extract();
   tar.on('error', (err) => ex.destroy(err));
   tar.pipe(ex);
-  for await (const entry of ex) {
-    yield { header: entry.header as unknown as TarHeader, data: entry as unknown as LayerMember['data'] };
+  try {
+    for await (const entry of ex) {
+      yield { header: entry.header as unknown as TarHeader, data: memberData(entry as unknown as Readable, digest) };
+    }
+  } catch (error) {
+    throw notTar(error, digest);
   }
 }

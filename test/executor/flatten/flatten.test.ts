@@ -176,6 +176,15 @@ describe('hostile layers', () => {
     expect(message).toMatch(/layer sha256:[0-9a-f]{64}/);
   });
 
+  it('reports bytes that are not a tar (a broken header checksum) as CUBE3215, naming the layer', async () => {
+    const tar = await buildTar([{ name: 'a', content: 'x' }]);
+    tar[0] = 0x41; // the name changes, the checksum no longer matches
+    const layer = memoryLayer(tar);
+    const error = await flattenLayers([layer], new MemoryTree()).catch((e: unknown) => e);
+    expect((error as DiagnosticError).diagnostics?.[0]?.code).toBe('CUBE3215');
+    expect((error as DiagnosticError).diagnostics[0]?.message).toContain(`layer ${layer.digest} is not a valid tar archive`);
+  });
+
   it('names the digest of the offending layer', async () => {
     const good = memoryLayer(await buildTar([{ name: 'ok', content: '1' }]));
     const bad = memoryLayer(await buildTar([{ name: '../x', content: '1' }]));
