@@ -67,8 +67,10 @@ export type ParsedDocument = { readonly kind: 'index'; readonly manifests: reado
 
 /** Parses an index or image manifest; `mediaType` is the one its descriptor (or response) gave. */
 export function parseDocument(bytes: Uint8Array, mediaType: string | undefined, what: string): ParsedDocument {
-  const json = parseJson(bytes, what) as { mediaType?: string; schemaVersion?: number; manifests?: unknown };
-  const type = json.mediaType ?? mediaType;
+  const value = parseJson(bytes, what);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(what, 'not a JSON object');
+  const json = value as { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown };
+  const type = typeof json.mediaType === 'string' ? json.mediaType : mediaType;
   if (type === MediaType.dockerSchema1 || type === MediaType.dockerSchema1Signed || json.schemaVersion === 1) {
     throw new DiagnosticError(createDiagnostic(imageCodes.schema1, `${what} is a Docker schema 1 manifest, which cube does not read`));
   }
