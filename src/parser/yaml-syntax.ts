@@ -3,7 +3,7 @@
  * validated with zod. A schema error points at the YAML node at fault (the zod issue path is
  * looked up in the YAML tree), not just at a JSON path.
  */
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { Document as YamlDocument, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { createDiagnostic } from '../core/diagnostics/index.js';
@@ -110,11 +110,30 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
   const empty: Document = { words: 'yaml', escape: '\\', instructions: [] };
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   for (const error of doc.errors) {
-    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, error.message.split('\n')[0] ?? 'invalid YAML', { span: { file, start: error.pos[0], end: error.pos[1] } }));
+    // An error at the end of the text has a position one past it; keep spans inside the text.
+    const start = Math.min(error.pos[0], text.length);
+    const end = Math.min(Math.max(error.pos[1], start), text.length);
+    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, error.message.split('\n')[0] ?? 'invalid YAML', { span: { file, start, end } }));
   }
   if (diagnostics.length > 0) return { document: empty, diagnostics };
   const whole: Span = { file, start: 0, end: Math.min(text.length, 1) };
-  const parsed = cubeYamlSchema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // An alias to an anchor defined after it (or too many aliases) fails only here, unpositioned.
+    const message = error instanceof Error ? error.message.split('\n')[0] ?? 'invalid YAML' : 'invalid YAML';
+    let alias: YamlNode | undefined;
+    visit(doc, {
+      Alias: (_key, node) => {
+        alias = node as YamlNode;
+        return visit.BREAK;
+      },
+    });
+    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, message, { span: nodeSpan(alias, file, whole) }));
+    return { document: empty, diagnostics };
+  }
+  const parsed = cubeYamlSchema.safeParse(data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

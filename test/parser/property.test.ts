@@ -55,6 +55,30 @@ describe('parser properties', () => {
     );
   });
 
+  it('never throws on mutated cube.yaml examples, and keeps every span inside the text', () => {
+    const yamlSeeds = ['python-web', 'node-app', 'byo-envd'].map((e) => readFileSync(join(repoRoot, 'examples', e, 'cube.yaml'), 'utf8'));
+    const insert = fc.constantFrom(':', '- ', '  ', '\n', '{', '}', '[', ']', '"', "'", '&a', '*a', '!!str', '#', '|', '>', 'x', '0', 'null', '~', '\t', '${', '<<: *a', '---\n');
+    fc.assert(
+      fc.property(fc.constantFrom(...yamlSeeds), fc.array(fc.record({ at: fc.nat(), text: insert }), { minLength: 1, maxLength: 6 }), (seed, edits) => {
+        let text = seed;
+        for (const e of edits) {
+          const at = e.at % (text.length + 1);
+          text = text.slice(0, at) + e.text + text.slice(at);
+        }
+        const result = parseCubeYaml(text, { path: 'cube.yaml' });
+        expect(result.spec !== undefined || result.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+        for (const d of result.diagnostics) if (d.span) expect(d.span.end).toBeLessThanOrEqual(text.length);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reports an alias used before its anchor at the alias', () => {
+    const text = 'from: alpine\ncmd: [*a]\nenv: &a {A: b}\n';
+    const result = parseCubeYaml(text, { path: 'cube.yaml' });
+    expect(result.diagnostics.map((d) => [d.code, d.span ? text.slice(d.span.start, d.span.end) : undefined])).toEqual([['CUBE1101', '*a']]);
+  });
+
   it('reports deeply nested substitutions instead of overflowing the stack', () => {
     const deep = 'FROM alpine\nENV A=' + '${X:-'.repeat(20_000) + 'x' + '}'.repeat(20_000) + '\n';
     const result = parseCubefile(deep, { path: 'Cubefile' });
