@@ -28,7 +28,23 @@ export class BuildContext {
   /** Opens the context at `root`, reading `.cubeignore` if present. */
   static async open(root: string, hasher: HostFileHasher): Promise<BuildContext> {
     const text = await readFile(join(root, '.cubeignore'), 'utf8').catch(() => '');
-    const patterns = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    const patterns: string[] = [];
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const pattern = line.trim();
+      if (pattern !== '' && !pattern.startsWith('#')) {
+        // The matcher compiles a pattern only when it is first used, and throws then if it is
+        // not valid (`[` unclosed, a range like `[z-a]`): try each one now, where it can be named.
+        try {
+          createIgnore({ ignorecase: false }).add([pattern]).ignores('probe');
+        } catch {
+          const span = { file: '.cubeignore', start: offset + line.indexOf(pattern), end: offset + line.indexOf(pattern) + pattern.length };
+          throw new DiagnosticError(createDiagnostic(planCodes.badIgnorePattern, `"${pattern}" is not a valid pattern`, { span }), new Map([['.cubeignore', text]]));
+        }
+        patterns.push(pattern);
+      }
+      offset += line.length + 1;
+    }
     return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add(patterns), hasher);
   }
 
@@ -62,19 +78,20 @@ export class BuildContext {
       if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by .cubeignore`, span);
       return [lexical];
     }
-    const matches = (await this.glob(cleaned.split('/').filter((p) => p !== '' && p !== '.'), this.root)).filter((p) => !this.ignore.ignores(this.rel(p)));
+    const matches = (await this.glob(cleaned.split('/').filter((p) => p !== '' && p !== '.'), this.root, span)).filter((p) => !this.ignore.ignores(this.rel(p)));
     if (matches.length === 0) this.fail(planCodes.copySourceMissing, `COPY source "${source}" matches nothing in the build context`, span);
     return matches.sort();
   }
 
-  async glob(parts: readonly string[], dir: string): Promise<string[]> {
+  async glob(parts: readonly string[], dir: string, span: Span | undefined): Promise<string[]> {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
-    if (!/[*?[]/.test(head)) return this.glob(rest, join(dir, head));
-    const re = new RegExp(`^${head.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+    if (!/[*?[]/.test(head)) return this.glob(rest, join(dir, head), span);
+    const re = globComponent(head);
+    if (!re) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${head}" is not valid`, span ? { span } : {}));
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: string[] = [];
-    for (const name of names.sort()) if (re.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
+    for (const name of names.sort()) if (re.test(name)) out.push(...(await this.glob(rest, join(dir, name), span)));
     return out;
   }
 
@@ -117,4 +134,51 @@ export class BuildContext {
       } else this.fail(planCodes.copyUnreadable, `"${this.rel(path)}" in COPY source is not a file, directory or symlink`, span);
     }
   }
+}
+
+/**
+ * One path component of a COPY pattern as a regular expression, with Go's filepath.Match rules
+ * (as Docker uses): `*`, `?`, `[…]` with `^` or `!` negation and ranges, `\\` escaping the next
+ * character. Undefined when the pattern is not valid (an unclosed `[`, a range like `z-a`).
+ */
+export function globComponent(pattern: string): RegExp | undefined {
+  const escape = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  let out = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else if (c === '\\') {
+      if (i + 1 >= pattern.length) return undefined;
+      out += escape(pattern[++i] as string);
+    } else if (c === '[') {
+      let j = i + 1;
+      let cls = '';
+      if (pattern[j] === '^' || pattern[j] === '!') {
+        cls += '^';
+        j++;
+      }
+      let closed = false;
+      for (let first = true; j < pattern.length; j++, first = false) {
+        let lo = pattern[j] as string;
+        if (lo === ']' && !first) {
+          closed = true;
+          break;
+        }
+        if (lo === '\\') lo = pattern[++j] ?? '';
+        if (lo === '') return undefined;
+        if (pattern[j + 1] === '-' && pattern[j + 2] !== undefined && pattern[j + 2] !== ']') {
+          let hi = pattern[j + 2] as string;
+          j += 2;
+          if (hi === '\\') hi = pattern[++j] ?? '';
+          if (hi === '' || hi < lo) return undefined;
+          cls += `${escape(lo)}-${escape(hi)}`;
+        } else cls += escape(lo);
+      }
+      if (!closed || cls === '' || cls === '^') return undefined;
+      out += `[${cls}]`;
+      i = j;
+    } else out += escape(c);
+  }
+  return new RegExp(out + '$');
 }

@@ -102,6 +102,23 @@ describe('the build context', () => {
     expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY nothing-*.txt /o/\n'))).code).toBe('CUBE2004');
   });
 
+  it('matches [classes] and ?, and reports a pattern that is not valid instead of failing inside', async () => {
+    const result = await project.plan('FROM oci-layout:layout:v1\nCOPY app/[lm]*.p? /flat/\n');
+    const step = result.inputs.steps[0];
+    expect(step?.kind === 'copy' && step.copy.sources.map((s) => s.name)).toEqual(['main.py']);
+    expect(await failure(project.plan('FROM oci-layout:layout:v1\nCOPY app/[z-a].py /o/\n'))).toMatchObject({ code: 'CUBE2015', line: true });
+    expect(await failure(project.plan('FROM oci-layout:layout:v1\nCOPY app/main[.py /o/\n'))).toMatchObject({ code: 'CUBE2015', line: true });
+  });
+
+  it('names a .cubeignore line that is not a valid pattern', async () => {
+    await project.write('.cubeignore', '# build output\n*.pyc\n  cache[/\n');
+    const error = await project.plan('FROM oci-layout:layout:v1\nCOPY app /app\n').catch((e: unknown) => e);
+    const diagnostic = (error as DiagnosticError).diagnostics[0];
+    expect(diagnostic?.code).toBe('CUBE2014');
+    expect(diagnostic?.span && '# build output\n*.pyc\n  cache[/\n'.slice(diagnostic.span.start, diagnostic.span.end)).toBe('cache[/');
+    expect((error as DiagnosticError).sources.get('.cubeignore')).toContain('cache[/');
+  });
+
   it('follows a symlink named as a source, but not out of the context', async () => {
     await symlink('app/main.py', join(project.dir, 'entry.py'));
     const result = await project.plan('FROM oci-layout:layout:v1\nCOPY entry.py /e.py\n');

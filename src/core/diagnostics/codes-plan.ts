@@ -16,4 +16,6 @@ export const planCodes = {
   noLastPlan: { code: 'CUBE2011', severity: 'error', summary: '`--against last` found no earlier build of this file.', hint: 'run cube build once, or name the old plan file' },
   platformMismatch: { code: 'CUBE2012', severity: 'warning', summary: 'The base image is built for another platform than the host\'s, and no platform was asked for.', hint: 'pass --platform (or FROM --platform=…) to say which platform the template is for' },
   platformRefused: { code: 'CUBE2013', severity: 'error', summary: 'The base image is built for another platform than the one asked for with --platform.', hint: 'pick an image (or an index) that has the platform, or change --platform' },
+  badIgnorePattern: { code: 'CUBE2014', severity: 'error', summary: 'A .cubeignore line is not a valid pattern.', hint: 'close the [ … ] or order its range (a-z, not z-a), escape a literal [ as \\[, or remove the line' },
+  badCopyPattern: { code: 'CUBE2015', severity: 'error', summary: 'A COPY source is not a valid pattern.', hint: 'close the [ … ] or order its range (a-z, not z-a), or escape a literal [ as \\[' },
 } as const satisfies Record<string, CatalogEntry>;
