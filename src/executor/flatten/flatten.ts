@@ -52,6 +52,7 @@ export interface FlattenResult {
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
+const MAX_ID = 2 ** 32 - 1;
 
 function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: FlattenLayer, name: string, what: string): never {
   throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
@@ -107,6 +108,10 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       adds.push({ path: norm.path, name, position: pos, link: target.path });
     } else {
       const meta = headerToMeta(header, kind);
+      for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
+        // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
+        if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
+      }
       for (const record of droppedAcls(header.pax)) {
         warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
       }

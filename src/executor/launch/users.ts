@@ -19,6 +19,19 @@ export interface AccountFiles {
 }
 
 const NUMERIC = /^\d+$/;
+/** The largest id Linux gives a user or group: 2^32 - 1 means "no id" ((uid_t) -1). */
+const MAX_ID = 2 ** 32 - 2;
+
+/** A numeric id in range, or undefined (not a number, or a number no Linux id can be). */
+function numericId(text: string | undefined): number | undefined {
+  if (text === undefined || !NUMERIC.test(text)) return undefined;
+  const id = Number(text);
+  return id <= MAX_ID ? id : undefined;
+}
+
+function outOfRange(kind: 'user' | 'group', text: string): Diagnostic {
+  return createDiagnostic(kind === 'user' ? buildCodes.unknownUser : buildCodes.unknownGroup, `${kind} id ${text} is out of range (0 to ${MAX_ID})`);
+}
 
 function records(text: string | undefined): string[][] {
   if (!text) return [];
@@ -38,26 +51,32 @@ export function resolveUser(
   let uid: number;
   let primaryGid = 0;
   if (NUMERIC.test(user)) {
-    uid = Number(user);
+    const id = numericId(user);
+    if (id === undefined) return { ok: false, diagnostic: outOfRange('user', user) };
+    uid = id;
     const rec = passwd.find((r) => r[2] === user);
-    if (rec && rec[3] && NUMERIC.test(rec[3])) primaryGid = Number(rec[3]);
+    primaryGid = numericId(rec?.[3]) ?? 0;
   } else {
     const rec = passwd.find((r) => r[0] === user);
-    if (!rec || !rec[2] || !NUMERIC.test(rec[2])) {
+    const id = numericId(rec?.[2]);
+    if (id === undefined) {
       const where = files.passwd === undefined ? 'the image has no /etc/passwd' : 'it is not in the image\'s /etc/passwd';
       return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownUser, `unknown user "${user}": ${where}`) };
     }
-    uid = Number(rec[2]);
-    primaryGid = rec[3] && NUMERIC.test(rec[3]) ? Number(rec[3]) : 0;
+    uid = id;
+    primaryGid = numericId(rec?.[3]) ?? 0;
   }
   if (group === undefined || group === '') return { ok: true, value: { uid, gid: primaryGid } };
-  if (NUMERIC.test(group)) return { ok: true, value: { uid, gid: Number(group) } };
-  const grec = records(files.group).find((r) => r[0] === group);
-  if (!grec || !grec[2] || !NUMERIC.test(grec[2])) {
+  if (NUMERIC.test(group)) {
+    const gid = numericId(group);
+    return gid === undefined ? { ok: false, diagnostic: outOfRange('group', group) } : { ok: true, value: { uid, gid } };
+  }
+  const gid = numericId(records(files.group).find((r) => r[0] === group)?.[2]);
+  if (gid === undefined) {
     const where = files.group === undefined ? 'the image has no /etc/group' : 'it is not in the image\'s /etc/group';
     return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownGroup, `unknown group "${group}": ${where}`) };
   }
-  return { ok: true, value: { uid, gid: Number(grec[2]) } };
+  return { ok: true, value: { uid, gid } };
 }
 
 /** Splits `USER` / `--chown` text (`name`, `name:group`, `1000:1000`) into its parts. */

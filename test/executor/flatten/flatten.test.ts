@@ -168,6 +168,8 @@ describe('hostile layers', () => {
     { name: 'hardlink to directory', layers: [[{ name: 'd/' }, { name: 'h', type: 'link', linkname: 'd' }]], code: 'CUBE3203', mentions: 'directory' },
     { name: 'entry through symlink', layers: [[{ name: 'etc', type: 'symlink', linkname: '/host' }, { name: 'etc/x', content: 'x' }]], code: 'CUBE3206', mentions: 'etc/x' },
     { name: 'entry too large', layers: [[{ name: 'big', content: 'x'.repeat(100) }]], code: 'CUBE3204', mentions: 'big', options: { maxEntrySize: 99 } },
+    { name: 'uid beyond 32 bits', layers: [[{ name: 'u', content: 'x', pax: { uid: '4294967296' } }]], code: 'CUBE3205', mentions: 'uid "4294967296"' },
+    { name: 'gid that is not a number', layers: [[{ name: 'g', content: 'x', pax: { gid: 'wheel' } }]], code: 'CUBE3205', mentions: 'gid "wheel"' },
   ];
   it.each(cases)('rejects $name', async ({ layers, code, mentions, options }) => {
     const message = await flattenError(layers, options);

@@ -112,6 +112,16 @@ describe('user resolution', () => {
     const none = resolveUser('www', undefined, {});
     expect(none.ok ? '' : none.diagnostic.message).toContain('no /etc/passwd');
   });
+  it('refuses ids no Linux user or group can have, instead of wrapping them to 0', () => {
+    const u = resolveUser('4294967296', undefined, files);
+    expect(u.ok ? '' : [u.diagnostic.code, u.diagnostic.message]).toEqual(['CUBE3212', 'user id 4294967296 is out of range (0 to 4294967294)']);
+    const g = resolveUser('0', '4294967295', files);
+    expect(g.ok ? '' : g.diagnostic.code).toBe('CUBE3213');
+    expect(resolveUser('4294967294', '4294967294', files)).toEqual({ ok: true, value: { uid: 4294967294, gid: 4294967294 } });
+    // An entry in the image's passwd with an impossible id is not a user either.
+    const odd = resolveUser('big', undefined, { passwd: 'big:x:99999999999:0::/:/bin/sh\n' });
+    expect(odd.ok).toBe(false);
+  });
 });
 
 describe('launch manifest', () => {
