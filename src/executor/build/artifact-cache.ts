@@ -115,7 +115,9 @@ export async function stageArtifact(cacheDir: string, sealId: Digest): Promise<{
 
 /**
  * Completes a staged entry: fsyncs the image, writes facts and entry (last), and renames the
- * directory into place. If another process committed the same seal first, its entry is kept.
+ * directory into place. A complete entry already there with the same image (another process
+ * sealed the same node at the same time) is kept, untouched, for whoever is reading it; any
+ * other entry there (corrupt, or from another layout) is moved aside first and then removed.
  */
 export async function commitArtifact(
   cacheDir: string,
@@ -129,12 +131,30 @@ export async function commitArtifact(
   const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
   const dir = artifactDir(cacheDir, sealId);
-  await rm(dir, { recursive: true, force: true });
+  const keepExisting = async (): Promise<CachedArtifact | undefined> => {
+    const existing = await lookupArtifact(cacheDir, sealId);
+    if (existing.state !== 'hit' || existing.artifact.sha256 !== result.sha256) return undefined;
+    await rm(staged.dir, { recursive: true, force: true });
+    return existing.artifact;
+  };
+  const kept = await keepExisting();
+  if (kept) return kept;
+  const aside = temporaryPathFor(dir);
+  const movedAside = await rename(dir, aside).then(
+    () => true,
+    () => false,
+  );
   try {
     await rename(staged.dir, dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    await rm(staged.dir, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    // Another process put its entry in place between our look and our rename.
+    const won = await keepExisting();
+    if (!won) throw error;
+    return won;
+  } finally {
+    if (movedAside) await rm(aside, { recursive: true, force: true });
   }
   await syncDirectory(join(cacheDir, 'artifacts'));
   return { dir, rootfs: join(dir, 'rootfs.ext4'), sha256: result.sha256, ext4: result.ext4 };

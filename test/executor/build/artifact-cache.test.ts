@@ -2,7 +2,7 @@
  * The sealed-rootfs cache: a committed entry is found, and every way an entry can go wrong on
  * disk is reported (and rebuilt by the build) rather than used.
  */
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/core/digest.js';
@@ -90,5 +90,22 @@ describe('the artifact cache', () => {
     expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();
     await writeFile(path, '{"schemaVersion": 1,');
     expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();
+  });
+
+  it('a second commit of the same image keeps the entry in place; one over a corrupt entry replaces it', async () => {
+    const before = await stat(entry('entry.json'));
+    const again = await stageArtifact(cacheDir, sealId);
+    const ext4 = await writeImage(again.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
+    const sha256 = sha256Digest(await readFile(again.rootfs));
+    const kept = await commitArtifact(cacheDir, again, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+    expect(kept.dir).toBe(artifactDir(cacheDir, sealId));
+    expect((await stat(entry('entry.json'))).ino).toBe(before.ino);
+    await truncate(entry('rootfs.ext4'), 4096);
+    const third = await stageArtifact(cacheDir, sealId);
+    await writeImage(third.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
+    await commitArtifact(cacheDir, third, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+    expect((await lookupArtifact(cacheDir, sealId)).state).toBe('hit');
+    await expectClean(entry('rootfs.ext4'));
+    expect((await readdir(join(cacheDir, 'artifacts'))).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });
