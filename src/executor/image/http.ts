@@ -4,6 +4,7 @@
  * `Authorization` never leaves the registry's origin (blob storage redirects); Bearer token and
  * Basic challenges answered from `WWW-Authenticate`, tokens cached per scope until they expire.
  */
+import { z } from 'zod';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Logger } from '../../core/log.js';
@@ -61,6 +62,11 @@ function retryAfter(response: Response, fallback: number, max: number): number {
   return Math.max(0, Math.min(max, Number.isFinite(ms) ? ms : fallback));
 }
 
+const MAX_REDIRECTS = 20;
+
+/** What a token service answers (Docker's token spec; `access_token` is the OAuth2 name). */
+const tokenResponse = z.object({ token: z.string().min(1).optional(), access_token: z.string().min(1).optional(), expires_in: z.number().finite().optional() });
+
 /** One registry endpoint's HTTP session: auth state and retry policy. */
 export class RegistrySession {
   readonly #tokens = new Map<string, { header: string; expires: number }>();
@@ -78,6 +84,7 @@ export class RegistrySession {
   async request(path: string, init: { method?: string; headers?: Record<string, string>; scope: string }): Promise<Response> {
     let url = new URL(path, this.origin);
     let authenticated = false;
+    let redirects = 0;
     let lastProblem = '';
     for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
       const headers: Record<string, string> = { ...init.headers };
@@ -102,8 +109,16 @@ export class RegistrySession {
         continue;
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-        url = new URL(response.headers.get('location') as string, url);
+        const location = response.headers.get('location') as string;
         await response.body?.cancel();
+        // A redirect loop must end, as fetch's own redirect handling does after 20.
+        if (++redirects > MAX_REDIRECTS) throw this.#unusable(path, `more than ${MAX_REDIRECTS} redirects (the last to ${location})`);
+        try {
+          url = new URL(location, url);
+        } catch {
+          throw this.#unusable(path, `a redirect to "${location}", which is not a URL`);
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#unusable(path, `a redirect to ${url.protocol} (only http and https are followed)`);
         attempt--;
         continue;
       }
@@ -148,7 +163,13 @@ export class RegistrySession {
     }
     const realm = challenge.params.realm;
     if (!realm) throw this.#denied('the Bearer challenge names no token realm');
-    const url = new URL(realm);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw this.#denied(`the Bearer challenge names a token realm "${realm}" that is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#denied(`the token realm ${realm} is not an http(s) URL`);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope ?? scope);
     const c = this.credentials;
@@ -165,11 +186,15 @@ export class RegistrySession {
       throw this.#denied(`the token service ${url.origin} cannot be reached (${(error as Error).message})`);
     }
     if (!response.ok) throw this.#denied(`the token service ${url.origin} answered HTTP ${response.status}`);
-    const data = (await response.json()) as { token?: string; access_token?: string; expires_in?: number };
-    const token = data.token ?? data.access_token;
-    if (!token) throw this.#denied(`the token service ${url.origin} returned no token`);
-    const lifetime = Math.max(10, (data.expires_in ?? 60) - 5) * 1000;
+    const data = tokenResponse.safeParse(await response.json().catch(() => undefined));
+    const token = data.success ? (data.data.token ?? data.data.access_token) : undefined;
+    if (!data.success || !token) throw this.#denied(`the token service ${url.origin} returned no token`);
+    const lifetime = Math.max(10, (data.data.expires_in ?? 60) - 5) * 1000;
     this.#tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + lifetime });
+  }
+
+  #unusable(path: string, why: string): DiagnosticError {
+    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${why}`));
   }
 
   #denied(why: string): DiagnosticError {
