@@ -22,6 +22,8 @@ export interface RetryPolicy {
 /** The default: 6 attempts, 250 ms doubling to at most 8 s; 60 s without data is a stall. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000, stallMs: 60_000 };
 
+const DEFAULT_STALL_MS = 60_000;
+
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 
 interface Challenge {
@@ -92,9 +94,14 @@ export class RegistrySession {
       const auth = sameOrigin ? this.#authHeader(init.scope) : undefined;
       if (auth) headers.authorization = auth;
       let response: Response;
+      // A server that accepts the connection and never answers counts as a failed attempt.
+      const unanswered = new AbortController();
+      const stallMs = this.retry.stallMs ?? DEFAULT_STALL_MS;
+      const timer = setTimeout(() => unanswered.abort(new Error(`no response in ${stallMs} ms`)), stallMs);
       try {
-        response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual' });
+        response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: unanswered.signal });
       } catch (error) {
+        clearTimeout(timer);
         lastProblem = networkProblem(error);
         // A name that does not resolve will not start resolving in the next seconds (a temporary
         // DNS failure is EAI_AGAIN, which is retried): say so now, as Docker does.
@@ -108,6 +115,7 @@ export class RegistrySession {
         await delay(this.#backoff(attempt));
         continue;
       }
+      clearTimeout(timer);
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
         const location = response.headers.get('location') as string;
         await response.body?.cancel();
@@ -177,10 +185,10 @@ export class RegistrySession {
     try {
       if (c && 'identityToken' in c) {
         const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identityToken, service: challenge.params.service ?? '', scope: challenge.params.scope ?? scope, client_id: 'cube' });
-        response = await fetch(realm, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        response = await fetch(realm, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(this.retry.stallMs ?? DEFAULT_STALL_MS) });
       } else {
         const headers: Record<string, string> = c ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` } : {};
-        response = await fetch(url, { headers });
+        response = await fetch(url, { headers, signal: AbortSignal.timeout(this.retry.stallMs ?? DEFAULT_STALL_MS) });
       }
     } catch (error) {
       throw this.#denied(`the token service ${url.origin} cannot be reached (${(error as Error).message})`);

@@ -71,4 +71,13 @@ describe('a misbehaving registry', () => {
     };
     expect((await resolveFailure()).message).toContain('returned no token');
   });
+
+  it('a registry that accepts the connection and never answers fails after the stall timeout', async () => {
+    handle = () => undefined;
+    const started = Date.now();
+    const failure = await resolveFailure();
+    expect(failure.code).toBe('CUBE3110');
+    expect(failure.message).toContain('no response in 1000 ms');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });
