@@ -12,6 +12,7 @@ import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
+import { sourceDateEpoch } from '../core/epoch.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
@@ -184,10 +185,9 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
       steps.push({ kind: 'workdir', nodeId: fs.id, path: step.path });
     }
   }
-  const epoch = input.env.SOURCE_DATE_EPOCH;
   const seal = add(
     'seal',
-    { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch: epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) : 0 } as unknown as JsonValue,
+    { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch: sourceDateEpoch(input.env) } as unknown as JsonValue,
     { fs: fs.id },
     { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${spec.seal.size} bytes` : spec.seal.free !== undefined ? `, ${spec.seal.free} bytes free` : ''}`, span: spans.get('/seal') },
   );

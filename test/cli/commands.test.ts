@@ -106,6 +106,17 @@ describe('cube plan and cube build', () => {
     await expect(readFile(join(dir, 'out-platform', 'rootfs.ext4'))).rejects.toThrow();
   });
 
+  it('SOURCE_DATE_EPOCH: a number of seconds goes into the seal node; anything else is an error, not 0', async () => {
+    const common = ['plan', 'examples/byo-envd', '--json', '--cache-dir', join(dir, 'cache')];
+    const sealEpoch = (out: string): unknown => (JSON.parse(out) as { nodes: { kind: string; params: { epoch?: number } }[] }).nodes.find((n) => n.kind === 'seal')?.params.epoch;
+    expect(sealEpoch((await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '1700000000' } })).stdout)).toBe(1700000000);
+    expect(sealEpoch((await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '' } })).stdout)).toBe(0);
+    const bad = await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '2024-01-01' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('CUBE0005');
+    noStack(bad.stderr);
+  });
+
   it('a missing envd fails before anything is built, naming where the path came from', async () => {
     const out = join(dir, 'out-missing-envd');
     const run = await runCli(['build', '-f', join(repoRoot, 'examples', 'python-web', 'Cubefile'), '--envd-path', join(dir, 'no-envd'), '--cache-dir', join(dir, 'cache'), '--out', out], { cwd: repoRoot });

@@ -12,6 +12,7 @@ import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
+import { sourceDateEpoch } from '../../core/epoch.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress, progressToLog } from '../progress.js';
@@ -45,11 +46,6 @@ const options = {
 
 /** The parsed options of `cube build`. */
 type BuildValues = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
-
-function epochOf(env: CommandContext['env']): number {
-  const value = env.SOURCE_DATE_EPOCH;
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : 0;
-}
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('build', args, options);
@@ -99,7 +95,7 @@ async function build(
       layers: images.layers,
       cacheDir,
       outDir,
-      epoch: epochOf(context.env),
+      epoch: sourceDateEpoch(context.env),
       noCache: values['no-cache'] === true,
       logger,
       progress,

@@ -25,4 +25,10 @@ export const cliCodes = {
     severity: 'error',
     summary: 'An output file could not be written.',
   },
+  badSourceDateEpoch: {
+    code: 'CUBE0005',
+    severity: 'error',
+    summary: 'SOURCE_DATE_EPOCH is set but is not a number of seconds.',
+    hint: 'set it to a Unix time in seconds (for example `git log -1 --format=%ct`), or unset it',
+  },
 } as const satisfies Record<string, CatalogEntry>;
