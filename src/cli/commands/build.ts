@@ -65,6 +65,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   }
 }
 
+/** Loads, plans and executes the build; diagnostics it does not throw go to `report` (default: rendered). */
 async function build(
   context: CommandContext,
   values: BuildValues,
