@@ -17,6 +17,9 @@ type Ignore = { ignores(path: string): boolean };
 const createIgnore = ignoreModule as unknown as (options?: { ignorecase?: boolean }) => Ignore & { add(patterns: string[]): Ignore };
 
 /** The build context: its root, its .cubeignore, and the hasher. */
+/** The directory, at the context's root, that holds cube's default outputs. */
+const OWN_DIRECTORY = '/.cube';
+
 export class BuildContext {
   private constructor(
     readonly root: string,
@@ -45,7 +48,9 @@ export class BuildContext {
       }
       offset += line.length + 1;
     }
-    return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add(patterns), hasher);
+    // cube's own output and state (`.cube/out/<name>` by default) never go into an image: copying
+    // them would put the last build into the next one and change its hash every time.
+    return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add([OWN_DIRECTORY, ...patterns]), hasher);
   }
 
   /** Resolves and hashes the sources of one COPY. */
@@ -75,7 +80,7 @@ export class BuildContext {
     }
     if (!/[*?[]/.test(cleaned)) {
       const rel = this.rel(lexical);
-      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by .cubeignore`, span);
+      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by ${rel === '.cube' || rel.startsWith('.cube/') ? 'cube (its own output directory)' : '.cubeignore'}`, span);
       return [lexical];
     }
     const matches = (await this.glob(cleaned.split('/').filter((p) => p !== '' && p !== '.'), this.root, span)).filter((p) => !this.ignore.ignores(this.rel(p)));

@@ -119,6 +119,17 @@ describe('the build context', () => {
     expect((error as DiagnosticError).sources.get('.cubeignore')).toContain('cache[/');
   });
 
+  it('never copies the output directory of cube itself, .cube, at the context root', async () => {
+    await project.write('.cube/out/app/rootfs.ext4', 'an earlier build');
+    await project.write('lib/.cube/kept.txt', 'not at the root: kept');
+    const result = await project.plan('FROM oci-layout:layout:v1\nCOPY . /app\n');
+    const step = result.inputs.steps[0];
+    const copied = step?.kind === 'copy' ? step.copy.sources[0]?.entries.map((e) => e.relative) : [];
+    expect(copied).not.toContain('.cube');
+    expect(copied).toContain('lib/.cube/kept.txt');
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY .cube /c\n'))).message).toContain('excluded by cube (its own output directory)');
+  });
+
   it('follows a symlink named as a source, but not out of the context', async () => {
     await symlink('app/main.py', join(project.dir, 'entry.py'));
     const result = await project.plan('FROM oci-layout:layout:v1\nCOPY entry.py /e.py\n');
