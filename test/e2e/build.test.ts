@@ -143,8 +143,14 @@ describe('cube build', () => {
     const run = await build(dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('cached rootfs is corrupt (facts.json is not valid); rebuilding');
+    // The entry was replaced: its facts read again, so the next launch change does not reseal.
+    JSON.parse(await readFile(join(cacheDir, 'artifacts', plan.roots.seal.slice(7), 'facts.json'), 'utf8'));
     await e2fsck(join(dir, 'out', 'rootfs.ext4'));
     expect(JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8')).process.argv.at(-1)).toBe('other');
+    await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "third"]'));
+    const third = await build(dir);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toContain('found in the cache');
   });
 
   it('is reproducible: two cold builds give byte-identical images', async () => {

@@ -134,6 +134,8 @@ export async function commitArtifact(
   const keepExisting = async (): Promise<CachedArtifact | undefined> => {
     const existing = await lookupArtifact(cacheDir, sealId);
     if (existing.state !== 'hit' || existing.artifact.sha256 !== result.sha256) return undefined;
+    // Facts are checked only when read; an entry whose facts are broken is replaced, not kept.
+    if (!(await readFacts(existing.artifact))) return undefined;
     await rm(staged.dir, { recursive: true, force: true });
     return existing.artifact;
   };
