@@ -16,6 +16,7 @@ export { formatImageRef, parseImageRef } from './image-ref.js';
 export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
 export { printCubefile, printYaml } from './print.js';
+export { convertBuildFile } from './convert.js';
 export type { Document, Instruction } from './ast.js';
 
 /** Options of the parse functions. */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
+import { convertBuildFile, parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { repoRoot } from '../helpers/example-images.js';
 
 const seeds = ['python-web', 'node-app', 'byo-envd'].map((e) => readFileSync(join(repoRoot, 'examples', e, 'Cubefile'), 'utf8'));
@@ -77,6 +77,41 @@ describe('parser properties', () => {
     const text = 'from: alpine\ncmd: [*a]\nenv: &a {A: b}\n';
     const result = parseCubeYaml(text, { path: 'cube.yaml' });
     expect(result.diagnostics.map((d) => [d.code, d.span ? text.slice(d.span.start, d.span.end) : undefined])).toEqual([['CUBE1101', '*a']]);
+  });
+
+  it('converts a Cubefile to cube.yaml that builds the same thing, or refuses with CUBE0006', () => {
+    const lines = fc.constantFrom('ENV A="x y"', 'LABEL a=b c="d e"', 'EXPOSE 80/udp 81', 'ARG X=1', 'WORKDIR /w', 'USER 1:2', 'CMD echo "$HOME"', 'ENV B=${X:-d}', 'CMD ["a","b c"]', 'ENTRYPOINT ["e"]', 'SEAL ext4 SIZE 64MiB journal', 'ENV P=a\\ b', 'ARG Y', 'LABEL l=${Y:+set}');
+    const outcomes = { same: 0 };
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), lines), { maxLength: 4 }), (seed, edits) => {
+        const text = seed.split('\n');
+        const from = text.findIndex((l) => l.startsWith('FROM '));
+        for (const [at, line] of edits) text.splice(from + 1 + (at % (text.length - from)), 0, line);
+        const source = text.join('\n');
+        const parsed = parseCubefile(source, { path: 'Cubefile' });
+        if (!parsed.spec) return;
+        const converted = convertBuildFile({ ...parsed, path: '/p/Cubefile', displayPath: 'Cubefile', format: 'cubefile', text: source });
+        if ('diagnostic' in converted) {
+          expect(converted.diagnostic.code).toBe('CUBE0006');
+          return;
+        }
+        expect(parseCubeYaml(converted.text, { path: 'cube.yaml' }).spec).toEqual(parsed.spec);
+        outcomes.same++;
+      }),
+      { numRuns: 400 },
+    );
+    expect(outcomes.same).toBeGreaterThan(0);
+  });
+
+  it('refuses to convert an ENV that uses an ARG declared after it, pointing at the ENV', () => {
+    const source = 'FROM alpine\nENV B=${X:-d}\nARG X=1\nCMD ["a"]\n';
+    const parsed = parseCubefile(source, { path: 'Cubefile' });
+    const converted = convertBuildFile({ ...parsed, path: '/p/Cubefile', displayPath: 'Cubefile', format: 'cubefile', text: source });
+    expect('diagnostic' in converted && [converted.diagnostic.code, converted.diagnostic.message, converted.diagnostic.span && source.slice(converted.diagnostic.span.start, converted.diagnostic.span.end)]).toEqual([
+      'CUBE0006',
+      'as cube.yaml this would build something else: /launch/env/0/value would be "1" instead of "d"',
+      'ENV B=${X:-d}',
+    ]);
   });
 
   it('reports deeply nested substitutions instead of overflowing the stack', () => {

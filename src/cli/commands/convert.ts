@@ -1,6 +1,6 @@
 /** `cube convert`: a Cubefile to cube.yaml or back, keeping ARGs and substitutions as written. */
 import { writeFileAtomic } from '../../core/paths.js';
-import { isYamlFile, loadBuildFile, parseCubefileSyntax, parseYamlSyntax, printCubefile, printYaml } from '../../parser/index.js';
+import { convertBuildFile, loadBuildFile } from '../../parser/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -10,7 +10,8 @@ const usage = `Usage: cube convert [options]
 
 Converts a Cubefile to its cube.yaml twin, or a cube.yaml to a Cubefile, and prints it (or
 writes it with -o). ARGs and \${…} substitutions are kept; comments are not. The input must be
-free of errors (run cube check first).
+free of errors (run cube check first). The result is parsed back and must build the same thing;
+if the other syntax cannot say it (cube.yaml declares every ARG first), cube says where.
 
 Options:
   -f, --file FILE   the Cubefile or cube.yaml (default ./Cubefile, else ./cube.yaml)
@@ -26,9 +27,12 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const sources = new Map([[loaded.displayPath, loaded.text]]);
   reportDiagnostics(context, loaded.diagnostics, sources);
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return ExitCode.userError;
-  const yaml = isYamlFile(loaded.path);
-  const document = yaml ? parseYamlSyntax(loaded.text, loaded.displayPath).document : parseCubefileSyntax(loaded.text, loaded.displayPath).document;
-  const output = yaml ? printCubefile(document) : printYaml(document);
+  const converted = convertBuildFile(loaded);
+  if ('diagnostic' in converted) {
+    reportDiagnostics(context, [converted.diagnostic], sources);
+    return ExitCode.userError;
+  }
+  const output = converted.text;
   if (values.out === undefined) context.stdout.write(output);
   else await writeFileAtomic(values.out.startsWith('/') ? values.out : `${context.cwd}/${values.out}`, output);
   return ExitCode.ok;

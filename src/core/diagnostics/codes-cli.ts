@@ -25,6 +25,12 @@ export const cliCodes = {
     severity: 'error',
     summary: 'An output file could not be written.',
   },
+  convertChangesMeaning: {
+    code: 'CUBE0006',
+    severity: 'error',
+    summary: 'cube convert cannot write the file in the other syntax without changing what it builds.',
+    hint: 'cube.yaml declares every ARG before everything else: declare each ARG before its first use, then convert again',
+  },
   badSourceDateEpoch: {
     code: 'CUBE0005',
     severity: 'error',
