@@ -54,8 +54,11 @@ async function sparseCopy(from: string, to: string, size: number, hash?: Hash): 
       // The other buffer is free once its chunk is written; then the next read may fill it.
       await writing;
       reading = offset + CHUNK < size ? readAt(offset + CHUNK) : undefined;
+      reading?.catch(() => undefined);
       hash?.update(buffer.subarray(0, bytesRead));
       writing = writeDataRuns(output, buffer, bytesRead, offset);
+      // Awaited on the next turn; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
     }
     await writing;
     await output.truncate(size);
