@@ -3,6 +3,7 @@
  * the template type keeps a bare hex string from slipping into a field that expects a digest.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 /** A content digest in OCI form: `sha256:` followed by 64 lowercase hex digits. */
 export type Digest = `sha256:${string}`;
@@ -17,6 +18,13 @@ export function isDigest(value: string): value is Digest {
 /** The sha256 digest of `data`. */
 export function sha256Digest(data: Uint8Array | string): Digest {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** The sha256 digest of a file's contents, read in 1 MiB chunks. */
+export async function sha256File(path: string): Promise<Digest> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Wraps a hex string from a finished `Hash` as a digest. */

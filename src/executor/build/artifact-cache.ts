@@ -6,11 +6,11 @@
  * Beside them, `launch/<manifest id>.json` keeps each launch manifest computed from the image,
  * so a build whose manifest node is unchanged reads it instead of computing it again.
  */
-import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
+import { syncDirectory, syncFile, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
@@ -125,8 +125,7 @@ export async function commitArtifact(
   sealId: Digest,
   result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts },
 ): Promise<CachedArtifact> {
-  const handle = await open(staged.rootfs, 'r');
-  await handle.sync().finally(() => handle.close());
+  await syncFile(staged.rootfs);
   await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
   const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');

@@ -4,10 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { copyFile, open, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
+import { syncFile } from '../../core/paths.js';
 
 const CHUNK = 1 << 20;
 const HOLE_GRAIN = 64 * 1024;
@@ -68,13 +70,6 @@ async function sparseCopy(from: string, to: string, size: number, hash?: Hash): 
   }
 }
 
-/** Streams a file through SHA-256. */
-export async function sha256File(path: string): Promise<Digest> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
-}
-
 /**
  * Copies an image to `to` (which must not exist) and fsyncs it: a reflink where the filesystem
  * supports one, else a copy that keeps the image's holes. With `hash`, the bytes of a plain copy
@@ -88,8 +83,7 @@ export async function copyImage(from: string, to: string, size: number, hash?: H
     await sparseCopy(from, to, size, hash);
     return true;
   }
-  const handle = await open(to, 'r');
-  await handle.sync().finally(() => handle.close());
+  await syncFile(to);
   return false;
 }
 

@@ -20,7 +20,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
-import { temporaryPathFor, touch } from '../../core/paths.js';
+import { syncFile, temporaryPathFor, touch } from '../../core/paths.js';
 
 /** Where the uncompressed layer `diffId` is kept. */
 export function cachedLayerPath(cacheDir: string, diffId: Digest): string {
@@ -80,8 +80,7 @@ function readAndStore(source: Readable, path: string, onStored: () => Promise<vo
       file.end();
       finished(file)
         .then(async () => {
-          const handle = await open(temporary, 'r');
-          await handle.sync().finally(() => handle.close());
+          await syncFile(temporary);
           await rename(temporary, path);
           await onStored();
         })

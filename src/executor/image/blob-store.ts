@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import { sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, touch } from '../../core/paths.js';
 
@@ -53,7 +54,7 @@ export class BlobStore {
     await touch(path);
     const info = await stat(path).catch(() => undefined);
     if (!info) return false;
-    if ((size !== undefined && info.size !== size) || (await hashFile(path)) !== digest) {
+    if ((size !== undefined && info.size !== size) || (await sha256File(path)) !== digest) {
       await rm(path, { force: true });
       return false;
     }
@@ -195,11 +196,4 @@ export class BlobStore {
 
 function mismatch(digest: Digest, got: string): DiagnosticError {
   return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `blob ${digest}: got ${got}; the registry or a mirror served wrong content`));
-}
-
-/** SHA-256 of a file. */
-export async function hashFile(path: string): Promise<Digest> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
 }
