@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -36,9 +37,13 @@ function corrupt(diffId: Digest): DiagnosticError {
 /** A file's identity for "unchanged since it was verified". */
 type FileSignature = string;
 
-async function signatureOf(path: string): Promise<FileSignature> {
-  const s = await stat(path, { bigint: true });
+function signatureOf(s: BigIntStats): FileSignature {
   return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
+/** The file's stat, or undefined when it is not there. */
+function statOf(path: string): Promise<BigIntStats | undefined> {
+  return stat(path, { bigint: true }).catch(() => undefined);
 }
 
 /**
@@ -107,23 +112,17 @@ function readAndStore(source: Readable, path: string, onStored: () => Promise<vo
 export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerSource {
   const verified = new Map<string, FileSignature>();
   const remember = (path: string) => async (): Promise<void> => {
-    verified.set(path, await signatureOf(path));
+    const info = await statOf(path);
+    if (info) verified.set(path, signatureOf(info));
   };
   return {
     async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
       const layer = image.layers[index];
       if (!layer) throw new Error(`image has no layer ${index}`);
       const path = cachedLayerPath(cacheDir, layer.diffId);
-      const stored = await open(path, 'r').then(
-        async (handle) => {
-          await handle.close();
-          return true;
-        },
-        () => false,
-      );
+      const stored = await statOf(path);
       if (stored) {
-        const known = verified.get(path);
-        if (known !== undefined && known === (await signatureOf(path).catch(() => undefined))) return createReadStream(path, { highWaterMark: 1 << 20 });
+        if (verified.get(path) === signatureOf(stored)) return createReadStream(path, { highWaterMark: 1 << 20 });
         // Touched before it is verified, so the signature recorded afterwards includes the touch.
         await touch(path);
         return readVerified(path, layer.diffId, remember(path));
@@ -135,7 +134,7 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
       if (!inner.prefetch) return;
       const missing: number[] = [];
       for (const [i, layer] of image.layers.entries()) {
-        const stored = await stat(cachedLayerPath(cacheDir, layer.diffId)).then(() => true, () => false);
+        const stored = (await statOf(cachedLayerPath(cacheDir, layer.diffId))) !== undefined;
         if (!stored) missing.push(i);
       }
       if (missing.length > 0) await inner.prefetch(image, onProgress, missing);
