@@ -151,52 +151,35 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
   }
 }
 
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((yes, no) => {
-    resolve = yes;
-    reject = no;
-  });
-  return { promise, resolve, reject };
-}
-
 /**
- * Pass 1: reads every layer's headers into the flattened index. Layers are read (decompressed,
- * checked) `concurrency` at a time, since no layer's reading depends on another's, and applied
- * strictly oldest first; an error is the one the oldest bad layer gives, as in a serial read.
+ * Pass 1: reads every layer's headers into the flattened index. Up to `concurrency` layers are
+ * read (decompressed, checked) at once, since no layer's reading depends on another's: the
+ * oldest one not yet applied and those just after it. They are applied strictly oldest first,
+ * so an error is the one the oldest bad layer gives, as in a serial read.
  */
 export async function indexLayers(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<FlattenedIndex> {
   const maxSize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
-  const reads = layers.map(() => deferred<LayerChanges>());
-  // Handled in order below; a later layer's failure must not surface before an earlier one's.
-  for (const read of reads) read.promise.catch(() => undefined);
-  let next = 0;
-  let stopped = false;
-  const reader = async (): Promise<void> => {
-    while (!stopped && next < layers.length) {
-      const layerNo = next++;
-      const read = reads[layerNo] as Deferred<LayerChanges>;
-      await readLayerChanges(layers[layerNo] as FlattenLayer, layerNo, maxSize, options.warn ?? (() => undefined)).then(read.resolve, (error: unknown) => {
-        stopped = true;
-        read.reject(error);
-      });
-    }
+  const warn = options.warn ?? (() => undefined);
+  const ahead = Math.max(1, options.concurrency ?? 2);
+  const reads: Promise<LayerChanges>[] = [];
+  const start = (layerNo: number): void => {
+    const layer = layers[layerNo];
+    if (!layer || reads[layerNo]) return;
+    reads[layerNo] = readLayerChanges(layer, layerNo, maxSize, warn);
+    // Awaited in order below; a later layer's failure must not surface before an earlier one's.
+    reads[layerNo].catch(() => undefined);
   };
-  const readers = Array.from({ length: Math.max(1, options.concurrency ?? 2) }, reader);
+  for (let n = 0; n < ahead; n++) start(n);
   const index = new FlattenedIndex();
   try {
-    for (const [layerNo, layer] of layers.entries()) applyLayerChanges(index, layer, layerNo, await (reads[layerNo] as Deferred<LayerChanges>).promise);
+    for (const [layerNo, layer] of layers.entries()) {
+      const changes = await (reads[layerNo] as Promise<LayerChanges>);
+      start(layerNo + ahead);
+      applyLayerChanges(index, layer, layerNo, changes);
+    }
   } finally {
     // No read may outlive the pass (each may be filling the layer cache).
-    stopped = true;
-    await Promise.all(readers);
+    await Promise.allSettled(reads);
   }
   return index;
 }
