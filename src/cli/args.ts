@@ -2,10 +2,13 @@
  * Command-line option parsing for subcommands, on Node's `util.parseArgs`. A bad option becomes a
  * CUBE0001 diagnostic (exit code 2), never an exception with a stack.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
+import { cacheDirectory } from '../core/paths.js';
+import type { CommandContext } from './command.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,4 +39,9 @@ export function nameValueOptions(command: string, flag: string, values: readonly
 /** A usage error for `cube <command>`. */
 export function usageError(command: string, message: string): DiagnosticError {
   return new DiagnosticError(createDiagnostic(cliCodes.usage, `cube ${command}: ${message}`, { hint: `run \`cube ${command} --help\` for its options` }));
+}
+
+/** `--cache-dir DIR` (relative to the working directory), else `$CUBE_CACHE_DIR`, else the default. */
+export function cacheDirOption(context: CommandContext, value: string | undefined): string {
+  return value !== undefined ? resolve(context.cwd, value) : cacheDirectory(context.env);
 }

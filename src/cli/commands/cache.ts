@@ -4,10 +4,9 @@
  * used for a number of days. Entries are touched whenever a build uses them.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { cacheDirectory } from '../../core/paths.js';
+import { join } from 'node:path';
 import { formatBytes } from '../progress.js';
-import { parseCommandArgs, usageError } from '../args.js';
+import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -70,7 +69,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('cache', args, options);
   const [action, ...rest] = positionals;
   if (rest.length > 0 || (action !== 'ls' && action !== 'du' && action !== 'prune')) throw usageError('cache', 'say ls, du or prune');
-  const cacheDir = values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env);
+  const cacheDir = cacheDirOption(context, values['cache-dir']);
   const all = await entries(cacheDir);
   const now = Date.now();
   const days = (e: Entry): number => Math.floor((now - e.mtimeMs) / 86_400_000);

@@ -4,7 +4,7 @@ import { loadBuildFile } from '../../parser/index.js';
 import { nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { buildFileLocation, reportDiagnostics } from './shared.js';
+import { buildFileLocation, reportDiagnostics, sourcesOf } from './shared.js';
 
 const usage = `Usage: cube check [options] [DIR]
 
@@ -31,7 +31,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const buildArgs = nameValueOptions('check', '--build-arg', values['build-arg']);
   const location = await buildFileLocation('check', context.cwd, values.file, positionals);
   const loaded = await loadBuildFile({ ...location, cwd: context.cwd, buildArgs });
-  const sources = new Map([[loaded.displayPath, loaded.text]]);
+  const sources = sourcesOf(loaded);
   const failed = loaded.diagnostics.some((d) => d.severity === 'error');
   if (format === 'json') {
     context.stdout.write(JSON.stringify({ file: loaded.displayPath, ok: !failed, diagnostics: diagnosticsToJson(loaded.diagnostics, sources) }, null, 2) + '\n');

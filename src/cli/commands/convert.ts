@@ -4,7 +4,7 @@ import { convertBuildFile, loadBuildFile } from '../../parser/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { reportDiagnostics } from './shared.js';
+import { reportDiagnostics, sourcesOf } from './shared.js';
 
 const usage = `Usage: cube convert [options]
 
@@ -24,7 +24,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('convert', args, options);
   if (positionals.length > 0) throw usageError('convert', `unexpected argument "${positionals[0]}" (name the file with -f)`);
   const loaded = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
-  const sources = new Map([[loaded.displayPath, loaded.text]]);
+  const sources = sourcesOf(loaded);
   reportDiagnostics(context, loaded.diagnostics, sources);
   if (loaded.diagnostics.some((d) => d.severity === 'error')) return ExitCode.userError;
   const converted = convertBuildFile(loaded);

@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { planCodes } from '../../core/diagnostics/codes-plan.js';
-import { cacheDirectory } from '../../core/paths.js';
 import { loadBuildFile } from '../../parser/index.js';
 import { diffPlans, lastPlan, parsePlanJson, renderPlanDiff } from '../../planner/index.js';
 import type { Plan } from '../../planner/index.js';
-import { parseCommandArgs, usageError } from '../args.js';
+import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -52,7 +51,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (values.against !== undefined) {
     if (values.against !== 'last') throw usageError('diff', `--against takes "last", got "${values.against}"`);
     if (positionals.length !== 1) throw usageError('diff', 'with --against last, name exactly one plan file (NEW)');
-    const cacheDir = values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env);
+    const cacheDir = cacheDirOption(context, values['cache-dir']);
     const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
     const last = await lastPlan(cacheDir, buildFile.path, 'default');
     if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));

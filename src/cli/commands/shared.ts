@@ -9,13 +9,12 @@ import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
-import { cacheDirectory } from '../../core/paths.js';
 import { parsePlatform } from '../../core/platform.js';
 import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
 import type { LockMode, PlanResult } from '../../planner/index.js';
-import { nameValueOptions, usageError } from '../args.js';
+import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
 
 /** Prints diagnostics (with their source lines) to stderr. */
@@ -131,17 +130,7 @@ export const planningUsage = `  -f, --file FILE         the build file (default 
 `;
 
 /** The values of {@link planningOptions} after parsing. */
-export interface PlanningValues {
-  readonly file?: string;
-  readonly 'envd-path'?: string;
-  readonly 'build-arg'?: readonly string[];
-  readonly platform?: string;
-  readonly locked?: boolean;
-  readonly refresh?: boolean;
-  readonly 'cache-dir'?: string;
-  readonly 'insecure-registry'?: readonly string[];
-  readonly 'registry-mirror'?: readonly string[];
-}
+export type PlanningValues = ReturnType<typeof parseCommandArgs<typeof planningOptions>>['values'];
 
 /** What `build` and `plan` take from their command line, checked before anything is read. */
 export interface PlanningSettings {
@@ -162,7 +151,7 @@ export async function planningSettings(command: string, context: CommandContext,
     lock: lockModeOf(command, values),
     ...platformOption(command, values.platform),
     ...(values['envd-path'] !== undefined ? { envdPathFlag: resolve(context.cwd, values['envd-path']) } : {}),
-    cacheDir: values['cache-dir'] !== undefined ? resolve(context.cwd, values['cache-dir']) : cacheDirectory(context.env),
+    cacheDir: cacheDirOption(context, values['cache-dir']),
     registries: registryOptions(command, values),
   };
 }
