@@ -68,22 +68,20 @@ export async function resolveLocked(options: {
   const entry = lock.images[key];
   const resolveOptions = { contextDir: options.contextDir, ...(options.platform ? { platform: options.platform } : {}) };
   const where = options.span ? { span: options.span } : {};
+  // A source's error is about the FROM line: point at it, unless it points somewhere already.
+  const atFrom = (error: unknown, extra: { hint?: string } = {}): unknown =>
+    error instanceof DiagnosticError ? new DiagnosticError(error.diagnostics.map((d) => ({ ...where, ...d, ...extra }))) : error;
   if (options.mode === 'update' && entry) {
     const pinnedRef = pin(options.ref, entry.manifest as Digest);
+    const hint = `Cubefile.lock pins ${formatImageRef(options.ref)} to ${entry.manifest}; run with --refresh to resolve it afresh`;
     const image = await options.resolver.resolve(pinnedRef, resolveOptions).catch((error: unknown) => {
-      if (error instanceof DiagnosticError) {
-        throw new DiagnosticError(
-          error.diagnostics.map((d) => ({ ...where, ...d, hint: `Cubefile.lock pins ${formatImageRef(options.ref)} to ${entry.manifest}; run with --refresh to resolve it afresh` })),
-        );
-      }
-      throw error;
+      throw atFrom(error, { hint });
     });
     options.accept?.(image);
     return { image: { ...image, ref: options.ref }, pinned: true };
   }
   const image = await options.resolver.resolve(options.ref, resolveOptions).catch((error: unknown) => {
-    // A source's error is about the FROM line: point at it, unless it points somewhere already.
-    throw error instanceof DiagnosticError ? new DiagnosticError(error.diagnostics.map((d) => ({ ...where, ...d }))) : error;
+    throw atFrom(error);
   });
   options.accept?.(image);
   const fresh = { manifest: image.manifestDigest, config: image.configDigest, ...(image.indexDigest ? { index: image.indexDigest } : {}) };

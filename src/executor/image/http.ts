@@ -19,10 +19,10 @@ export interface RetryPolicy {
   readonly stallMs?: number;
 }
 
-/** The default: 6 attempts, 250 ms doubling to at most 8 s; 60 s without data is a stall. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000, stallMs: 60_000 };
-
 const DEFAULT_STALL_MS = 60_000;
+
+/** The default: 6 attempts, 250 ms doubling to at most 8 s; 60 s without data is a stall. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 250, maxDelayMs: 8000, stallMs: DEFAULT_STALL_MS };
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 
@@ -96,8 +96,7 @@ export class RegistrySession {
       let response: Response;
       // A server that accepts the connection and never answers counts as a failed attempt.
       const unanswered = new AbortController();
-      const stallMs = this.retry.stallMs ?? DEFAULT_STALL_MS;
-      const timer = setTimeout(() => unanswered.abort(new Error(`no response in ${stallMs} ms`)), stallMs);
+      const timer = setTimeout(() => unanswered.abort(new Error(`no response in ${this.#stallMs} ms`)), this.#stallMs);
       try {
         response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: unanswered.signal });
       } catch (error) {
@@ -185,13 +184,13 @@ export class RegistrySession {
     try {
       if (c && 'identityToken' in c) {
         const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identityToken, service: challenge.params.service ?? '', scope: challenge.params.scope ?? scope, client_id: 'cube' });
-        response = await fetch(realm, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(this.retry.stallMs ?? DEFAULT_STALL_MS) });
+        response = await fetch(realm, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.timeout(this.#stallMs) });
       } else {
         const headers: Record<string, string> = c ? { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` } : {};
-        response = await fetch(url, { headers, signal: AbortSignal.timeout(this.retry.stallMs ?? DEFAULT_STALL_MS) });
+        response = await fetch(url, { headers, signal: AbortSignal.timeout(this.#stallMs) });
       }
     } catch (error) {
-      throw this.#denied(`the token service ${url.origin} cannot be reached (${(error as Error).message})`);
+      throw this.#denied(`the token service ${url.origin} cannot be reached: ${networkProblem(error)}`);
     }
     if (!response.ok) throw this.#denied(`the token service ${url.origin} answered HTTP ${response.status}`);
     const data = tokenResponse.safeParse(await response.json().catch(() => undefined));
@@ -199,6 +198,11 @@ export class RegistrySession {
     if (!data.success || !token) throw this.#denied(`the token service ${url.origin} returned no token`);
     const lifetime = Math.max(10, (data.data.expires_in ?? 60) - 5) * 1000;
     this.#tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + lifetime });
+  }
+
+  /** How long a request may go unanswered. */
+  get #stallMs(): number {
+    return this.retry.stallMs ?? DEFAULT_STALL_MS;
   }
 
   #unusable(path: string, why: string): DiagnosticError {
@@ -216,12 +220,17 @@ export class RegistrySession {
  */
 export function networkProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
-  const detail = cause instanceof Error ? cause.message : undefined;
+  const detail = causeOf(error)?.message;
   return detail && detail !== message ? `${message} (${detail})` : message;
 }
 
-function causeCode(error: unknown): string | undefined {
+/** The error Node's fetch wraps (it carries the system error code). */
+function causeOf(error: unknown): (Error & { code?: unknown }) | undefined {
   const cause = error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined;
-  return cause !== null && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+  return cause instanceof Error ? cause : undefined;
+}
+
+function causeCode(error: unknown): string | undefined {
+  const code = causeOf(error)?.code;
+  return code === undefined ? undefined : String(code);
 }
