@@ -16,10 +16,10 @@ import type { HostFileHasher } from './host-files.js';
 type Ignore = { ignores(path: string): boolean };
 const createIgnore = ignoreModule as unknown as (options?: { ignorecase?: boolean }) => Ignore & { add(patterns: string[]): Ignore };
 
-/** The build context: its root, its .cubeignore, and the hasher. */
 /** The directory, at the context's root, that holds cube's default outputs. */
-const OWN_DIRECTORY = '/.cube';
+const OWN_DIRECTORY = '.cube';
 
+/** The build context: its root, its .cubeignore, and the hasher. */
 export class BuildContext {
   private constructor(
     readonly root: string,
@@ -50,7 +50,7 @@ export class BuildContext {
     }
     // cube's own output and state (`.cube/out/<name>` by default) never go into an image: copying
     // them would put the last build into the next one and change its hash every time.
-    return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add([OWN_DIRECTORY, ...patterns]), hasher);
+    return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add([`/${OWN_DIRECTORY}`, ...patterns]), hasher);
   }
 
   /** Resolves and hashes the sources of one COPY. */
@@ -80,23 +80,30 @@ export class BuildContext {
     }
     if (!/[*?[]/.test(cleaned)) {
       const rel = this.rel(lexical);
-      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by ${rel === '.cube' || rel.startsWith('.cube/') ? 'cube (its own output directory)' : '.cubeignore'}`, span);
+      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by ${rel === OWN_DIRECTORY || rel.startsWith(`${OWN_DIRECTORY}/`) ? 'cube (its own output directory)' : '.cubeignore'}`, span);
       return [lexical];
     }
-    const matches = (await this.glob(cleaned.split('/').filter((p) => p !== '' && p !== '.'), this.root, span)).filter((p) => !this.ignore.ignores(this.rel(p)));
+    // Every component is compiled once, before any directory is read: a pattern that is not
+    // valid is reported whatever the directories hold.
+    const parts = cleaned.split('/').filter((p) => p !== '' && p !== '.').map((part) => {
+      if (!/[*?[]/.test(part)) return part;
+      const re = globComponent(part);
+      if (!re) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${part}" is not valid`, span ? { span } : {}));
+      return re;
+    });
+    const matches = (await this.glob(parts, this.root)).filter((p) => !this.ignore.ignores(this.rel(p)));
     if (matches.length === 0) this.fail(planCodes.copySourceMissing, `COPY source "${source}" matches nothing in the build context`, span);
     return matches.sort();
   }
 
-  async glob(parts: readonly string[], dir: string, span: Span | undefined): Promise<string[]> {
+  /** The paths below `dir` matching `parts`: literal names, or compiled pattern components. */
+  async glob(parts: readonly (string | RegExp)[], dir: string): Promise<string[]> {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
-    if (!/[*?[]/.test(head)) return this.glob(rest, join(dir, head), span);
-    const re = globComponent(head);
-    if (!re) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${head}" is not valid`, span ? { span } : {}));
+    if (typeof head === 'string') return this.glob(rest, join(dir, head));
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: string[] = [];
-    for (const name of names.sort()) if (re.test(name)) out.push(...(await this.glob(rest, join(dir, name), span)));
+    for (const name of names.sort()) if (head.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
     return out;
   }
 
