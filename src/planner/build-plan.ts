@@ -54,6 +54,8 @@ export interface PlanInputs {
   readonly image: ResolvedImage;
   readonly envd?: HostFile & { readonly origin: Origin; readonly imagePath: string; readonly port: number; readonly args: readonly string[] };
   readonly steps: readonly PlannedStep[];
+  /** SOURCE_DATE_EPOCH, else 0: the seal node's timestamp, read once here. */
+  readonly epoch: number;
 }
 
 /** A plan with its inputs and any warnings. */
@@ -185,9 +187,10 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
       steps.push({ kind: 'workdir', nodeId: fs.id, path: step.path });
     }
   }
+  const epoch = sourceDateEpoch(input.env);
   const seal = add(
     'seal',
-    { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch: sourceDateEpoch(input.env) } as unknown as JsonValue,
+    { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch } as unknown as JsonValue,
     { fs: fs.id },
     { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${spec.seal.size} bytes` : spec.seal.free !== undefined ? `, ${spec.seal.free} bytes free` : ''}`, span: spans.get('/seal') },
   );
@@ -206,7 +209,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   await hasher.save();
   return {
     plan: { version: 1, nodes, roots: { seal: seal.id, manifest: manifest.id }, sources },
-    inputs: { image, ...(envd ? { envd } : {}), steps },
+    inputs: { image, ...(envd ? { envd } : {}), steps, epoch },
     diagnostics,
     filesRead: hasher.reads,
   };

@@ -12,7 +12,6 @@ import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
-import { sourceDateEpoch } from '../../core/epoch.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress, progressToLog } from '../progress.js';
@@ -96,7 +95,6 @@ async function build(
       layers: images.layers,
       cacheDir,
       outDir,
-      epoch: sourceDateEpoch(context.env),
       noCache: values['no-cache'] === true,
       logger,
       progress,

@@ -35,8 +35,6 @@ export interface ExecuteInput {
   readonly layers: LayerSource;
   readonly cacheDir: string;
   readonly outDir: string;
-  /** SOURCE_DATE_EPOCH, else 0: timestamps of what cube creates. */
-  readonly epoch: number;
   /** Rebuild the rootfs even when the cache has it. */
   readonly noCache: boolean;
   readonly logger: Logger;
@@ -90,7 +88,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       steps,
       seal: input.spec.seal,
       sealId,
-      epoch: input.epoch,
+      epoch: input.inputs.epoch,
       path: staged.rootfs,
       logger: input.logger,
       progress: input.progress,
