@@ -6,7 +6,7 @@
  * fraction of that. Packages cube reaches into at run time stay outside the bundle: tar-stream
  * (cube patches its pax decoder in place), chevrotain (loaded from its own single-file build),
  * pino and pino-pretty. The bundle sits two levels below the package root, as the sources do,
- * so `src/cli/version.ts` finds package.json from either.
+ * so `src/core/version.ts` finds package.json from either.
  *
  * Usage: node scripts/bundle.js   (part of `npm run build`)
  */

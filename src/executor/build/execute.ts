@@ -125,6 +125,7 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
   try {
     const manifestId = input.plan.roots.manifest;
     let manifest = sealed.rootfs === 'cached' ? await readCachedLaunch(sealed.artifact, manifestId) : undefined;
+    const reused = manifest !== undefined;
     if (!manifest) {
       let facts = sealed.facts ?? (await readFacts(sealed.artifact));
       if (!facts) {
@@ -139,7 +140,11 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
       });
     }
     const { envd } = input.inputs;
-    if (input.spec.launch.wrap && envd) input.logger.info({ argv: manifest.process.argv }, `entrypoint wrapped: envd starts from ${envd.imagePath} beside the workload`);
+    if (input.spec.launch.wrap && envd) {
+      // Say whether the wrapping was done now or comes with a launch manifest from the cache.
+      const how = reused ? ' (launch manifest from the cache)' : '';
+      input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
+    }
     await writeOutputs(input, sealed, outputs, manifest);
     return { manifest, rootfs: sealed.rootfs, outputs };
   } finally {
