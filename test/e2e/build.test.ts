@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchManifestSchema } from '../../src/executor/launch/index.js';
-import { ensureExampleImages, exampleEnvd, exampleLayout, repoRoot } from '../helpers/example-images.js';
+import { copyExample, EXAMPLES, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -62,7 +62,6 @@ async function e2fsck(image: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await ensureExampleImages();
   work = await mkdtemp(join(tmpdir(), 'cube-e2e-'));
   cacheDir = join(work, 'cache');
 });
@@ -240,11 +239,11 @@ describe('cube build', () => {
 });
 
 describe('cube build on the examples', () => {
-  for (const example of ['python-web', 'node-app', 'byo-envd']) {
+  for (const example of EXAMPLES) {
     it(`builds examples/${example} cleanly`, async () => {
       const dir = join(work, `example-${example}`);
-      const file = join(repoRoot, 'examples', example, 'Cubefile');
-      const run = await runCli(['build', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', join(dir, 'out')], { cwd: repoRoot });
+      const project = await copyExample(example, work);
+      const run = await runCli(['build', project, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', join(dir, 'out')], { cwd: work });
       expect(run.code, run.stderr).toBe(0);
       await e2fsck(join(dir, 'out', 'rootfs.ext4'));
     });

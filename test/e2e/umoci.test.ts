@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureExampleImages, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
+import { exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
 beforeAll(async () => {
-  await ensureExampleImages();
   work = await mkdtemp(join(tmpdir(), 'cube-umoci-'));
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { createImageSources } from '../../src/executor/image/index.js';
 import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { planBuild, planToJson } from '../../src/planner/index.js';
 import type { Plan } from '../../src/planner/index.js';
-import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { copyExample, EXAMPLES, exampleEnvd } from '../helpers/example-images.js';
 import { buildTar } from '../helpers/layers.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
 
@@ -63,9 +63,8 @@ describe('golden plans', () => {
   });
 
   it('each example plans to the same JSON on every run', async () => {
-    await ensureExampleImages();
-    for (const example of ['python-web', 'node-app', 'byo-envd']) {
-      const project = join(repoRoot, 'examples', example);
+    for (const example of EXAMPLES) {
+      const project = await copyExample(example, dir);
       const first = planToJson(await plan(project, 'Cubefile', exampleEnvd));
       const second = planToJson(await plan(project, 'Cubefile', exampleEnvd));
       expect(second).toBe(first);

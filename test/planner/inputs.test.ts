@@ -153,11 +153,30 @@ describe('Cubefile.lock', () => {
     const [a, b] = index.manifests;
     index.manifests = [{ ...b, annotations: a.annotations }, { ...a, annotations: b.annotations }];
     await writeFile(join(project.dir, 'layout/index.json'), JSON.stringify(index));
-    expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2006');
+    const mismatch = await failure(project.plan(file, { lock: 'locked' }));
+    expect(mismatch.code).toBe('CUBE2006');
+    expect(mismatch.hint).toContain('--refresh');
     expect((await project.plan(file, { lock: 'update' })).inputs.image.manifestDigest).toBe(first.inputs.image.manifestDigest);
     const refreshed = await project.plan(file, { lock: 'refresh' });
     expect(refreshed.inputs.image.manifestDigest).not.toBe(first.inputs.image.manifestDigest);
     expect((await project.plan(file, { lock: 'locked' })).inputs.image.manifestDigest).toBe(refreshed.inputs.image.manifestDigest);
+  });
+
+  it('by default never moves a pin whose digest the source no longer holds: it fails, and the hint says --refresh', async () => {
+    const first = await project.plan(file, { lock: 'update' });
+    const lockPath = join(project.dir, 'Cubefile.lock');
+    const pinned = await readFile(lockPath, 'utf8');
+    // Drop v1's manifest from the layout and point the tag v1 at v2's.
+    const index = JSON.parse(await readFile(join(project.dir, 'layout/index.json'), 'utf8'));
+    const v1 = index.manifests.findIndex((m: { digest: string }) => m.digest === first.inputs.image.manifestDigest);
+    const v2 = index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'] === 'v2');
+    index.manifests[v1] = { ...v2, annotations: index.manifests[v1].annotations };
+    await writeFile(join(project.dir, 'layout/index.json'), JSON.stringify(index));
+    const stale = await failure(project.plan(file, { lock: 'update' }));
+    expect(stale).toMatchObject({ code: 'CUBE3102', line: true });
+    expect(stale.hint).toContain(`pins oci-layout:layout:v1 to ${first.inputs.image.manifestDigest}; run with --refresh`);
+    expect(await readFile(lockPath, 'utf8')).toBe(pinned);
+    expect((await project.plan(file, { lock: 'refresh' })).inputs.image.manifestDigest).toBe(v2.digest);
   });
 
   it('points an image source error at the FROM line', async () => {

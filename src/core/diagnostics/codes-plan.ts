@@ -8,7 +8,7 @@ export const planCodes = {
   envdUnreadable: { code: 'CUBE2003', severity: 'error', summary: 'The envd binary cannot be read.', hint: 'check its permissions for the user running cube' },
   copySourceMissing: { code: 'CUBE2004', severity: 'error', summary: 'A COPY source does not exist in the build context (or every match is excluded by .cubeignore).', hint: 'check the path (relative to the build file\'s directory) and .cubeignore' },
   copyOutsideContext: { code: 'CUBE2005', severity: 'error', summary: 'A COPY source lies outside the build context.', hint: 'move the file into the build file\'s directory tree; COPY cannot reach above it' },
-  lockMismatch: { code: 'CUBE2006', severity: 'error', summary: 'With --locked, an image reference resolved to a different digest than Cubefile.lock records.', hint: 'run without --locked (or with --refresh) to update Cubefile.lock, and commit it' },
+  lockMismatch: { code: 'CUBE2006', severity: 'error', summary: 'With --locked, an image reference resolved to a different digest than Cubefile.lock records.', hint: 'run with --refresh to record the new digest in Cubefile.lock, and commit it (a build without --locked keeps using the pinned digest)' },
   lockMissing: { code: 'CUBE2007', severity: 'error', summary: 'With --locked, an image reference has no entry in Cubefile.lock.', hint: 'run once without --locked to record it, and commit Cubefile.lock' },
   badPlanFile: { code: 'CUBE2008', severity: 'error', summary: 'A plan file cannot be read or is not a cube plan.', hint: 'pass a plan.json written by cube build or cube plan --json' },
   badLockfile: { code: 'CUBE2009', severity: 'error', summary: 'Cubefile.lock is not valid.', hint: 'delete it and run again to re-create it, or fix the JSON' },
