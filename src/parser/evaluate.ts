@@ -259,12 +259,18 @@ class Evaluator {
         return;
       }
       args = words.map((w) => (w.ok ? w.value : ''));
+      // cube passes -port from PORT; a second one would make envd and the readiness probe disagree.
+      const portFlag = args.find((a) => /^--?port(=|$)/.test(a));
+      if (portFlag !== undefined) {
+        this.error(parseCodes.badInject, `INJECT ARGS passes "${portFlag}", but cube passes envd -port from PORT itself`, instruction.args.span, 'set the port with INJECT envd PORT n; the readiness probe uses the same value');
+        return;
+      }
     }
     if (hostPath === '') {
       this.error(parseCodes.badInject, 'INJECT PATH is empty', instruction.path?.span);
       return;
     }
-    this.inject = { name: 'envd', ...(hostPath !== undefined ? { hostPath } : {}), imagePath, port, args };
+    this.inject = { name: 'envd', ...(hostPath !== undefined ? { hostPath } : {}), imagePath, port, args, ...(instruction.firecracker ? { firecracker: true as const } : {}) };
   }
 
   copy(instruction: Extract<Instruction, { kind: 'copy' }>): void {

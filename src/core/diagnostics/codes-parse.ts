@@ -23,7 +23,7 @@ export const parseCodes = {
   unusedBuildArg: { code: 'CUBE1018', severity: 'warning', summary: 'A --build-arg names no ARG in the build file.', hint: 'declare it with ARG, or drop the --build-arg' },
   badSealOption: { code: 'CUBE1019', severity: 'error', summary: 'A SEAL option is unknown, repeated, or SIZE and FREE are both given.', hint: 'SEAL ext4 [SIZE n | FREE n] [journal] [metadata_csum] [dir_index] [holes] [label=NAME]' },
   multipleSeal: { code: 'CUBE1020', severity: 'error', summary: 'More than one SEAL instruction.', hint: 'keep one SEAL line with all its options' },
-  badInject: { code: 'CUBE1021', severity: 'error', summary: 'INJECT names something other than envd, repeats an option, or TO is not an absolute path.', hint: 'INJECT envd [PATH host-path] [TO /absolute/path] [PORT n] [ARGS "…"]' },
+  badInject: { code: 'CUBE1021', severity: 'error', summary: 'INJECT names something other than envd, repeats an option, TO is not an absolute path, or ARGS passes -port (PORT sets it).', hint: 'INJECT envd [PATH host-path] [TO /absolute/path] [PORT n] [ARGS "…"] [FIRECRACKER]' },
   badPlatform: { code: 'CUBE1022', severity: 'error', summary: 'A --platform value is not os/arch[/variant].', hint: 'write --platform=linux/amd64 or --platform=linux/arm64/v8' },
   badValue: { code: 'CUBE1023', severity: 'error', summary: 'A value is malformed (an ENV or LABEL without a name, a bad USER, an empty path).', hint: 'see docs/cubefile.md for the instruction\'s form' },
   undefinedVariable: { code: 'CUBE1024', severity: 'warning', summary: 'A $VAR or ${VAR} names a variable that is not defined at that point.', hint: 'declare it with ARG or ENV, or give a default with ${VAR:-default}' },
