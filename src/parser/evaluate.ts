@@ -377,6 +377,7 @@ class Evaluator {
     // After a syntax error (a misspelt FROM, unreadable YAML) "no FROM" would only repeat it.
     if (!this.afterFrom && !syntaxErrors) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
     if (this.wrap && !this.inject && !this.spans.has('/inject')) this.error(parseCodes.wrapWithoutInject, 'ENTRYPOINT wrap without INJECT envd', this.wrap);
+    if (this.inject && !this.wrap) this.error(parseCodes.injectWithoutWrap, 'envd is injected, but without ENTRYPOINT wrap nothing starts it', this.spans.get('/inject'));
     for (const name of this.buildArgs.keys()) {
       if (!this.usedBuildArgs.has(name)) this.diagnostics.push(createDiagnostic(parseCodes.unusedBuildArg, `--build-arg ${name} is not declared by any ARG`));
     }

@@ -12,6 +12,7 @@ import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { planBuild, planToJson } from '../../src/planner/index.js';
 import type { Plan } from '../../src/planner/index.js';
 import { copyExample, EXAMPLES, exampleEnvd } from '../helpers/example-images.js';
+import { elfWith } from '../helpers/elf.js';
 import { buildTar } from '../helpers/layers.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   const layout = join(dir, 'layout');
   const image = await putImage(layout, [{ compression: 'none', tar: await buildTar([{ name: 'bin/sh', content: '#!sh', mode: 0o755 }, { name: 'etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' }]) }], { Env: ['PATH=/usr/bin:/bin'] });
   await putIndex(layout, [{ ...image, ...tagged('v1') }]);
-  await writeFile(join(dir, 'envd'), 'golden envd bytes', { mode: 0o755 });
+  await writeFile(join(dir, 'envd'), elfWith('golden envd bytes'), { mode: 0o755 });
   const past = new Date(Date.now() - 60_000);
   for (const p of ['envd', 'app/main.py']) await utimes(join(dir, p), past, past);
 });

@@ -26,6 +26,7 @@ export const parseCodes = {
   badInject: { code: 'CUBE1021', severity: 'error', summary: 'INJECT names something other than envd, repeats an option, TO is not an absolute path, or ARGS passes -port (PORT sets it).', hint: 'INJECT envd [PATH host-path] [TO /absolute/path] [PORT n] [ARGS "…"] [FIRECRACKER]' },
   badPlatform: { code: 'CUBE1022', severity: 'error', summary: 'A --platform value is not os/arch[/variant].', hint: 'write --platform=linux/amd64 or --platform=linux/arm64/v8' },
   badValue: { code: 'CUBE1023', severity: 'error', summary: 'A value is malformed (an ENV or LABEL without a name, a bad USER, an empty path).', hint: 'see docs/cubefile.md for the instruction\'s form' },
+  injectWithoutWrap: { code: 'CUBE1025', severity: 'warning', summary: 'envd is injected but ENTRYPOINT wrap is missing, so nothing starts it and launch.json has no readiness probe.', hint: 'add ENTRYPOINT wrap, or start envd (as root) from your own entrypoint' },
   undefinedVariable: { code: 'CUBE1024', severity: 'warning', summary: 'A $VAR or ${VAR} names a variable that is not defined at that point.', hint: 'declare it with ARG or ENV, or give a default with ${VAR:-default}' },
   yamlSyntax: { code: 'CUBE1101', severity: 'error', summary: 'cube.yaml is not valid YAML.', hint: 'fix the YAML syntax at the position shown' },
   yamlSchema: { code: 'CUBE1102', severity: 'error', summary: 'cube.yaml does not match the schema (grammar/cube.schema.json).', hint: 'point your editor at grammar/cube.schema.json for completion and checks' },
