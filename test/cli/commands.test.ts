@@ -1,5 +1,5 @@
 /** The commands from the outside: exit codes, output streams, no stack traces, discovery. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,13 @@ describe('cube plan and cube build', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('CUBE0005');
     noStack(bad.stderr);
+  });
+
+  it('creates a private cache root (0700), as Docker and containerd do', async () => {
+    const cache = join(dir, 'private-cache');
+    const run = await runCli(['plan', byoEnvd, '--cache-dir', cache], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect((await stat(cache)).mode & 0o777).toBe(0o700);
   });
 
   it('a missing envd fails before anything is built, naming where the path came from', async () => {
