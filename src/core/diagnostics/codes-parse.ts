@@ -17,7 +17,7 @@ export const parseCodes = {
   badImageRef: { code: 'CUBE1012', severity: 'error', summary: 'An image reference is malformed.', hint: 'write NAME[:TAG][@sha256:DIGEST], oci-layout:DIR[:TAG|@DIGEST] or docker-archive:FILE[:REF]' },
   badWord: { code: 'CUBE1013', severity: 'error', summary: 'A word has an unclosed quote or an invalid ${…} substitution, or a required variable is unset.', hint: 'close the quote, or set the variable with ARG/ENV or --build-arg' },
   execFormNotStrings: { code: 'CUBE1014', severity: 'error', summary: 'A JSON exec form array holds something other than strings.', hint: 'quote every element: ["python3", "app.py", "8080"]' },
-  duplicateCommand: { code: 'CUBE1015', severity: 'warning', summary: 'CMD or ENTRYPOINT is given more than once; only the last one counts.', hint: 'remove the earlier one' },
+  duplicateCommand: { code: 'CUBE1015', severity: 'warning', summary: 'CMD, ENTRYPOINT, ENTRYPOINT wrap or USER is given more than once; only the last one counts.', hint: 'remove the earlier one', rule: 'MultipleInstructionsDisallowed' },
   badFlag: { code: 'CUBE1016', severity: 'error', summary: 'An option flag is unknown for this instruction or has a bad value.', hint: 'see docs/cubefile.md for the flags each instruction takes' },
   badDirective: { code: 'CUBE1017', severity: 'error', summary: 'A parser directive is repeated or has an invalid value.', hint: 'write `# escape=\\` or `# escape=`` once, at the top of the file' },
   unusedBuildArg: { code: 'CUBE1018', severity: 'warning', summary: 'A --build-arg names no ARG in the build file.', hint: 'declare it with ARG, or drop the --build-arg' },
@@ -26,7 +26,7 @@ export const parseCodes = {
   badInject: { code: 'CUBE1021', severity: 'error', summary: 'INJECT names something other than envd, repeats an option, or TO is not an absolute path.', hint: 'INJECT envd [PATH host-path] [TO /absolute/path] [PORT n] [ARGS "…"]' },
   badPlatform: { code: 'CUBE1022', severity: 'error', summary: 'A --platform value is not os/arch[/variant].', hint: 'write --platform=linux/amd64 or --platform=linux/arm64/v8' },
   badValue: { code: 'CUBE1023', severity: 'error', summary: 'A value is malformed (an ENV or LABEL without a name, a bad USER, an empty path).', hint: 'see docs/cubefile.md for the instruction\'s form' },
-  undefinedVariable: { code: 'CUBE1024', severity: 'warning', summary: 'A $VAR or ${VAR} names a variable that is not defined at that point.', hint: 'declare it with ARG or ENV, or give a default with ${VAR:-default}' },
+  undefinedVariable: { code: 'CUBE1024', severity: 'warning', summary: 'A $VAR or ${VAR} names a variable that is not defined at that point.', hint: 'declare it with ARG or ENV, or give a default with ${VAR:-default}', rule: 'UndefinedVar' },
   yamlSyntax: { code: 'CUBE1101', severity: 'error', summary: 'cube.yaml is not valid YAML.', hint: 'fix the YAML syntax at the position shown' },
   yamlSchema: { code: 'CUBE1102', severity: 'error', summary: 'cube.yaml does not match the schema (grammar/cube.schema.json).', hint: 'point your editor at grammar/cube.schema.json for completion and checks' },
 } as const satisfies Record<string, CatalogEntry>;
