@@ -5,6 +5,7 @@
 import { createDiagnostic } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { lintCodes } from '../core/diagnostics/codes-lint.js';
+import { parseImageRef } from '../parser/index.js';
 import type { LintRule } from './lint-input.js';
 import { instructionsOf } from './lint-input.js';
 
@@ -37,7 +38,7 @@ export const secretNames: LintRule = (input) => {
   const out: Diagnostic[] = [];
   for (const arg of instructionsOf(input.document, 'arg')) {
     if (!looksSecret(arg.name.text)) continue;
-    const where = arg.default ? ': its default is written in the build file, and any value given reaches launch.json through ENV' : ': a value given for it reaches launch.json through ENV';
+    const where = arg.default ? ', and its default is written in the build file' : '; wherever it is used, its value is written into launch.json or plan.json';
     out.push(createDiagnostic(lintCodes.secretName, `ARG ${arg.name.text} looks like it holds a secret${where}`, { span: arg.name.span }));
   }
   for (const env of instructionsOf(input.document, 'env')) {
@@ -52,14 +53,16 @@ export const secretNames: LintRule = (input) => {
 
 /** A registry base image with no tag or digest, or the `latest` tag without a digest. */
 export const baseImageVersion: LintRule = (input) => {
-  const image = input.spec?.from.image;
   const [from] = instructionsOf(input.document, 'from');
-  if (!image || !from || image.transport !== 'registry' || image.digest !== undefined || image.tag !== 'latest') return [];
+  if (!from) return [];
   const written = from.image.text;
+  // The reference as written when it has no variables (so this works on a file with errors too).
+  const parsed = written.includes('$') ? undefined : parseImageRef(written);
+  const image = parsed?.ok ? parsed.ref : input.spec?.from.image;
+  if (!image || image.transport !== 'registry' || image.digest !== undefined || image.tag !== 'latest') return [];
   // The parser gives a reference without a tag `latest`; the text says whether it was written.
-  const lastPart = written.slice(written.lastIndexOf('/') + 1);
-  const tagWritten = written.includes('$') || lastPart.includes(':');
-  const name = `${image.registry === 'docker.io' ? image.repository.replace(/^library\//, '') : `${image.registry}/${image.repository}`}`;
+  const tagWritten = written.includes('$') || written.slice(written.lastIndexOf('/') + 1).includes(':');
+  const name = image.registry === 'docker.io' ? image.repository.replace(/^library\//, '') : `${image.registry}/${image.repository}`;
   if (!tagWritten) {
     return [createDiagnostic(lintCodes.imageNoTag, `FROM ${written} names no tag or digest, so it is ${name}:latest, whatever that is on the day of the build`, { span: from.image.span })];
   }

@@ -7,7 +7,7 @@ import { catalogEntry, checkRules, createDiagnostic } from '../core/diagnostics/
 import type { CatalogEntry, Diagnostic, Severity } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document } from '../parser/index.js';
-import { closest } from '../parser/index.js';
+import { closest } from '../core/suggest.js';
 
 /** What to skip (rule names, or `all`) and whether rule findings are errors. */
 export interface CheckPolicy {

@@ -11,7 +11,7 @@ import type { CommandAst, Document, Instruction, Val } from './ast.js';
 import { cubefileParser, instructionTokens, lineLexer, orderedTokens } from './grammar.js';
 import { checkField, splitLogicalLines } from './logical-lines.js';
 import type { LogicalLine } from './logical-lines.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 
 /** The form of each instruction, for hints. */
 export const USAGE: Readonly<Record<string, string>> = {

@@ -13,7 +13,7 @@ import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import { parsePlatform } from '../core/platform.js';
 import type { Document, Instruction, Val } from './ast.js';
 import { parseImageRef } from './image-ref.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 import { parsePort, parsePorts, parseSize } from './units.js';
 import { expandPlain, processWord, splitWords } from './words.js';
 

@@ -18,7 +18,6 @@ export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
 export { printCubefile, printYaml } from './print.js';
 export { convertBuildFile } from './convert.js';
-export { closest } from './suggest.js';
 export { parseSize } from './units.js';
 export type { Document, Instruction, Val } from './ast.js';
 

@@ -11,7 +11,7 @@ import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document, Instruction, Val } from './ast.js';
 import { checkField, splitLogicalLines } from './logical-lines.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const command = z.union([z.array(z.string()), z.string()]);

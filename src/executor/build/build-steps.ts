@@ -14,6 +14,7 @@ import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
 import type { CopyStep, HostFile } from '../inject/index.js';
 import { ENVD_LOG_PATH, resolveUser } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
+import { suggestAccount } from './suggestions.js';
 
 /** One filesystem step after the layers, as the planner resolved it. */
 export type SealStep =
@@ -43,7 +44,7 @@ function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnost
   if (!chown) return undefined;
   const resolved = resolveUser(chown.user, chown.group, accounts);
   if (resolved.ok) return resolved.value;
-  problem(at(resolved.diagnostic, where));
+  problem(at(suggestAccount(resolved.diagnostic, chown.group === undefined ? chown.user : `${chown.user}:${chown.group}`, accounts), where));
   return false;
 }
 

@@ -8,10 +8,11 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import type { Diagnostic, Span } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
-import type { ResolvedImage } from '../../core/image.js';
+import type { ImageConfig, ResolvedImage } from '../../core/image.js';
 import { buildLaunchManifest, checkWrappable, effectiveProcess, resolveUser, splitUserSpec, wrapArgv } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import type { RootfsFacts } from './rootfs-facts.js';
+import { suggestAccount, suggestCommand } from './suggestions.js';
 
 /** Inputs of {@link computeLaunch}. */
 export interface LaunchInput {
@@ -32,14 +33,34 @@ function at(diagnostic: Diagnostic, span: Span | undefined): Diagnostic {
   return span && !diagnostic.span ? { ...diagnostic, span } : diagnostic;
 }
 
-/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
-export function computeLaunch(input: LaunchInput): LaunchManifest {
-  const process = effectiveProcess(input.image.config, input.launch);
+/** What checking the process needs: the launch settings, the image config, envd and the tree. */
+export type ProcessInput = Pick<LaunchInput, 'launch' | 'facts' | 'spans'> & {
+  readonly config: ImageConfig;
+  readonly envd?: Pick<InjectSpec, 'imagePath' | 'args'>;
+};
+
+/** The process as it will start (wrapped when asked), with every problem that would stop it. */
+export interface CheckedProcess {
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly problems: readonly Diagnostic[];
+}
+
+/**
+ * Computes the process and checks it against the tree: /bin/sh and the workload for a wrapped
+ * entrypoint, an empty process otherwise, the user and group, each with a "did you mean" from
+ * the image. Both `cube build` and `cube check` use this, so they agree.
+ */
+export function checkProcess(input: ProcessInput): CheckedProcess {
+  const process = effectiveProcess(input.config, input.launch);
   const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
   const problems: Diagnostic[] = [];
   let argv: string[];
   if (input.launch.wrap && input.envd) {
-    problems.push(...checkWrappable(input.facts.index, process).map((d) => at(d, commandSpan)));
+    problems.push(...checkWrappable(input.facts.index, process).map((d) => at(suggestCommand(d, process, input.facts.index), commandSpan)));
     argv = wrapArgv(process.argv, input.envd);
   } else {
     argv = [...process.argv];
@@ -53,15 +74,21 @@ export function computeLaunch(input: LaunchInput): LaunchManifest {
     const { user, group } = splitUserSpec(process.user);
     const resolved = resolveUser(user, group, input.facts.accounts);
     if (resolved.ok) ({ uid, gid } = resolved.value);
-    else problems.push(at(resolved.diagnostic, input.spans.get('/launch/user')));
+    else problems.push(at(suggestAccount(resolved.diagnostic, process.user, input.facts.accounts), input.spans.get('/launch/user')));
   }
-  if (problems.length > 0) throw new DiagnosticError(problems);
+  return { argv, env: process.env, cwd: process.cwd, uid, gid, problems };
+}
+
+/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
+export function computeLaunch(input: LaunchInput): LaunchManifest {
+  const checked = checkProcess({ ...input, config: input.image.config });
+  if (checked.problems.length > 0) throw new DiagnosticError(checked.problems);
   return buildLaunchManifest({
     producedBy: input.manifestId,
     planDigest: input.planDigest,
     image: { ref: input.imageRef, digest: input.image.manifestDigest },
     artifact: { path: input.artifact.path, sha256: input.artifact.sha256, size: input.artifact.size, filesystemUuid: input.artifact.uuid },
-    process: { argv, env: process.env, cwd: process.cwd, uid, gid },
+    process: { argv: checked.argv, env: checked.env, cwd: checked.cwd, uid: checked.uid, gid: checked.gid },
     expose: input.launch.expose,
     ...(input.envd ? { envd: { path: input.envd.imagePath, sha256: input.envd.sha256, port: input.envd.port } } : {}),
   });
