@@ -10,6 +10,7 @@ import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
+import { applyPolicy, directivePolicy } from '../../lint/index.js';
 import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
@@ -67,7 +68,8 @@ export async function loadOrReport(
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
   const loaded = await loadBuildFile({ ...options, cwd: context.cwd });
-  report(loaded.diagnostics, sourcesOf(loaded));
+  // The file's `# check=skip=…` applies to the parser's own checks (UndefinedVar, …) here too.
+  report(applyPolicy(loaded.diagnostics, directivePolicy(loaded.document).policy), sourcesOf(loaded));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }
