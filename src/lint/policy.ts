@@ -24,10 +24,10 @@ export function findRule(nameOrCode: string): CatalogEntry | undefined {
   return checkRules().find((e) => e.rule?.toLowerCase() === wanted || e.code.toLowerCase() === wanted);
 }
 
-/** "did you mean X?" for a name that is no rule, when one is close. */
-export function ruleSuggestion(name: string): string {
+/** The hint for a name that is no check: the nearest check's name when one is close. */
+export function unknownRuleHint(name: string): string {
   const near = closest(name, checkRules().map((e) => e.rule as string));
-  return near ? `did you mean ${near}? ` : '';
+  return near ? `did you mean ${near}? The checks are listed in docs/checks.md` : 'the checks are listed in docs/checks.md';
 }
 
 /**
@@ -63,7 +63,7 @@ export function directivePolicy(document: Document): { policy: CheckPolicy; diag
     const value = eq === -1 ? '' : part.slice(eq + 1).trim();
     if (key === 'skip') {
       const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
-      for (const name of ruleNames(names, (unknown) => bad(`"${unknown}" is not a check`, `${ruleSuggestion(unknown)}the checks are listed in docs/checks.md`))) skip.add(name);
+      for (const name of ruleNames(names, (unknown) => bad(`"${unknown}" is not a check`, unknownRuleHint(unknown)))) skip.add(name);
     } else if (key === 'error' && (value === 'true' || value === 'false')) strict = value === 'true';
     else bad(`"${part}" is not skip=RULE,… or error=true|false`, 'write # check=skip=RULE,RULE;error=true');
   }

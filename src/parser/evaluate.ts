@@ -398,7 +398,10 @@ class Evaluator {
 
   finish(file: string, syntaxErrors: boolean): Evaluation {
     // After a syntax error (a misspelt FROM, unreadable YAML) "no FROM" would only repeat it.
-    if (!this.afterFrom && !syntaxErrors) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
+    if (!this.afterFrom && !syntaxErrors) {
+      const first = this.document.instructions[0]?.span;
+      this.error(parseCodes.missingFrom, 'the build file has no FROM', first ? { ...first, end: first.start } : { file, start: 0, end: 0 });
+    }
     if (this.wrap && !this.inject && !this.spans.has('/inject')) this.error(parseCodes.wrapWithoutInject, 'ENTRYPOINT wrap without INJECT envd', this.wrap);
     for (const name of this.buildArgs.keys()) {
       if (!this.usedBuildArgs.has(name)) this.diagnostics.push(createDiagnostic(parseCodes.unusedBuildArg, `--build-arg ${name} is not declared by any ARG`));

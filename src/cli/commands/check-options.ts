@@ -4,8 +4,9 @@
  * from inside the build file.
  */
 import type { CheckPolicy } from '../../lint/index.js';
-import { ruleNames, ruleSuggestion } from '../../lint/index.js';
-import { usageError } from '../args.js';
+import { ruleNames, unknownRuleHint } from '../../lint/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { cliCodes } from '../../core/diagnostics/codes-cli.js';
 
 /** The check policy options, for `parseArgs`. */
 export const checkPolicyOptions = {
@@ -23,7 +24,7 @@ export const checkPolicyUsage = `      --skip RULE[,RULE]  do not run these chec
 export function checkPolicyOf(command: string, values: { readonly skip?: readonly string[]; readonly strict?: boolean }): CheckPolicy {
   const names = (values.skip ?? []).flatMap((v) => v.split(',')).map((n) => n.trim()).filter((n) => n !== '');
   const skip = ruleNames(names, (unknown) => {
-    throw usageError(command, `--skip ${unknown}: there is no such check (${ruleSuggestion(unknown)}the checks are listed in docs/checks.md)`);
+    throw new DiagnosticError(createDiagnostic(cliCodes.usage, `cube ${command}: --skip ${unknown}: there is no such check`, { hint: unknownRuleHint(unknown) }));
   });
   return { skip: new Set(skip), strict: values.strict === true };
 }
