@@ -9,7 +9,7 @@ import type { Diagnostic, Span } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { ImageConfig, ResolvedImage } from '../../core/image.js';
-import { buildLaunchManifest, checkWrappable, effectiveProcess, resolveUser, splitUserSpec, wrapArgv } from '../launch/index.js';
+import { buildLaunchManifest, checkWrappable, effectiveProcess, pathOf, resolveExecutable, resolveUser, splitUserSpec, wrapArgv } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 import { suggestAccount, suggestCommand } from './suggestions.js';
@@ -50,9 +50,9 @@ export interface CheckedProcess {
 }
 
 /**
- * Computes the process and checks it against the tree: /bin/sh and the workload for a wrapped
- * entrypoint, an empty process otherwise, the user and group, each with a "did you mean" from
- * the image. Both `cube build` and `cube check` use this, so they agree.
+ * Computes the process and checks it against the tree: the workload's executable (and /bin/sh
+ * for a wrapped entrypoint; an unwrapped one must not be empty), the user and group, each with
+ * a "did you mean" from the image. Both `cube build` and `cube check` use this, so they agree.
  */
 export function checkProcess(input: ProcessInput): CheckedProcess {
   const process = effectiveProcess(input.config, input.launch);
@@ -64,8 +64,14 @@ export function checkProcess(input: ProcessInput): CheckedProcess {
     argv = wrapArgv(process.argv, input.envd);
   } else {
     argv = [...process.argv];
-    if (argv.length === 0) {
+    const [name] = argv;
+    if (name === undefined) {
       problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
+    } else if (!resolveExecutable(input.facts.index, name, process.cwd, pathOf(process.env))) {
+      // Unwrapped, the command still has to exist: the sandbox would fail to start otherwise.
+      const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${pathOf(process.env)}`;
+      const missing = createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}`);
+      problems.push(at(suggestCommand(missing, process, input.facts.index), commandSpan));
     }
   }
   let uid = 0;
