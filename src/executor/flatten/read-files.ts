@@ -6,7 +6,7 @@ import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import type { FlattenLayer } from './flatten.js';
 import type { FlattenedIndex, IndexInode } from './flattened-index.js';
-import { readLayerMembers } from './read-layer.js';
+import { membersAt } from './read-layer.js';
 
 /**
  * The bytes of each of `paths` that is a regular file in the tree (symlinks followed inside it),
@@ -23,13 +23,7 @@ export async function readTreeFiles(layers: readonly FlattenLayer[], index: Flat
   for (const layerNo of new Set([...wanted.keys()].map((inode) => inode.layer))) {
     const layer = layers[layerNo] as FlattenLayer;
     const byPosition = new Map([...wanted].filter(([inode]) => inode.layer === layerNo).map(([inode, names]) => [inode.position, names]));
-    let position = 0;
-    for await (const { header, data } of readLayerMembers(await layer.open(), layer.digest)) {
-      const names = byPosition.get(position++);
-      if (!names) {
-        data.resume();
-        continue;
-      }
+    for await (const { header, data, value: names } of membersAt(await layer.open(), layer.digest, byPosition)) {
       const chunks: Buffer[] = [];
       for await (const chunk of data) chunks.push(chunk as Buffer);
       const bytes = Buffer.concat(chunks);
