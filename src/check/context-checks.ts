@@ -68,14 +68,22 @@ export async function contextFindings(spec: BuildSpec, spans: SpanTable, context
 }
 
 /**
- * The envd binary, through the planner's resolveEnvd: whatever it finds wrong with the file (it
- * is missing, unreadable, not a regular file, and any later check of its contents) is reported
- * here with the same code and words as `cube build` gives, without repeating any of its logic.
+ * The envd binary, through the planner's resolveEnvd: whatever it finds wrong with the file
+ * (missing, unreadable, empty, too large, not ELF, built for another architecture, and whatever
+ * it checks later) is reported here with the same code and words as `cube build` gives.
  */
 export async function envdFindings(
   spec: BuildSpec,
   spans: SpanTable,
-  options: { readonly buildFile: string; readonly flag?: string; readonly env: Readonly<Record<string, string | undefined>>; readonly hasher: HostFileHasher },
+  options: {
+    readonly buildFile: string;
+    readonly flag?: string;
+    readonly maxSize?: number;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly hasher: HostFileHasher;
+    /** The image's architecture (or, when the image is not at hand, the one asked for). */
+    readonly architecture: string;
+  },
 ): Promise<Findings & { readonly envd?: ResolvedEnvd }> {
   const findings: Findings = { diagnostics: [], sources: new Map() };
   if (!spec.inject) return findings;
@@ -88,6 +96,8 @@ export async function envdFindings(
       spans,
       env: options.env,
       hasher: options.hasher,
+      architecture: options.architecture,
+      ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}),
     }),
   );
   return envd ? { ...findings, envd } : findings;

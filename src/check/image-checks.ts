@@ -6,15 +6,16 @@
  * The image is used only when it is at hand: a local layout or archive, a registry image whose
  * blobs are all in the cache, or anything when pulling is allowed.
  */
-import type { BuildSpec, SpanTable } from '../core/build-spec.js';
+import type { BuildSpec, Platform, SpanTable } from '../core/build-spec.js';
+import { execAsBinary, execAsDigest } from '../core/exec-as/index.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { buildCodes } from '../core/diagnostics/codes-build.js';
 import { ext4Codes } from '../core/diagnostics/codes-ext4.js';
 import type { ResolvedImage } from '../core/image.js';
 import { silentLogger } from '../core/log.js';
-import { applyBuildSteps, baseImageFacts, checkProcess, discardingWriter, IndexingWriter } from '../executor/build/index.js';
-import type { SealStep } from '../executor/build/index.js';
+import { applyBuildSteps, baseImageFacts, checkLaunch, discardingWriter, IndexingWriter } from '../executor/build/index.js';
+import type { LaunchCheckInput, SealStep } from '../executor/build/index.js';
 import type { ImageSources } from '../executor/image/index.js';
 import type { FlattenedIndex, IndexInode } from '../executor/flatten/index.js';
 import { formatImageRef } from '../parser/index.js';
@@ -23,24 +24,28 @@ import type { ResolvedEnvd } from '../planner/index.js';
 import { collect } from './context-checks.js';
 import type { Findings } from './context-checks.js';
 
-/** What the image checks need. */
-export interface ImageCheckInput {
+/** Where the image checks look for the base image. */
+export interface ImageSourceInput {
   readonly spec: BuildSpec;
   readonly spans: SpanTable;
   readonly buildFile: string;
   readonly contextDir: string;
   readonly images: ImageSources;
-  readonly cacheDir: string;
   /** Resolve and fetch the image from its registry when it is not at hand. */
   readonly pull: boolean;
-  readonly platform?: BuildSpec['from']['platform'];
+  readonly platform?: Platform;
+}
+
+/** What the image checks need besides the image. */
+export interface ImageCheckInput {
+  readonly spec: BuildSpec;
+  readonly spans: SpanTable;
+  readonly images: ImageSources;
+  readonly cacheDir: string;
   /** The build file's steps as the context checks resolved them (undefined where one failed). */
   readonly steps: readonly (SealStep | undefined)[];
   readonly envd?: ResolvedEnvd;
 }
-
-/** The image checks' findings, or why they did not run. */
-export type ImageFindings = Findings & { readonly skipped?: string };
 
 const BLOCK = 4096;
 const ALIGN = 2 * 1024 * 1024;
@@ -60,14 +65,18 @@ function contentLowerBound(index: FlattenedIndex): number {
   return Math.ceil((blocks * BLOCK) / ALIGN) * ALIGN;
 }
 
-/** The image, when it is at hand (or may be pulled); a reason when it is not. */
-async function imageAtHand(input: ImageCheckInput, findings: Findings): Promise<ResolvedImage | string> {
+/**
+ * The base image when it is at hand (or may be pulled), else why not; an image source's errors
+ * (a layout that cannot be read, a tag it does not have) are findings, pointed at FROM.
+ */
+export async function imageAtHand(input: ImageSourceInput): Promise<Findings & { readonly image?: ResolvedImage; readonly skipped?: string }> {
+  const findings: Findings = { diagnostics: [], sources: new Map() };
   const { spec } = input;
   const fromSpan = input.spans.get('/from');
   const wanted = spec.from.platform ?? input.platform;
   const options = { contextDir: input.contextDir, ...(wanted ? { platform: wanted } : {}) };
-  const pinned = await collect(findings, () => lockedManifest(input.buildFile, spec.from.image, wanted));
   const ref = spec.from.image;
+  const pinned = await collect(findings, () => lockedManifest(input.buildFile, ref, wanted));
   const resolve = async (): Promise<ResolvedImage | undefined> => {
     if (!input.pull) return input.images.resolveCached(ref, options, pinned);
     return input.images.resolver.resolve(pinned && ref.transport !== 'docker-archive' ? { ...ref, digest: ref.digest ?? pinned } : ref, options);
@@ -78,24 +87,38 @@ async function imageAtHand(input: ImageCheckInput, findings: Findings): Promise<
       throw error instanceof DiagnosticError && fromSpan ? new DiagnosticError(error.diagnostics.map((d) => ({ span: fromSpan, ...d })), error.sources) : error;
     }),
   );
-  return image ?? `${formatImageRef(ref)} is not in the cache (pass --pull to fetch it, or build once)`;
+  if (image) return { ...findings, image };
+  return findings.diagnostics.length > 0 ? findings : { ...findings, skipped: `${formatImageRef(ref)} is not in the cache (pass --pull to fetch it, or build once)` };
 }
 
-/** Runs the image checks; findings are empty and `skipped` says why when the image is not at hand. */
-export async function imageFindings(input: ImageCheckInput): Promise<ImageFindings> {
+/** envd as the launch checks see it: the spec's settings, the file's facts and exec-as for the image. */
+function checkedEnvd(inject: NonNullable<BuildSpec['inject']>, resolved: ResolvedEnvd | undefined, architecture: string): NonNullable<LaunchCheckInput['envd']> {
+  const execAs = execAsDigest(architecture);
+  return {
+    imagePath: inject.imagePath,
+    args: inject.args,
+    port: inject.port,
+    ...(inject.firecracker ? { firecracker: true as const } : {}),
+    ...(resolved?.interpreter ? { interpreter: resolved.interpreter } : {}),
+    ...(execAs ? { execAs } : {}),
+  };
+}
+
+/** Runs the image checks: the build's own steps and launch checks over the image's facts. */
+export async function imageFindings(input: ImageCheckInput, image: ResolvedImage): Promise<Findings> {
   const findings: Findings = { diagnostics: [], sources: new Map() };
-  const image = await imageAtHand(input, findings);
-  if (typeof image === 'string') return findings.diagnostics.length > 0 ? findings : { ...findings, skipped: image };
   const facts = await collect(findings, () => baseImageFacts(image, input.images.layers, input.cacheDir));
   if (!facts) return findings;
   const { spec, spans } = input;
-  const envd = spec.inject && input.envd ? { envd: { file: input.envd, imagePath: spec.inject.imagePath } } : {};
+  const architecture = image.platform.architecture;
+  const execAs = execAsBinary(architecture);
+  const envd = spec.inject && input.envd ? { envd: { file: input.envd, imagePath: spec.inject.imagePath, ...(execAs ? { execAs } : {}) } } : {};
   const steps = input.steps.filter((s): s is SealStep => s !== undefined);
   const problems: Diagnostic[] = [];
   await collect(findings, () =>
     applyBuildSteps(new IndexingWriter(discardingWriter(), facts.index), facts.index, { ...envd, steps, accounts: facts.accounts, mtime: { sec: 0, nsec: 0 }, logger: silentLogger }, (d) => problems.push(d)),
   );
-  const checked = checkProcess({ launch: spec.launch, config: image.config, ...(spec.inject ? { envd: spec.inject } : {}), facts, spans });
+  const checked = checkLaunch({ launch: spec.launch, image, ...(spec.inject ? { envd: checkedEnvd(spec.inject, input.envd, architecture) } : {}), facts, spans });
   // A command that a step which could not be resolved would have copied in is no finding of its own.
   const stepsMissing = steps.length < input.steps.length;
   problems.push(...checked.problems.filter((d) => !(stepsMissing && d.code === buildCodes.workloadNotFound.code)));

@@ -7,6 +7,7 @@
  */
 import { dirname } from 'node:path';
 import type { Platform } from '../core/build-spec.js';
+import { hostPlatform } from '../core/platform.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import type { ImageSources } from '../executor/image/index.js';
 import { applyPolicy, combinePolicies, directivePolicy, lintBuildFile } from '../lint/index.js';
@@ -14,7 +15,7 @@ import type { CheckPolicy } from '../lint/index.js';
 import type { LoadedBuildFile } from '../parser/index.js';
 import { HostFileHasher } from '../planner/index.js';
 import { contextFindings, envdFindings } from './context-checks.js';
-import { imageFindings } from './image-checks.js';
+import { imageAtHand, imageFindings } from './image-checks.js';
 
 /** What to check and how. */
 export interface CheckInput {
@@ -22,6 +23,8 @@ export interface CheckInput {
   /** The command line's policy (`--skip`, `--strict`); the file's `# check=` is added to it. */
   readonly policy: CheckPolicy;
   readonly envdPathFlag?: string;
+  /** `--envd-max-size`: the largest envd accepted. */
+  readonly envdMaxSize?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cacheDir: string;
   readonly platform?: Platform;
@@ -61,25 +64,26 @@ export async function checkBuild(input: CheckInput): Promise<CheckReport> {
   if (loaded.spec) {
     const { spec, spans } = loaded;
     const contextDir = dirname(loaded.path);
+    const atHand = await imageAtHand({ spec, spans, buildFile: loaded.path, contextDir, images: input.images, pull: input.pull, ...(input.platform ? { platform: input.platform } : {}) });
+    imageSkipped = atHand.skipped;
     const hasher = new HostFileHasher(input.cacheDir);
     await hasher.load();
     const context = await contextFindings(spec, spans, contextDir, hasher);
-    const envd = await envdFindings(spec, spans, { buildFile: loaded.path, ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}), env: input.env, hasher });
-    await hasher.save();
-    const image = await imageFindings({
-      spec,
-      spans,
+    // envd must be built for the image's architecture; without the image, for the one asked for.
+    const architecture = atHand.image?.platform.architecture ?? (spec.from.platform ?? input.platform ?? hostPlatform()).architecture;
+    const envd = await envdFindings(spec, spans, {
       buildFile: loaded.path,
-      contextDir,
-      images: input.images,
-      cacheDir: input.cacheDir,
-      pull: input.pull,
-      ...(input.platform ? { platform: input.platform } : {}),
-      steps: context.steps,
-      ...(envd.envd ? { envd: envd.envd } : {}),
+      ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}),
+      ...(input.envdMaxSize !== undefined ? { maxSize: input.envdMaxSize } : {}),
+      env: input.env,
+      hasher,
+      architecture,
     });
-    imageSkipped = image.skipped;
-    for (const findings of [context, envd, image]) {
+    await hasher.save();
+    const image = atHand.image
+      ? await imageFindings({ spec, spans, images: input.images, cacheDir: input.cacheDir, steps: context.steps, ...(envd.envd ? { envd: envd.envd } : {}) }, atHand.image)
+      : undefined;
+    for (const findings of [atHand, context, envd, ...(image ? [image] : [])]) {
       found.push(...findings.diagnostics);
       for (const [file, text] of findings.sources) sources.set(file, text);
     }

@@ -6,17 +6,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkRules } from '../../src/core/diagnostics/index.js';
 import { checkDir } from '../helpers/check-dir.js';
-import { ensureExampleImages, exampleEnvd } from '../helpers/example-images.js';
+import { exampleEnvd } from '../helpers/example-images.js';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'check');
 const cases = readdirSync(root);
-
-beforeAll(async () => {
-  await ensureExampleImages();
-});
 
 describe('check golden cases', () => {
   it.each(cases)('%s', async (name) => {

@@ -3,11 +3,13 @@
  * you mean", the build file's own steps taken into account, and the image used only when it is
  * at hand (a local layout, or a registry image whose blobs are all in the cache).
  */
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hostPlatform } from '../../src/core/platform.js';
 import { checkDir } from '../helpers/check-dir.js';
+import { exampleEnvd } from '../helpers/example-images.js';
 import { buildTar } from '../helpers/layers.js';
 import type { TestMember } from '../helpers/layers.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
@@ -28,9 +30,9 @@ beforeAll(async () => {
 async function project(name: string, members: readonly TestMember[], cubefile: string): Promise<string> {
   const dir = join(root, name);
   await mkdir(dir, { recursive: true });
-  const image = await putImage(join(dir, 'layout'), [{ tar: await buildTar(members) }], { Env: ['PATH=/bin'] });
+  const image = await putImage(join(dir, 'layout'), [{ tar: await buildTar(members) }], { Env: ['PATH=/bin'] }, hostPlatform());
   await putIndex(join(dir, 'layout'), [{ ...image, ...tagged('base') }]);
-  await writeFile(join(dir, 'envd'), 'envd');
+  await copyFile(exampleEnvd, join(dir, 'envd'));
   await writeFile(join(dir, 'Cubefile'), cubefile);
   return dir;
 }
@@ -92,7 +94,7 @@ describe('image checks', () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'cube-image-checks-cache-'));
     expect((await checkDir(dir, { cacheDir })).imageSkipped).toBe('registry.example/team/app:1.0 is not in the cache (pass --pull to fetch it, or build once)');
     // The blob store has the layout of an OCI layout's blobs directory: write the image there.
-    const image = await putImage(cacheDir, [{ tar: await buildTar([...ACCOUNTS, SHELL, PYTHON]) }], { Env: ['PATH=/bin'] });
+    const image = await putImage(cacheDir, [{ tar: await buildTar([...ACCOUNTS, SHELL, PYTHON]) }], { Env: ['PATH=/bin'] }, hostPlatform());
     const lock = { version: 1, images: { 'registry.example/team/app:1.0 host': { manifest: image.digest, config: image.digest } } };
     await writeFile(join(dir, 'Cubefile.lock'), JSON.stringify(lock));
     const report = await checkDir(dir, { cacheDir });

@@ -3,15 +3,14 @@ import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureExampleImages, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
+import { exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 let dir: string;
 let env: Record<string, string>;
 beforeAll(async () => {
-  await ensureExampleImages();
   dir = await mkdtemp(join(tmpdir(), 'cube-check-cli-'));
-  env = { CUBE_CACHE_DIR: join(dir, 'cache'), CUBE_ENVD_PATH: exampleEnvd };
+  env = { CUBE_CACHE_DIR: join(dir, 'cache') };
 });
 
 /** Writes a Cubefile in a fresh directory and returns the directory. */

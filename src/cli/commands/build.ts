@@ -86,6 +86,7 @@ async function build(
     loaded,
     policy: checkPolicyOf('build', values),
     ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+    ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
     env: context.env,
     cacheDir,
     ...(settings.platform ? { platform: settings.platform } : {}),

@@ -14,7 +14,7 @@ import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
-import { buildFileLocation, platformOption, registryOptions, reportDiagnostics } from './shared.js';
+import { buildFileLocation, envdMaxSizeOption, platformOption, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube check [options] [DIR]
 
@@ -30,6 +30,7 @@ Options:
                           positional argument, default the current directory)
       --build-arg K=V     set a build argument (repeatable)
       --envd-path PATH    host envd binary (overrides INJECT envd PATH and $CUBE_ENVD_PATH)
+      --envd-max-size SIZE   the largest envd accepted (default 16MiB, as CubeSandbox)
       --platform OS/ARCH  the platform to check for when FROM names none (default: the host's)
       --pull              fetch the base image when it is not in the cache, for the image checks
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
@@ -43,6 +44,7 @@ const options = {
   file: { type: 'string', short: 'f' },
   'build-arg': { type: 'string', multiple: true },
   'envd-path': { type: 'string' },
+  'envd-max-size': { type: 'string' },
   platform: { type: 'string' },
   pull: { type: 'boolean' },
   'cache-dir': { type: 'string' },
@@ -85,6 +87,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     loaded,
     policy,
     ...(values['envd-path'] !== undefined ? { envdPathFlag: resolve(context.cwd, values['envd-path']) } : {}),
+    ...envdMaxSizeOption('check', values['envd-max-size']),
     env: context.env,
     cacheDir,
     ...platform,

@@ -11,7 +11,7 @@ import type { Logger } from '../../core/log.js';
 import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
-import type { CopyStep, HostFile } from '../inject/index.js';
+import type { CopyStep, EnvdInjection } from '../inject/index.js';
 import { ENVD_LOG_PATH, resolveUser } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
 import { suggestAccount } from './suggestions.js';
@@ -23,7 +23,7 @@ export type SealStep =
 
 /** What the steps need besides the writer. */
 export interface BuildStepsInput {
-  readonly envd?: { readonly file: HostFile; readonly imagePath: string };
+  readonly envd?: Omit<EnvdInjection, 'mtime'>;
   readonly steps: readonly SealStep[];
   readonly accounts: AccountFiles;
   readonly mtime: Timestamp;
@@ -52,7 +52,7 @@ function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnost
 export async function applyBuildSteps(writer: TreeWriter<unknown>, index: FlattenedIndex, input: BuildStepsInput, problem: StepProblem): Promise<void> {
   const { mtime } = input;
   if (input.envd) {
-    await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
+    await injectEnvd(writer, { ...input.envd, mtime });
     // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
     const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
     if (logDirProblem) {

@@ -30,7 +30,7 @@ export interface SealInput {
   readonly layers: LayerSource;
   /** Cache directory: uncompressed layers are kept under it (see layer-cache.ts). */
   readonly cacheDir: string;
-  readonly envd?: { readonly file: HostFile; readonly imagePath: string };
+  readonly envd?: { readonly file: HostFile; readonly imagePath: string; readonly execAs?: Uint8Array };
   readonly steps: readonly SealStep[];
   readonly seal: SealSpec;
   /** The seal node id: seeds the filesystem UUID and hash seed. */

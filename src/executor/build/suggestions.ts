@@ -8,7 +8,8 @@ import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { closest } from '../../core/suggest.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import type { AccountFiles, EffectiveProcess } from '../launch/index.js';
-import { pathOf, splitUserSpec, workloadArgv } from '../launch/index.js';
+import { pathOf } from '../../core/image.js';
+import { splitUserSpec, workloadArgv } from '../launch/index.js';
 
 /** The names in an account file (`name:x:…` lines). */
 function accountNames(text: string | undefined): string[] {

@@ -1,0 +1,17 @@
+/** Small ELF files for tests: a 64-bit header for a machine, then bytes that tell files apart. */
+import { ELF_MACHINE, ELF_MAGIC, ElfClass, ElfData, ElfType, FileHeader64 } from '../../src/core/elf.js';
+
+/**
+ * An ELF64 executable header for `architecture` (default amd64, the platform of the images
+ * test/helpers/oci-layout.ts makes) followed by `label`: enough for cube's envd checks, never run.
+ */
+export function elfWith(label: string, architecture = 'amd64'): Buffer {
+  const header = Buffer.alloc(FileHeader64.size);
+  ELF_MAGIC.copy(header, 0);
+  header[FileHeader64.ident.class] = ElfClass.elf64;
+  header[FileHeader64.ident.data] = ElfData.littleEndian;
+  header[FileHeader64.ident.version] = 1;
+  header.writeUInt16LE(ElfType.executable, FileHeader64.type);
+  header.writeUInt16LE(ELF_MACHINE[architecture] ?? 0, FileHeader64.machine);
+  return Buffer.concat([header, Buffer.from(label)]);
+}
