@@ -9,9 +9,9 @@ import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { CommandAst, Document, Instruction, Val } from './ast.js';
 import { cubefileParser, instructionTokens, lineLexer, orderedTokens } from './grammar.js';
-import { splitLogicalLines } from './logical-lines.js';
+import { checkField, splitLogicalLines } from './logical-lines.js';
 import type { LogicalLine } from './logical-lines.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 
 /** The form of each instruction, for hints. */
 export const USAGE: Readonly<Record<string, string>> = {
@@ -266,5 +266,5 @@ export function parseCubefileSyntax(text: string, file: string): { document: Doc
     const instruction = instructionFor(word, ctx, orderedTokens(cst), split.escape, diagnostics);
     if (instruction) instructions.push(instruction);
   }
-  return { document: { words: 'shell', escape: split.escape, instructions }, diagnostics };
+  return { document: { words: 'shell', escape: split.escape, instructions, ...checkField(split, file) }, diagnostics };
 }

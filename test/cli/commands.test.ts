@@ -60,7 +60,7 @@ describe('cube check', () => {
     const json = await runCli(['check', '-f', 'Bad', '--format', 'json'], { cwd: dir });
     const parsed = JSON.parse(json.stdout);
     expect(parsed.ok).toBe(false);
-    expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1010', 2], ['CUBE1001', 3]]);
+    expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1205', 1], ['CUBE1010', 2], ['CUBE1001', 3]]);
   });
 
   it('rejects unknown options with the usage exit code', async () => {

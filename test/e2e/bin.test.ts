@@ -33,9 +33,9 @@ function cube(args: readonly string[], cwd = repoRoot) {
 describe('bin/cube.js', () => {
   it('prints its version and checks a Cubefile and a cube.yaml', async () => {
     expect((await cube(['--version'])).stdout).toBe(`cube ${version}`);
-    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml']);
+    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml', '--envd-path', exampleEnvd]);
     expect(yaml.exitCode, yaml.stderr).toBe(0);
-    const cubefile = await cube(['check', 'examples/node-app']);
+    const cubefile = await cube(['check', 'examples/node-app', '--envd-path', exampleEnvd]);
     expect(cubefile.exitCode, cubefile.stderr).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
 import { redactUrl } from '../../core/redact.js';
+import { applyPolicy, directivePolicy } from '../../lint/index.js';
 import { loadBuildFile, parseSize } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
@@ -68,7 +69,8 @@ export async function loadOrReport(
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
   const loaded = await loadBuildFile({ ...options, cwd: context.cwd });
-  report(loaded.diagnostics, sourcesOf(loaded));
+  // The file's `# check=skip=…` applies to the parser's own checks (UndefinedVar, …) here too.
+  report(applyPolicy(loaded.diagnostics, directivePolicy(loaded.document).policy), sourcesOf(loaded));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }
@@ -103,7 +105,7 @@ export function platformOption(command: string, value: string | undefined): { pl
 }
 
 /** `--envd-max-size SIZE` (with a unit, as SEAL SIZE takes it). */
-function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
+export function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
   if (value === undefined) return {};
   const bytes = parseSize(value);
   if (bytes === undefined) throw usageError(command, `--envd-max-size "${value}" is not a size with a unit (e.g. 32MiB)`);

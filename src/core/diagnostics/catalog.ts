@@ -5,23 +5,35 @@
 import type { CatalogEntry } from './catalog-entry.js';
 import { cliCodes } from './codes-cli.js';
 import { parseCodes } from './codes-parse.js';
+import { lintCodes } from './codes-lint.js';
 import { planCodes } from './codes-plan.js';
 import { ext4Codes } from './codes-ext4.js';
 import { imageCodes } from './codes-image.js';
 import { buildCodes } from './codes-build.js';
 
 export type { CatalogEntry } from './catalog-entry.js';
-export { cliCodes, parseCodes, planCodes, ext4Codes, imageCodes, buildCodes };
+export { cliCodes, parseCodes, lintCodes, planCodes, ext4Codes, imageCodes, buildCodes };
 
 /** Every catalog entry, in code order. */
 export function allCatalogEntries(): CatalogEntry[] {
   const tables: Record<string, CatalogEntry>[] = [
     cliCodes,
     parseCodes,
+    lintCodes,
     planCodes,
     ext4Codes,
     imageCodes,
     buildCodes,
   ];
   return tables.flatMap((table) => Object.values(table)).sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** The entry of a code, or undefined for a code no table has. */
+export function catalogEntry(code: string): CatalogEntry | undefined {
+  return allCatalogEntries().find((e) => e.code === code);
+}
+
+/** Every entry that is a named check, in code order. */
+export function checkRules(): CatalogEntry[] {
+  return allCatalogEntries().filter((e) => e.rule !== undefined);
 }
