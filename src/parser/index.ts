@@ -17,6 +17,7 @@ export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
 export { printCubefile, printYaml } from './print.js';
 export { convertBuildFile } from './convert.js';
+export { parseSize } from './units.js';
 export type { Document, Instruction } from './ast.js';
 
 /** Options of the parse functions. */
