@@ -1,8 +1,10 @@
 /*
- * A stand-in for the sandbox agent, for examples and tests: it answers `GET /health` with
- * 204 No Content on its port (default 49983, or `--port N`) and 404 to anything else, and
- * appends "envd started" to the file named by `--started FILE` when given. It is built as a
- * static binary so it runs inside any example image.
+ * A stand-in for the sandbox agent, for examples and tests. It takes envd's own command line
+ * (e2b-dev/infra packages/envd): `-port N` (default 49983), `-isnotfc`, `-version`, and the
+ * ignored `-no-cgroups`, `-verbose` and `-cgroup-root DIR`, with Go's flag syntax (`-flag`, `--flag`, `-port=N`, `-port N`); an unknown flag is an error (exit 2),
+ * as in envd. It answers `GET /health` with 204 No Content and anything else with 404.
+ * One flag is its own, for tests: `-report FILE` appends a line saying how it was started
+ * (uid, gid, argv). It is built as a static binary so it runs inside any example image.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,21 +13,59 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define VERSION "0.0.0-cube-stand-in"
+
 static const char NO_CONTENT[] = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
 static const char NOT_FOUND[] = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
+/* The flag's name without its dashes, or NULL when `arg` is not a flag. */
+static const char *flag_name(const char *arg) {
+  if (arg[0] != '-' || arg[1] == '\0') return NULL;
+  return arg[1] == '-' ? arg + 2 : arg + 1;
+}
+
+/* True when `name` (up to '=') is `want`; sets *value to the text after '=' if there is one. */
+static int is_flag(const char *name, const char *want, const char **value) {
+  size_t n = strlen(want);
+  if (strncmp(name, want, n) != 0) return 0;
+  if (name[n] == '\0') return *value = NULL, 1;
+  if (name[n] == '=') return *value = name + n + 1, 1;
+  return 0;
+}
+
+static void report(const char *path, int argc, char **argv) {
+  FILE *f = fopen(path, "a");
+  if (!f) return;
+  fprintf(f, "envd uid=%d gid=%d argv=", (int)getuid(), (int)getgid());
+  for (int i = 0; i < argc; i++) fprintf(f, "%s<%s>", i ? " " : "", argv[i]);
+  fprintf(f, "\n");
+  fclose(f);
+}
+
 int main(int argc, char **argv) {
   int port = 49983;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (strcmp(argv[i], "--port") == 0) port = atoi(argv[i + 1]);
-    if (strcmp(argv[i], "--started") == 0) {
-      FILE *f = fopen(argv[i + 1], "a");
-      if (f) {
-        fprintf(f, "envd started\n");
-        fclose(f);
-      }
+  const char *report_path = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *name = flag_name(argv[i]), *value = NULL;
+    if (name && is_flag(name, "port", &value)) {
+      if (!value && i + 1 < argc) value = argv[++i];
+      if (!value) return fprintf(stderr, "flag needs an argument: -port\n"), 2;
+      port = atoi(value);
+    } else if (name && is_flag(name, "report", &value)) {
+      if (!value && i + 1 < argc) value = argv[++i];
+      if (!value) return fprintf(stderr, "flag needs an argument: -report\n"), 2;
+      report_path = value;
+    } else if (name && (is_flag(name, "isnotfc", &value) || is_flag(name, "no-cgroups", &value) || is_flag(name, "verbose", &value))) {
+      continue;
+    } else if (name && is_flag(name, "cgroup-root", &value)) {
+      if (!value && i + 1 < argc) i++;
+    } else if (name && is_flag(name, "version", &value)) {
+      return printf("%s\n", VERSION), 0;
+    } else {
+      return fprintf(stderr, "flag provided but not defined: %s\n", argv[i]), 2;
     }
   }
+  if (report_path) report(report_path, argc, argv);
   int server = socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -171,7 +171,8 @@ export async function baseLayer() {
   return layer;
 }
 
-const BASE_TOOLS = ['dash', 'sleep', 'env', 'cat', 'echo', 'ls', 'id', 'true', 'mkdir', 'rm', 'printf'].map((t) => `/usr/bin/${t}`);
+/** The host programs the base layer holds. */
+export const BASE_TOOLS = ['dash', 'sleep', 'env', 'cat', 'echo', 'ls', 'id', 'true', 'mkdir', 'rm', 'printf'].map((t) => `/usr/bin/${t}`);
 
 /** Starts a layout in a temporary directory next to `outDir`; returns its path. */
 export async function startLayout(outDir) {

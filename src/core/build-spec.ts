@@ -58,8 +58,10 @@ export interface InjectSpec {
   /** Absolute in-image path (`TO`): the single source of truth for where envd lives. */
   readonly imagePath: string;
   readonly port: number;
-  /** Extra argv for envd (`ARGS`), one element per argument. */
+  /** Extra argv for envd (`ARGS`), one element per argument, after the flags cube passes. */
   readonly args: readonly string[];
+  /** `FIRECRACKER`: the sandbox runs in Firecracker, so envd is not given `-isnotfc`. */
+  readonly firecracker?: true;
 }
 
 /** An owner as written in `--chown`: numeric ids or names resolved against the image at build time. */

@@ -27,6 +27,15 @@ export interface ImageConfig {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** The PATH Docker assumes when an image sets none. */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The PATH value of an environment list (`NAME=value`, last one wins), or Docker's default. */
+export function pathOf(env: readonly string[]): string {
+  const entry = [...env].reverse().find((e) => e.startsWith('PATH='));
+  return entry ? entry.slice('PATH='.length) : DEFAULT_PATH;
+}
+
 /** An image reference resolved to exact, verified content. */
 export interface ResolvedImage {
   /** The reference as written, normalised. */

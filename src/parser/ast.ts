@@ -19,7 +19,7 @@ export type CommandAst = { readonly form: 'exec'; readonly argv: readonly string
 export type Instruction =
   | { readonly kind: 'arg'; readonly span: Span; readonly name: Val; readonly default?: Val }
   | { readonly kind: 'from'; readonly span: Span; readonly image: Val; readonly platform?: Val }
-  | { readonly kind: 'inject'; readonly span: Span; readonly name: Val; readonly path?: Val; readonly to?: Val; readonly port?: Val; readonly args?: Val }
+  | { readonly kind: 'inject'; readonly span: Span; readonly name: Val; readonly path?: Val; readonly to?: Val; readonly port?: Val; readonly args?: Val; readonly firecracker?: Span }
   | { readonly kind: 'copy'; readonly span: Span; readonly sources: readonly Val[]; readonly dest: Val; readonly chown?: Val; readonly chmod?: Val }
   | { readonly kind: 'env' | 'label'; readonly span: Span; readonly pairs: readonly { readonly name: Val; readonly value: Val }[] }
   | { readonly kind: 'workdir'; readonly span: Span; readonly path: Val }

@@ -17,7 +17,7 @@ import { closest } from './suggest.js';
 export const USAGE: Readonly<Record<string, string>> = {
   ARG: 'ARG NAME[=default]',
   FROM: 'FROM [--platform=os/arch] IMAGE',
-  INJECT: 'INJECT envd [PATH host-path] [TO /in/image/path] [PORT n] [ARGS "…"]',
+  INJECT: 'INJECT envd [PATH host-path] [TO /in/image/path] [PORT n] [ARGS "…"] [FIRECRACKER]',
   COPY: 'COPY [--chown=user:group] [--chmod=mode] SRC… DEST',
   ENV: 'ENV NAME=value …',
   LABEL: 'LABEL name=value …',
@@ -123,9 +123,15 @@ function instructionFor(keyword: string, ctx: LineContext, tokens: { label: stri
     }
     case 'INJECT': {
       const seen = new Set<string>();
-      const out: { path?: Val; to?: Val; port?: Val; args?: Val } = {};
+      const out: { path?: Val; to?: Val; port?: Val; args?: Val; firecracker?: Span } = {};
       const labels = { hostPath: 'path', imagePath: 'to', port: 'port', args: 'args' } as const;
       for (const t of tokens) {
+        if (t.label === 'firecracker') {
+          const where = ctx.val(t.token).span;
+          if (out.firecracker) diagnostics.push(createDiagnostic(parseCodes.badInject, 'INJECT: FIRECRACKER is given twice', { span: where }));
+          out.firecracker = where;
+          continue;
+        }
         const key = labels[t.label as keyof typeof labels];
         if (key === undefined) continue;
         if (seen.has(key)) {

@@ -259,12 +259,18 @@ class Evaluator {
         return;
       }
       args = words.map((w) => (w.ok ? w.value : ''));
+      // cube passes -port from PORT; a second one would make envd and the readiness probe disagree.
+      const portFlag = args.find((a) => /^--?port(=|$)/.test(a));
+      if (portFlag !== undefined) {
+        this.error(parseCodes.badInject, `INJECT ARGS passes "${portFlag}", but cube passes envd -port from PORT itself`, instruction.args.span, 'set the port with INJECT envd PORT n; the readiness probe uses the same value');
+        return;
+      }
     }
     if (hostPath === '') {
       this.error(parseCodes.badInject, 'INJECT PATH is empty', instruction.path?.span);
       return;
     }
-    this.inject = { name: 'envd', ...(hostPath !== undefined ? { hostPath } : {}), imagePath, port, args };
+    this.inject = { name: 'envd', ...(hostPath !== undefined ? { hostPath } : {}), imagePath, port, args, ...(instruction.firecracker ? { firecracker: true as const } : {}) };
   }
 
   copy(instruction: Extract<Instruction, { kind: 'copy' }>): void {
@@ -371,6 +377,7 @@ class Evaluator {
     // After a syntax error (a misspelt FROM, unreadable YAML) "no FROM" would only repeat it.
     if (!this.afterFrom && !syntaxErrors) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
     if (this.wrap && !this.inject && !this.spans.has('/inject')) this.error(parseCodes.wrapWithoutInject, 'ENTRYPOINT wrap without INJECT envd', this.wrap);
+    if (this.inject && !this.wrap) this.error(parseCodes.injectWithoutWrap, 'envd is injected, but without ENTRYPOINT wrap nothing starts it', this.spans.get('/inject'));
     for (const name of this.buildArgs.keys()) {
       if (!this.usedBuildArgs.has(name)) this.diagnostics.push(createDiagnostic(parseCodes.unusedBuildArg, `--build-arg ${name} is not declared by any ARG`));
     }

@@ -40,6 +40,7 @@ export const optionTokens = {
   TO: keyword('TO'),
   PORT: keyword('PORT'),
   ARGS: keyword('ARGS'),
+  FIRECRACKER: keyword('FIRECRACKER'),
   SIZE: keyword('SIZE'),
   FREE: keyword('FREE'),
 } as const;
@@ -97,6 +98,7 @@ export class CubefileParser extends CstParser {
         { ALT: () => (this.CONSUME(O.TO), this.CONSUME2(Word, { LABEL: 'imagePath' })) },
         { ALT: () => (this.CONSUME(O.PORT), this.CONSUME3(Word, { LABEL: 'port' })) },
         { ALT: () => (this.CONSUME(O.ARGS), this.CONSUME4(Word, { LABEL: 'args' })) },
+        { ALT: () => this.CONSUME(O.FIRECRACKER, { LABEL: 'firecracker' }) },
       ]),
     );
   });

@@ -13,11 +13,11 @@ import { evaluate } from './evaluate.js';
 import { parseYamlSyntax } from './yaml-syntax.js';
 
 export { formatImageRef, parseImageRef } from './image-ref.js';
+export { parseSize } from './units.js';
 export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
 export { printCubefile, printYaml } from './print.js';
 export { convertBuildFile } from './convert.js';
-export { parseSize } from './units.js';
 export type { Document, Instruction } from './ast.js';
 
 /** Options of the parse functions. */

@@ -36,7 +36,7 @@ function cubefileLine(document: Document, i: Instruction): string {
     case 'from':
       return `FROM ${i.platform ? `--platform=${w(i.platform)} ` : ''}${w(i.image)}`;
     case 'inject':
-      return ['INJECT envd', ...(i.path ? [`PATH ${w(i.path)}`] : []), ...(i.to ? [`TO ${w(i.to)}`] : []), ...(i.port ? [`PORT ${w(i.port)}`] : []), ...(i.args ? [`ARGS ${document.words === 'shell' ? i.args.text : shell(i.args.text)}`] : [])].join(' ');
+      return ['INJECT envd', ...(i.path ? [`PATH ${w(i.path)}`] : []), ...(i.to ? [`TO ${w(i.to)}`] : []), ...(i.port ? [`PORT ${w(i.port)}`] : []), ...(i.args ? [`ARGS ${document.words === 'shell' ? i.args.text : shell(i.args.text)}`] : []), ...(i.firecracker ? ['FIRECRACKER'] : [])].join(' ');
     case 'copy':
       return ['COPY', ...(i.chown ? [`--chown=${w(i.chown)}`] : []), ...(i.chmod ? [`--chmod=${w(i.chmod)}`] : []), ...i.sources.map(w), w(i.dest)].join(' ');
     case 'env':
@@ -100,6 +100,7 @@ export function printYaml(document: Document): string {
             ...(i.to ? { to: p(i.to) } : {}),
             ...(i.port ? { port: /^\d+$/.test(p(i.port)) ? Number(p(i.port)) : p(i.port) } : {}),
             ...(i.args ? { args: argsList(document, i.args) } : {}),
+            ...(i.firecracker ? { firecracker: true } : {}),
           },
         };
         break;

@@ -32,7 +32,8 @@ export const cubeYamlSchema = z
             path: z.string().optional().describe('host path of the envd binary'),
             to: z.string().optional().describe('absolute in-image path (default /usr/local/bin/envd)'),
             port: z.union([z.number().int(), z.string()]).optional().describe('port envd listens on (default 49983)'),
-            args: z.array(z.string()).optional().describe('extra arguments for envd'),
+            args: z.array(z.string()).optional().describe('extra arguments for envd, after -port N -isnotfc'),
+            firecracker: z.boolean().optional().describe('the sandbox runs in Firecracker: do not pass envd -isnotfc'),
           })
           .strict()
           .nullable(),
@@ -198,6 +199,7 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
       ...(e.to !== undefined ? { to: val(e.to, 'inject', 'envd', 'to') } : {}),
       ...(e.port !== undefined ? { port: val(e.port, 'inject', 'envd', 'port') } : {}),
       ...(e.args !== undefined ? { args: { text: e.args.map(quoteArg).join(' '), span: span('inject', 'envd', 'args') } } : {}),
+      ...(e.firecracker ? { firecracker: span('inject', 'envd', 'firecracker') } : {}),
     });
   }
   (data.steps ?? []).forEach((step, i) => {

@@ -5,12 +5,15 @@
  * EXPOSE, LABEL, USER or the entrypoint never touches the seal's id.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { dirname, posix, relative } from 'node:path';
+import { ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError, lineColumnOf } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
+import { EXEC_AS_PATH, execAsDigest } from '../core/exec-as/index.js';
+import { pathOf } from '../core/image.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
 import { sourceDateEpoch } from '../core/epoch.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
@@ -36,6 +39,8 @@ export interface PlanInput {
   /** The build context (COPY sources are relative to it). */
   readonly contextDir: string;
   readonly envdPathFlag?: string;
+  /** `--envd-max-size`: the largest envd accepted, in bytes (default 16 MiB). */
+  readonly envdMaxSize?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly resolver: ImageResolver;
   readonly cacheDir: string;
@@ -49,10 +54,23 @@ export type PlannedStep =
   | { readonly kind: 'copy'; readonly nodeId: Digest; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown } }
   | { readonly kind: 'workdir'; readonly nodeId: Digest; readonly path: string };
 
+/** envd as planned: the host file, where it goes, how it starts, and the exec-as helper beside it. */
+export type PlannedEnvd = HostFile & {
+  readonly origin: Origin;
+  readonly imagePath: string;
+  readonly port: number;
+  readonly args: readonly string[];
+  readonly firecracker?: true;
+  /** The dynamic loader envd needs in the image, when it is not static. */
+  readonly interpreter?: string;
+  /** The digest of exec-as for the image's architecture; absent where cube has none. */
+  readonly execAs?: Digest;
+};
+
 /** Inputs the executor needs beside the plan; host paths live only here, never in a hash. */
 export interface PlanInputs {
   readonly image: ResolvedImage;
-  readonly envd?: HostFile & { readonly origin: Origin; readonly imagePath: string; readonly port: number; readonly args: readonly string[] };
+  readonly envd?: PlannedEnvd;
   readonly steps: readonly PlannedStep[];
   /** SOURCE_DATE_EPOCH, else 0: the seal node's timestamp, read once here. */
   readonly epoch: number;
@@ -155,7 +173,10 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}`, span: fromSpan });
 
   let envd: PlanInputs['envd'];
-  if (spec.inject) {
+  if (!spec.inject) {
+    const given = input.envdPathFlag !== undefined ? '--envd-path' : input.env[ENVD_PATH_VARIABLE] ? `$${ENVD_PATH_VARIABLE}` : undefined;
+    if (given) throw new DiagnosticError(createDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${shownFile} has no INJECT envd`));
+  } else {
     const resolved = await resolveEnvd({
       ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}),
       ...(spec.inject.hostPath !== undefined ? { fileHostPath: spec.inject.hostPath } : {}),
@@ -163,9 +184,30 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
       spans,
       env: input.env,
       hasher,
+      architecture: image.platform.architecture,
+      ...(input.envdMaxSize !== undefined ? { maxSize: input.envdMaxSize } : {}),
     });
-    envd = { hostPath: resolved.hostPath, digest: resolved.digest, size: resolved.size, origin: resolved.origin, imagePath: spec.inject.imagePath, port: spec.inject.port, args: spec.inject.args };
-    fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0 }, { base: fs.id }, {
+    const execAs = execAsDigest(image.platform.architecture);
+    envd = {
+      hostPath: resolved.hostPath,
+      digest: resolved.digest,
+      size: resolved.size,
+      origin: resolved.origin,
+      imagePath: spec.inject.imagePath,
+      port: spec.inject.port,
+      args: spec.inject.args,
+      ...(spec.inject.firecracker ? { firecracker: true as const } : {}),
+      ...(resolved.interpreter ? { interpreter: resolved.interpreter } : {}),
+      ...(execAs ? { execAs } : {}),
+    };
+    // The platform's capability probe runs `envd -version` by name.
+    const path = [...spec.launch.env].reverse().find((e) => e.name === 'PATH')?.value ?? pathOf(image.config.env);
+    if (!path.split(':').includes(posix.dirname(spec.inject.imagePath))) {
+      const at = spans.get('/inject/imagePath') ?? spans.get('/inject');
+      diagnostics.push(createDiagnostic(planCodes.envdNotOnPath, `envd goes to ${spec.inject.imagePath}, but ${posix.dirname(spec.inject.imagePath)} is not on PATH=${path}`, at ? { span: at } : {}));
+    }
+    const helper = execAs ? { path: EXEC_AS_PATH, sha256: execAs } : null;
+    fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0, execAs: helper }, { base: fs.id }, {
       key: 'inject',
       description: `envd (${resolved.size} bytes) at ${spec.inject.imagePath}`,
       span: spans.get('/inject'),
@@ -199,7 +241,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     'launch-config',
     {
       ...(launch as unknown as Record<string, JsonValue>),
-      envd: spec.inject ? { path: spec.inject.imagePath, port: spec.inject.port, args: [...spec.inject.args] } : null,
+      envd: spec.inject ? { path: spec.inject.imagePath, port: spec.inject.port, args: [...spec.inject.args], ...(spec.inject.firecracker ? { firecracker: true } : {}) } : null,
     } as JsonValue,
     { image: imageNode.id },
     { key: 'launch-config', description: launch.wrap ? 'process, env, ports (entrypoint wrapped with envd)' : 'process, env, ports', span: spans.get('/launch/cmd') ?? spans.get('/launch/entrypoint') },

@@ -3,7 +3,7 @@
  * tools that explain plans (diff, explain, tree) and remember them (records, lockfile).
  */
 export { planBuild, EXT4_FORMAT_VERSION } from './build-plan.js';
-export type { PlanInput, PlanInputs, PlanResult, PlannedStep } from './build-plan.js';
+export type { PlanInput, PlanInputs, PlanResult, PlannedEnvd, PlannedStep } from './build-plan.js';
 export { makeNode, nodeId, nodeIndex, parsePlanJson, planJsonSchema, planSchema, planToJson, NODE_VERSIONS } from './plan.js';
 export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind } from './plan.js';
 export { diffPlans, explainBuild, fieldChanges, renderExplanation, renderPlanDiff } from './diff.js';

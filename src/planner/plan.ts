@@ -21,12 +21,12 @@ export const NODE_VERSIONS: Readonly<Record<PlanNodeKind, number>> = {
   image: 1,
   layer: 1,
   rootfs: 1,
-  inject: 1,
+  inject: 2,
   copy: 1,
   workdir: 1,
   seal: 1,
-  'launch-config': 1,
-  manifest: 1,
+  'launch-config': 2,
+  manifest: 2,
 };
 
 /** One node. */

@@ -4,11 +4,10 @@
  * (an initramfs has no shared libraries for a dynamic one to load).
  */
 import { open } from 'node:fs/promises';
+import { readElfFacts } from '../core/elf.js';
 
 /** Offsets in the x86 boot protocol's setup header (Documentation/arch/x86/boot.rst). */
 const SETUP_HEADER = { magicOffset: 0x202, magic: 'HdrS', versionPointer: 0x20e, versionBase: 0x200 } as const;
-/** `PT_INTERP`: a program header naming the dynamic loader. */
-const PT_INTERP = 3;
 
 /** Reads `length` bytes at `position` (fewer at the end of the file). */
 async function readAt(path: string, position: number, length: number): Promise<Buffer> {
@@ -40,17 +39,10 @@ export async function kernelRelease(path: string): Promise<string | undefined> {
 /** What an executable is, as far as booting it as the guest's init matters. */
 export type ElfLinkage = 'static' | 'dynamic' | 'not-elf';
 
-/** Whether `path` is a 64-bit little-endian ELF file, and whether it asks for a dynamic loader. */
+/** Whether `path` is a 64-bit little-endian ELF file, and whether it asks for a program interpreter. */
 export async function elfLinkage(path: string): Promise<ElfLinkage> {
-  const header = await readAt(path, 0, 64);
-  // ELF magic, ELFCLASS64, ELFDATA2LSB.
-  if (header.length < 64 || header.readUInt32BE(0) !== 0x7f454c46 || header[4] !== 2 || header[5] !== 1) return 'not-elf';
-  const phoff = Number(header.readBigUInt64LE(0x20));
-  const phentsize = header.readUInt16LE(0x36);
-  const phnum = header.readUInt16LE(0x38);
-  const table = await readAt(path, phoff, phentsize * phnum);
-  for (let i = 0; i + 4 <= table.length && i < phentsize * phnum; i += phentsize) {
-    if (table.readUInt32LE(i) === PT_INTERP) return 'dynamic';
-  }
-  return 'static';
+  // The program headers and the interpreter's name sit in the first few hundred bytes.
+  const facts = readElfFacts(await readAt(path, 0, 4096));
+  if (facts === undefined || facts.class !== 'elf64' || facts.bigEndian) return 'not-elf';
+  return facts.interpreter === undefined ? 'static' : 'dynamic';
 }

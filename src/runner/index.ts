@@ -50,7 +50,7 @@ export async function runSandbox(options: RunOptions): Promise<RunEnd> {
     const boot = await prepareBoot(artifact, options, work, options.env, options.logger);
     const { readiness } = artifact.manifest;
     const forward = readiness && boot.machine.ports.find((p) => p.protocol === 'tcp' && p.guest === readiness.port);
-    const probe: HostProbe | undefined = readiness && forward ? { hostPort: forward.host, guestPort: readiness.port, path: readiness.path, expectStatus: readiness.expectStatus } : undefined;
+    const probe: HostProbe | undefined = readiness && forward ? { ...readiness, hostPort: forward.host, guestPort: readiness.port } : undefined;
     const consoleLog = options.consoleLog ?? join(options.dir, 'console.log');
     options.onBoot?.(boot.machine.ports, consoleLog);
     return await superviseBoot({

@@ -73,6 +73,10 @@ export async function prepareBoot(artifact: Artifact, choices: BootChoices, work
     `kernel ${kernel.path} (${kernel.release}), ${built.modules.length} modules from ${kernel.modulesDir ?? 'nowhere'}, busybox ${busybox}`,
   );
   if (scratch !== undefined && choices.scratchSize !== undefined) await writeScratchDisk(scratch, choices.scratchSize);
+  const { user } = artifact.manifest.process;
+  if (user.additionalGids.length > 0) {
+    logger.warn({ additionalGids: user.additionalGids }, `the process runs as ${user.uid}:${user.gid} without its supplementary groups ${user.additionalGids.join(',')}: the guest init cannot set them`);
+  }
   const accel = await chooseAccel(qemu, work);
   logger.info({ accel: accel.kind, ...(accel.kind === 'tcg' ? { reason: accel.reason } : {}) }, accel.kind === 'kvm' ? 'booting with KVM' : `booting with TCG (slower): ${accel.reason}`);
   const ports = await pickHostPorts(artifact.manifest.exposedPorts);

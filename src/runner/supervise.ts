@@ -16,12 +16,18 @@ import { httpStatus } from './network.js';
 import { startVm } from './vm.js';
 import type { VmExit } from './vm.js';
 
-/** The probe as seen from the host. */
+/** The probe as seen from the host, with launch.json's timing. */
 export interface HostProbe {
   readonly hostPort: number;
   readonly guestPort: number;
   readonly path: string;
   readonly expectStatus: number;
+  readonly initialDelayMs: number;
+  readonly periodMs: number;
+  readonly probeTimeoutMs: number;
+  /** How long after the process starts the platform waits for readiness. */
+  readonly timeoutMs: number;
+  readonly successThreshold: number;
 }
 
 /** What {@link superviseBoot} needs. */
@@ -47,10 +53,7 @@ export type RunEnd =
 type Trouble =
   | { readonly kind: 'console'; readonly event: Exclude<ConsoleEvent, { kind: 'started' }> }
   | { readonly kind: 'qemu'; readonly exit: VmExit }
-  | { readonly kind: 'timeout' };
-
-const PROBE_INTERVAL_MS = 250;
-const PROBE_REQUEST_MS = 1000;
+  | { readonly kind: 'timeout'; readonly limit: string };
 
 const STEP_CODES: Readonly<Record<InitStep, CatalogEntry>> = {
   modules: runCodes.noKernelModules,
@@ -71,7 +74,7 @@ function troubleDiagnostic(trouble: Trouble, options: SuperviseOptions, ready: b
     const what = probe !== undefined
       ? `GET ${probe.path} on port ${probe.guestPort} (127.0.0.1:${probe.hostPort}) did not answer ${probe.expectStatus}`
       : 'the process did not start';
-    return make(runCodes.notReady, `${what} within ${options.timeoutMs / 1000} s`);
+    return make(runCodes.notReady, `${what} within ${trouble.limit}`);
   }
   if (trouble.kind === 'qemu') {
     const line = trouble.exit.stderr.trim().split('\n').pop() ?? '';
@@ -104,7 +107,8 @@ export async function superviseBoot(options: SuperviseOptions): Promise<RunEnd> 
   });
   const waiting = new AbortController();
   const ready = waitUntilReady(options.probe, started, waiting.signal);
-  const timeout = sleep(options.timeoutMs, { kind: 'timeout' } as const, { signal: waiting.signal }).catch(() => new Promise<never>(() => {}));
+  const limit = `${options.timeoutMs / 1000} s (--timeout)`;
+  const timeout = sleep(options.timeoutMs, { kind: 'timeout', limit } as const, { signal: waiting.signal }).catch(() => new Promise<never>(() => {}));
   let wasReady = false;
   try {
     const first = await Promise.race([ready, trouble, timeout, interrupted]);
@@ -123,13 +127,23 @@ export async function superviseBoot(options: SuperviseOptions): Promise<RunEnd> 
   }
 }
 
-/** Polls the probe until it answers as expected; without a probe, waits for the process to start. */
-async function waitUntilReady(probe: HostProbe | undefined, started: Promise<void>, signal: AbortSignal): Promise<'ready'> {
+/**
+ * Polls the probe as the platform does: from the process's start (after the initial delay), one
+ * request a period, each bounded, ready after enough answers in a row, given up after the
+ * manifest's timeout. Without a probe, ready when the process has started.
+ */
+async function waitUntilReady(probe: HostProbe | undefined, started: Promise<void>, signal: AbortSignal): Promise<'ready' | Trouble> {
   await started;
   if (probe === undefined) return 'ready';
+  await sleep(probe.initialDelayMs);
+  const deadline = performance.now() + probe.timeoutMs;
+  let successes = 0;
   while (!signal.aborted) {
-    if ((await httpStatus(probe.hostPort, probe.path, PROBE_REQUEST_MS)) === probe.expectStatus) return 'ready';
-    await sleep(PROBE_INTERVAL_MS);
+    const next = sleep(probe.periodMs);
+    successes = (await httpStatus(probe.hostPort, probe.path, probe.probeTimeoutMs)) === probe.expectStatus ? successes + 1 : 0;
+    if (successes >= probe.successThreshold) return 'ready';
+    if (performance.now() >= deadline) return { kind: 'timeout', limit: `${probe.timeoutMs / 1000} s of the process starting (launch.json's readiness.timeoutMs)` };
+    await next;
   }
   return new Promise<never>(() => {});
 }

@@ -1,16 +1,19 @@
 /** The commands from the outside: exit codes, output streams, no stack traces, discovery. */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostPlatform } from '../../src/core/platform.js';
-import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { copyExample, exampleEnvd, repoRoot } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 let dir: string;
+let pythonWeb: string;
+let byoEnvd: string;
 beforeAll(async () => {
-  await ensureExampleImages();
   dir = await mkdtemp(join(tmpdir(), 'cube-cli-'));
+  pythonWeb = await copyExample('python-web', dir);
+  byoEnvd = await copyExample('byo-envd', dir);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -82,24 +85,23 @@ describe('cube convert', () => {
 
 describe('cube plan and cube build', () => {
   it('prints the plan tree, and JSON with --json', async () => {
-    const file = join(repoRoot, 'examples', 'python-web', 'Cubefile');
+    const file = join(pythonWeb, 'Cubefile');
     const cache = join(dir, 'cache');
-    const tree = await runCli(['plan', 'examples/python-web', '--envd-path', exampleEnvd, '--cache-dir', cache], { cwd: repoRoot });
+    const tree = await runCli(['plan', 'python-web', '--envd-path', exampleEnvd, '--cache-dir', cache], { cwd: dirname(pythonWeb) });
     expect(tree.code, tree.stderr).toBe(0);
     expect(tree.stdout).toMatch(/^manifest [0-9a-f]{12}/);
     expect(tree.stdout).toContain('from --envd-path');
-    const json = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache, '--json'], { cwd: repoRoot });
+    const json = await runCli(['plan', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cache, '--json'], { cwd: dir });
     expect(JSON.parse(json.stdout).version).toBe(1);
   });
 
   it('--platform: a malformed value is a usage error; an image for another platform is refused at the FROM line', async () => {
-    const file = join(repoRoot, 'examples', 'python-web', 'Cubefile');
-    const common = ['-f', file, '--envd-path', exampleEnvd, '--cache-dir', join(dir, 'cache')];
-    const malformed = await runCli(['plan', ...common, '--platform', 'amd64'], { cwd: repoRoot });
+    const common = ['-f', join(pythonWeb, 'Cubefile'), '--envd-path', exampleEnvd, '--cache-dir', join(dir, 'cache')];
+    const malformed = await runCli(['plan', ...common, '--platform', 'amd64'], { cwd: dir });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('--platform "amd64" is not os/arch[/variant]');
     const other = hostPlatform().architecture === 's390x' ? 'linux/riscv64' : 'linux/s390x';
-    const refused = await runCli(['build', ...common, '--platform', other, '--out', join(dir, 'out-platform')], { cwd: repoRoot });
+    const refused = await runCli(['build', ...common, '--platform', other, '--out', join(dir, 'out-platform')], { cwd: dir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`Cubefile:\\d+:\\d+: error CUBE2013: .* is built for linux/${hostPlatform().architecture}, but --platform asks for ${other}`));
     noStack(refused.stderr);
@@ -107,11 +109,11 @@ describe('cube plan and cube build', () => {
   });
 
   it('SOURCE_DATE_EPOCH: a number of seconds goes into the seal node; anything else is an error, not 0', async () => {
-    const common = ['plan', 'examples/byo-envd', '--json', '--cache-dir', join(dir, 'cache')];
+    const common = ['plan', byoEnvd, '--json', '--cache-dir', join(dir, 'cache')];
     const sealEpoch = (out: string): unknown => (JSON.parse(out) as { nodes: { kind: string; params: { epoch?: number } }[] }).nodes.find((n) => n.kind === 'seal')?.params.epoch;
-    expect(sealEpoch((await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '1700000000' } })).stdout)).toBe(1700000000);
-    expect(sealEpoch((await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '' } })).stdout)).toBe(0);
-    const bad = await runCli(common, { cwd: repoRoot, env: { SOURCE_DATE_EPOCH: '2024-01-01' } });
+    expect(sealEpoch((await runCli(common, { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } })).stdout)).toBe(1700000000);
+    expect(sealEpoch((await runCli(common, { cwd: dir, env: { SOURCE_DATE_EPOCH: '' } })).stdout)).toBe(0);
+    const bad = await runCli(common, { cwd: dir, env: { SOURCE_DATE_EPOCH: '2024-01-01' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('CUBE0005');
     noStack(bad.stderr);
@@ -119,7 +121,7 @@ describe('cube plan and cube build', () => {
 
   it('a missing envd fails before anything is built, naming where the path came from', async () => {
     const out = join(dir, 'out-missing-envd');
-    const run = await runCli(['build', '-f', join(repoRoot, 'examples', 'python-web', 'Cubefile'), '--envd-path', join(dir, 'no-envd'), '--cache-dir', join(dir, 'cache'), '--out', out], { cwd: repoRoot });
+    const run = await runCli(['build', '-f', join(pythonWeb, 'Cubefile'), '--envd-path', join(dir, 'no-envd'), '--cache-dir', join(dir, 'cache'), '--out', out], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CUBE2001');
     expect(run.stderr).toContain('from --envd-path');

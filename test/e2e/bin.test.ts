@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchManifestSchema } from '../../src/executor/launch/index.js';
-import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { copyExample, exampleEnvd, repoRoot } from '../helpers/example-images.js';
 import { expectClean, readBack } from '../helpers/ext4.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
 import { paxRecord, tarWithPax } from '../helpers/raw-tar.js';
@@ -20,7 +20,6 @@ const version = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8
 
 beforeAll(async () => {
   await execa('node', [join(repoRoot, 'scripts', 'bundle.js')]);
-  await ensureExampleImages();
   work = await mkdtemp(join(tmpdir(), 'cube-bin-'));
 });
 afterAll(async () => {
@@ -42,7 +41,7 @@ describe('bin/cube.js', () => {
 
   it('builds an example: a clean image and a valid launch manifest naming this version', async () => {
     const out = join(work, 'byo');
-    const run = await cube(['build', 'examples/byo-envd', '--out', out]);
+    const run = await cube(['build', await copyExample('byo-envd', work), '--out', out], work);
     expect(run.exitCode, run.stderr).toBe(0);
     await expectClean(join(out, 'rootfs.ext4'));
     const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(out, 'launch.json'), 'utf8')));
@@ -51,9 +50,10 @@ describe('bin/cube.js', () => {
 
   it('runs two builds of one template at once on one cache: both succeed, same image, no leftovers', async () => {
     const cacheDir = join(work, 'shared-cache');
+    const nodeApp = await copyExample('node-app', work);
     const run = (out: string) =>
-      execa('node', [join(repoRoot, 'bin', 'cube.js'), 'build', 'examples/node-app', '--envd-path', exampleEnvd, '--out', join(work, out)], {
-        cwd: repoRoot,
+      execa('node', [join(repoRoot, 'bin', 'cube.js'), 'build', nodeApp, '--envd-path', exampleEnvd, '--out', join(work, out)], {
+        cwd: work,
         reject: false,
         env: { CUBE_CACHE_DIR: cacheDir },
       });
@@ -85,7 +85,7 @@ describe('bin/cube.js', () => {
   });
 
   it('reports a user error with its location and exit code, without a stack trace', async () => {
-    const run = await cube(['build', 'examples/python-web', '--envd-path', join(work, 'no-envd'), '--out', join(work, 'none')]);
+    const run = await cube(['build', await copyExample('python-web', work), '--envd-path', join(work, 'no-envd'), '--out', join(work, 'none')], work);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('CUBE2001');
     expect(run.stderr).not.toMatch(/\n\s+at /);

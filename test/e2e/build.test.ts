@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchManifestSchema } from '../../src/executor/launch/index.js';
-import { ensureExampleImages, exampleEnvd, exampleLayout, repoRoot } from '../helpers/example-images.js';
+import { launchManifestSchema, READINESS_TIMING } from '../../src/executor/launch/index.js';
+import { copyExample, EXAMPLES, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -22,18 +22,19 @@ for _ in range(500):
     time.sleep(0.01)
 with open('/tmp/result.json', 'w') as f:
     json.dump({'argv': sys.argv, 'pid': os.getpid(), 'cwd': os.getcwd(), 'greeting': os.environ.get('GREETING'),
-               'envd': os.path.exists('/tmp/envd-started')}, f)
+               'envd': os.path.exists('/tmp/envd-started'), 'uid': os.getuid(), 'gid': os.getgid(),
+               'groups': os.getgroups(), 'home': os.environ.get('HOME')}, f)
 `;
 
-function cubefile(cmd: string): string {
+function cubefile(cmd: string, user = ''): string {
   return `# an app that records how it was started
 FROM oci-layout:${exampleLayout}:python
-INJECT envd TO /opt/envd/bin/envd PORT 49990 ARGS "--port 49990 --started /tmp/envd-started"
+INJECT envd TO /opt/envd/bin/envd PORT 49990 ARGS "-report /tmp/envd-started"
 COPY app.py /app/
 WORKDIR /app
 ENV GREETING="hello world"
 EXPOSE 8080
-CMD ${cmd}
+${user ? `USER ${user}\n` : ''}CMD ${cmd}
 ENTRYPOINT wrap
 SEAL ext4 FREE 8MiB
 `;
@@ -41,10 +42,10 @@ SEAL ext4 FREE 8MiB
 
 const ARGV_CMD = String.raw`["python3", "/app/app.py", "a b", "$HOME", "", "quote\"s", "tab\there"]`;
 
-async function project(name: string, cmd = ARGV_CMD): Promise<string> {
+async function project(name: string, cmd = ARGV_CMD, user = ''): Promise<string> {
   const dir = join(work, name);
   await execa('mkdir', ['-p', dir]);
-  await writeFile(join(dir, 'Cubefile'), cubefile(cmd));
+  await writeFile(join(dir, 'Cubefile'), cubefile(cmd, user));
   await writeFile(join(dir, 'app.py'), APP);
   return dir;
 }
@@ -62,7 +63,6 @@ async function e2fsck(image: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await ensureExampleImages();
   work = await mkdtemp(join(tmpdir(), 'cube-e2e-'));
   cacheDir = join(work, 'cache');
 });
@@ -89,7 +89,11 @@ describe('cube build', () => {
     expect(manifest.process.cwd).toBe('/app');
     expect(manifest.process.env).toContain('GREETING=hello world');
     expect(manifest.exposedPorts).toEqual([{ port: 8080, protocol: 'tcp' }, { port: 49990, protocol: 'tcp' }]);
-    expect(manifest.readiness).toEqual({ method: 'GET', port: 49990, path: '/health', expectStatus: 204 });
+    expect(manifest.readiness).toEqual({ method: 'GET', port: 49990, path: '/health', expectStatus: 204, ...READINESS_TIMING });
+    expect(manifest.process.env).toContain('HOME=/root');
+    expect(manifest.wrapped?.envd.argv).toEqual(['/opt/envd/bin/envd', '-port', '49990', '-isnotfc', '-report', '/tmp/envd-started']);
+    // envd lies off the image's PATH here: the platform's `envd -version` probe would miss it.
+    expect(records.some((r) => (r as { code?: string }).code === 'CUBE2021')).toBe(true);
     const envdBytes = await readFile(exampleEnvd);
     const { createHash } = await import('node:crypto');
     expect(manifest.envd?.sha256).toBe(`sha256:${createHash('sha256').update(envdBytes).digest('hex')}`);
@@ -197,8 +201,11 @@ describe('cube build', () => {
     await e2fsck(join(dir, 'out', 'rootfs.ext4'));
   });
 
-  it.runIf(isRoot)('runs the wrapped process from the loop-mounted image: exact argv, exec, envd started (needs root)', async () => {
-    const dir = await project('run');
+  it.runIf(isRoot).each([
+    ['root (no USER)', '', { uid: 0, gid: 0, groups: [], home: '/root' }],
+    ['USER app', 'app', { uid: 1000, gid: 1000, groups: [], home: '/home/app' }],
+  ])('runs the wrapped process from the loop-mounted image as %s: envd as root with its flags, the workload as USER with its exact argv (needs root)', async (_name, user, want) => {
+    const dir = await project(`run-${user || 'root'}`, ARGV_CMD, user);
     expect((await build(dir)).code).toBe(0);
     const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8')));
     const mnt = join(dir, 'mnt');
@@ -214,7 +221,10 @@ describe('cube build', () => {
         await execa('mount', ['--rbind', '/dev', join(merged, 'dev')]);
         try {
           const env = Object.fromEntries(manifest.process.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-          const result = await execa('unshare', ['--pid', '--fork', '--kill-child', `--root=${merged}`, `--wd=${manifest.process.cwd}`, '--', ...manifest.process.argv], {
+          // As the platform would: as process.user, at process.cwd, with process.env and argv.
+          const { uid, gid } = manifest.process.user;
+          const as = [`--setuid=${uid}`, `--setgid=${gid}`];
+          const result = await execa('unshare', ['--pid', '--fork', '--kill-child', `--root=${merged}`, `--wd=${manifest.process.cwd}`, ...as, '--', ...manifest.process.argv], {
             env,
             extendEnv: false,
             reject: false,
@@ -227,6 +237,10 @@ describe('cube build', () => {
           expect(got.cwd).toBe('/app');
           expect(got.greeting).toBe('hello world');
           expect(got.envd).toBe(true);
+          expect({ uid: got.uid, gid: got.gid, groups: got.groups, home: got.home }).toEqual(want);
+          expect(manifest.wrapped?.workload.user).toEqual({ uid: want.uid, gid: want.gid, additionalGids: [] });
+          const envd = await readFile(join(merged, 'tmp', 'envd-started'), 'utf8');
+          expect(envd).toBe('envd uid=0 gid=0 argv=</opt/envd/bin/envd> <-port> <49990> <-isnotfc> <-report> </tmp/envd-started>\n');
         } finally {
           await execa('umount', ['-R', join(merged, 'dev')]);
         }
@@ -240,11 +254,11 @@ describe('cube build', () => {
 });
 
 describe('cube build on the examples', () => {
-  for (const example of ['python-web', 'node-app', 'byo-envd']) {
+  for (const example of EXAMPLES) {
     it(`builds examples/${example} cleanly`, async () => {
       const dir = join(work, `example-${example}`);
-      const file = join(repoRoot, 'examples', example, 'Cubefile');
-      const run = await runCli(['build', '-f', file, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', join(dir, 'out')], { cwd: repoRoot });
+      const project = await copyExample(example, work);
+      const run = await runCli(['build', project, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', join(dir, 'out')], { cwd: work });
       expect(run.code, run.stderr).toBe(0);
       await e2fsck(join(dir, 'out', 'rootfs.ext4'));
     });

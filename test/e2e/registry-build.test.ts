@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureExampleImages, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
+import { exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { pushLayout, startRegistry } from '../helpers/registry.js';
 import type { Registry } from '../helpers/registry.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -12,7 +12,6 @@ import { runCli } from '../helpers/run-cli.js';
 let registry: Registry;
 let work: string;
 beforeAll(async () => {
-  await ensureExampleImages();
   registry = await startRegistry();
   await pushLayout(registry.host, 'examples/base', 'base', exampleLayout);
   work = await mkdtemp(join(tmpdir(), 'cube-registry-build-'));

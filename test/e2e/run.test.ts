@@ -1,6 +1,6 @@
 /**
  * `cube run` for real: qemu, the host's kernel and busybox (CI installs qemu-system-x86,
- * linux-image-amd64 and busybox-static), the examples built from a temporary copy. Every example
+ * linux-image-amd64 and busybox-static), the examples built from temporary copies. Every example
  * boots in both disk modes and becomes ready; the workload's own port answers through the
  * forwarded port; a signal to cube (SIGTERM, or SIGKILL where no handler runs) leaves no qemu
  * behind; a broken image is refused and a workload that exits at once fails, both saying why.
@@ -10,31 +10,27 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli } from '../helpers/cli-process.js';
-import { copyExamples } from '../helpers/example-copies.js';
-import type { ExampleCopies } from '../helpers/example-copies.js';
+import { copyExample, EXAMPLES, exampleEnvd } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
-const EXAMPLES = ['python-web', 'node-app', 'byo-envd'] as const;
 /** A boot under TCG on a busy two-core machine takes 10–20 s; this is the bound, not the expectation. */
 const TIMEOUT_S = 60;
 const BOOT_TEST_MS = (TIMEOUT_S + 40) * 1000;
 
 let work: string;
 let cacheDir: string;
-let examples: ExampleCopies;
 let cube: string;
 const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cube-run-e2e-'));
   cacheDir = join(work, 'cache');
-  examples = await copyExamples(work);
   for (const name of EXAMPLES) {
-    const built = await examples.build(name, out(name), cacheDir);
+    const built = await build(await copyExample(name, work), name);
     expect(built.code, built.stderr).toBe(0);
   }
   cube = await bundleCli(work);
@@ -46,6 +42,11 @@ afterAll(async () => {
 
 function out(name: string): string {
   return join(work, 'out', name);
+}
+
+/** `cube build` of the project in `dir` into `out(name)`. */
+function build(dir: string, name: string) {
+  return runCli(['build', dir, '--envd-path', exampleEnvd, '--cache-dir', cacheDir, '--out', out(name)], { cwd: work });
 }
 
 /** `cube run --check` in-process, its console in the work directory. */
@@ -123,11 +124,10 @@ describe('cube run --check', () => {
   });
 
   it('fails with the exit status and the console when the workload exits at once', async () => {
-    const project = join(examples.dir, 'exits');
-    await rm(project, { recursive: true, force: true });
+    const project = join(dirname(await copyExample('byo-envd', work)), 'exits');
     await mkdir(project);
     await writeFile(join(project, 'Cubefile'), 'FROM oci-layout:../images/oci:base\nINJECT envd\nCMD ["sh", "-c", "echo giving up; exit 3"]\nENTRYPOINT wrap\nSEAL ext4 FREE 8MiB\n');
-    const built = await examples.build('exits', out('exits'), cacheDir);
+    const built = await build(project, 'exits');
     expect(built.code, built.stderr).toBe(0);
     const run = await check(out('exits'));
     expect(run.code).toBe(1);

@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureExampleImages, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
+import { EXEC_AS_PATH, execAsBinary } from '../../src/core/exec-as/index.js';
+import { hostPlatform } from '../../src/core/platform.js';
+import { exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
 beforeAll(async () => {
-  await ensureExampleImages();
   work = await mkdtemp(join(tmpdir(), 'cube-umoci-'));
 });
 afterAll(async () => {
@@ -71,6 +72,9 @@ describe('the built rootfs against umoci unpack', () => {
     const epoch = String(1_700_000_000n * 1_000_000_000n);
     expected.set('/opt', { mode: 0o40755, uid: 0, gid: 0, type: 'dir' });
     expected.set('/opt/envd', { mode: 0o100755, uid: 0, gid: 0, mtime: epoch, type: 'file', size: envd.length, sha: createHash('sha256').update(envd).digest('hex') });
+    const execAs = execAsBinary(hostPlatform().architecture) as Buffer;
+    for (const dir of ['/usr/libexec', '/usr/libexec/cube']) if (!expected.has(dir)) expected.set(dir, { mode: 0o40755, uid: 0, gid: 0, type: 'dir' });
+    expected.set(EXEC_AS_PATH, { mode: 0o100755, uid: 0, gid: 0, mtime: epoch, type: 'file', size: execAs.length, sha: createHash('sha256').update(execAs).digest('hex') });
     expected.set('/srv', { mode: 0o40755, uid: 0, gid: 0, type: 'dir' });
     expected.set('/srv/app.txt', { mode: 0o100640, uid: 0, gid: 0, mtime: epoch, type: 'file', size: 7, sha: createHash('sha256').update('copied\n').digest('hex') });
     expected.set('/lost+found', { mode: 0o40700, uid: 0, gid: 0, type: 'dir' });

@@ -7,6 +7,7 @@ import { createImageSources } from '../../src/executor/image/index.js';
 import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { planBuild } from '../../src/planner/index.js';
 import type { LockMode, PlanResult } from '../../src/planner/index.js';
+import { elfWith } from './elf.js';
 import { buildTar } from './layers.js';
 import { putBlob, putImage, putIndex, tagged } from './oci-layout.js';
 
@@ -15,7 +16,7 @@ export interface Project {
   readonly dir: string;
   readonly cacheDir: string;
   write(path: string, content: string | Buffer, mode?: number): Promise<void>;
-  plan(text: string, options?: { envdFlag?: string; env?: Record<string, string>; lock?: LockMode; yaml?: boolean; platform?: Platform }): Promise<PlanResult>;
+  plan(text: string, options?: { envdFlag?: string; envdMaxSize?: number; env?: Record<string, string>; lock?: LockMode; yaml?: boolean; platform?: Platform }): Promise<PlanResult>;
 }
 
 /** Sets a file's times well in the past, out of the stat cache's racy window. */
@@ -60,6 +61,7 @@ export async function makeProject(): Promise<Project> {
         buildFile: join(dir, file),
         contextDir: dir,
         ...(options.envdFlag !== undefined ? { envdPathFlag: options.envdFlag } : {}),
+        ...(options.envdMaxSize !== undefined ? { envdMaxSize: options.envdMaxSize } : {}),
         env: options.env ?? {},
         resolver: createImageSources({ cacheDir: join(dir, '.cache') }).resolver,
         cacheDir: join(dir, '.cache'),
@@ -68,7 +70,7 @@ export async function makeProject(): Promise<Project> {
       });
     },
   };
-  await project.write('envd', 'envd-binary-v1', 0o755);
+  await project.write('envd', elfWith('envd-binary-v1'), 0o755);
   await project.write('app/main.py', 'print("hi")\n');
   await project.write('app/lib/util.py', 'x = 1\n');
   return project;

@@ -1,6 +1,6 @@
 /**
- * Random and mutated Cubefiles: the parser never throws, always returns a spec or at least one
- * error, and its time grows linearly with the input.
+ * Random and mutated Cubefiles: the parser never throws and always returns a spec or at least
+ * one error. (How its time grows with the input is measured in bench/parse.js, not asserted.)
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -118,24 +118,5 @@ describe('parser properties', () => {
     const deep = 'FROM alpine\nENV A=' + '${X:-'.repeat(20_000) + 'x' + '}'.repeat(20_000) + '\n';
     const result = parseCubefile(deep, { path: 'Cubefile' });
     expect(result.diagnostics.map((d) => d.code)).toContain('CUBE1013');
-  });
-
-  it('takes time linear in the input size', () => {
-    const block = (seeds[0] as string).replace(/^FROM .*$/m, '') + '\n';
-    const input = (n: number): string => 'FROM alpine\n' + block.repeat(n);
-    const time = (text: string): number => {
-      let best = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const start = performance.now();
-        parseCubefile(text, { path: 'Cubefile' });
-        best = Math.min(best, performance.now() - start);
-      }
-      return best;
-    };
-    time(input(50));
-    const small = time(input(200));
-    const large = time(input(800));
-    // 4x the input: linear is ~4x; a quadratic parser would take ~16x. Generous bound for noisy CI.
-    expect(large / small).toBeLessThan(10);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffPlans, explainBuild, parsePlanJson, planToJson, renderExplanation, renderPlanDiff, renderPlanTree } from '../../src/planner/index.js';
 import { makeProject } from '../helpers/plan-project.js';
 import type { Project } from '../helpers/plan-project.js';
+import { elfWith } from '../helpers/elf.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const golden = join(import.meta.dirname, '..', 'fixtures', 'planner');
@@ -31,7 +32,7 @@ function stable(text: string): string {
 describe('cube diff', () => {
   it('envd bytes changed: the inject node, with the flag named', async () => {
     const old = await project.plan(BASE);
-    await project.write('envd-new', 'envd-binary-v2', 0o755);
+    await project.write('envd-new', elfWith('envd-binary-v2'), 0o755);
     const next = await project.plan(BASE, { envdFlag: join(project.dir, 'envd-new') });
     const diff = diffPlans(old.plan, next.plan);
     expect(diff.causes.map((c) => c.key)).toEqual(['inject']);

@@ -11,7 +11,8 @@ import { createImageSources } from '../../src/executor/image/index.js';
 import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { planBuild, planToJson } from '../../src/planner/index.js';
 import type { Plan } from '../../src/planner/index.js';
-import { ensureExampleImages, exampleEnvd, repoRoot } from '../helpers/example-images.js';
+import { copyExample, EXAMPLES, exampleEnvd } from '../helpers/example-images.js';
+import { elfWith } from '../helpers/elf.js';
 import { buildTar } from '../helpers/layers.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   const layout = join(dir, 'layout');
   const image = await putImage(layout, [{ compression: 'none', tar: await buildTar([{ name: 'bin/sh', content: '#!sh', mode: 0o755 }, { name: 'etc/passwd', content: 'root:x:0:0::/root:/bin/sh\n' }]) }], { Env: ['PATH=/usr/bin:/bin'] });
   await putIndex(layout, [{ ...image, ...tagged('v1') }]);
-  await writeFile(join(dir, 'envd'), 'golden envd bytes', { mode: 0o755 });
+  await writeFile(join(dir, 'envd'), elfWith('golden envd bytes'), { mode: 0o755 });
   const past = new Date(Date.now() - 60_000);
   for (const p of ['envd', 'app/main.py']) await utimes(join(dir, p), past, past);
 });
@@ -63,9 +64,8 @@ describe('golden plans', () => {
   });
 
   it('each example plans to the same JSON on every run', async () => {
-    await ensureExampleImages();
-    for (const example of ['python-web', 'node-app', 'byo-envd']) {
-      const project = join(repoRoot, 'examples', example);
+    for (const example of EXAMPLES) {
+      const project = await copyExample(example, dir);
       const first = planToJson(await plan(project, 'Cubefile', exampleEnvd));
       const second = planToJson(await plan(project, 'Cubefile', exampleEnvd));
       expect(second).toBe(first);

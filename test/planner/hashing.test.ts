@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject } from '../helpers/plan-project.js';
 import type { Project } from '../helpers/plan-project.js';
+import { elfWith } from '../helpers/elf.js';
 
 const BASE = `# base fixture
 FROM oci-layout:layout:v1
@@ -86,7 +87,7 @@ seal: { free: 16MiB }
   });
 
   it('the same envd bytes from another host path (the flag) give the same seal', async () => {
-    await project.write('elsewhere/envd-copy', 'envd-binary-v1', 0o755);
+    await project.write('elsewhere/envd-copy', elfWith('envd-binary-v1'), 0o755);
     const viaFlag = await project.plan(BASE, { envdFlag: join(project.dir, 'elsewhere/envd-copy') });
     expect(viaFlag.plan.roots.seal).toBe(base.plan.roots.seal);
     expect(viaFlag.inputs.envd?.origin).toEqual({ kind: 'flag', flag: '--envd-path' });
@@ -100,7 +101,7 @@ describe('filesystem changes move the seal node', () => {
   });
 
   it('envd bytes', async () => {
-    await project.write('envd2', 'envd-binary-v2', 0o755);
+    await project.write('envd2', elfWith('envd-binary-v2'), 0o755);
     const changed = await project.plan(BASE, { envdFlag: join(project.dir, 'envd2') });
     expect(changed.plan.roots.seal).not.toBe(base.plan.roots.seal);
   });

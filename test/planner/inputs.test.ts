@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVD_HOST_PATH } from '../../src/core/build-spec.js';
 import { DiagnosticError } from '../../src/core/diagnostics/index.js';
+import { elfWith } from '../helpers/elf.js';
 import { makeProject, settle } from '../helpers/plan-project.js';
 import type { Project } from '../helpers/plan-project.js';
 
@@ -32,8 +33,8 @@ describe('envd resolution', () => {
   const noPath = 'FROM oci-layout:layout:v1\nINJECT envd\n';
 
   it('prefers --envd-path, then INJECT PATH, then $CUBE_ENVD_PATH, then the default', async () => {
-    await project.write('flag-envd', 'a', 0o755);
-    await project.write('env-envd', 'b', 0o755);
+    await project.write('flag-envd', elfWith('a'), 0o755);
+    await project.write('env-envd', elfWith('b'), 0o755);
     const env = { CUBE_ENVD_PATH: join(project.dir, 'env-envd') };
     expect((await project.plan(file, { envdFlag: join(project.dir, 'flag-envd'), env })).inputs.envd?.hostPath).toBe(join(project.dir, 'flag-envd'));
     expect((await project.plan(file, { env })).inputs.envd?.hostPath).toBe(join(project.dir, 'envd'));
@@ -54,6 +55,47 @@ describe('envd resolution', () => {
     const variable = await failure(project.plan(noPath, { env: { CUBE_ENVD_PATH: project.dir } }));
     expect(variable.code).toBe('CUBE2002');
     expect(variable.message).toContain('$CUBE_ENVD_PATH');
+  });
+
+  it.each([
+    ['empty', Buffer.alloc(0), 'CUBE2016', 'is empty'],
+    ['a shell script', Buffer.from('#!/bin/sh\nexec envd-real "$@"\n'), 'CUBE2017', 'is a script'],
+    ['a gzip archive', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]), 'CUBE2017', 'is not an ELF executable'],
+    ['an arm64 ELF for an amd64 image', elfWith('envd', 'arm64'), 'CUBE2018', 'is built for arm64, but the image is linux/amd64'],
+    ['a 32-bit x86 ELF for an amd64 image', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]), Buffer.alloc(10), Buffer.from([3, 0])]), 'CUBE2018', 'is built for 386'],
+    ['over 16 MiB', Buffer.concat([elfWith('envd'), Buffer.alloc(16 * 1024 * 1024)]), 'CUBE2019', 'over the limit of 16777216 bytes'],
+  ])('refuses an envd that is %s, naming where it came from, before anything is built', async (_what, bytes, code, text) => {
+    await project.write('bad-envd', bytes, 0o755);
+    const fromFlag = await failure(project.plan(file, { envdFlag: join(project.dir, 'bad-envd') }));
+    expect(fromFlag.code).toBe(code);
+    expect(fromFlag.message).toContain(text);
+    expect(fromFlag.message).toContain('(from --envd-path)');
+    const inFile = await failure(project.plan('FROM oci-layout:layout:v1\nINJECT envd PATH bad-envd\n'));
+    expect(inFile).toMatchObject({ code, line: true });
+  });
+
+  it('takes a larger envd when --envd-max-size says so, and reads its interpreter', async () => {
+    await project.write('big-envd', Buffer.concat([elfWith('envd'), Buffer.alloc(17 * 1024 * 1024)]), 0o755);
+    const planned = await project.plan(file, { envdFlag: join(project.dir, 'big-envd'), envdMaxSize: 32 * 1024 * 1024 });
+    expect(planned.inputs.envd?.size).toBe(17 * 1024 * 1024 + 64 + 4);
+    expect(planned.inputs.envd?.interpreter).toBeUndefined();
+  });
+
+  it('an envd named by --envd-path or $CUBE_ENVD_PATH for a file without INJECT envd is an error', async () => {
+    const plain = 'FROM oci-layout:layout:v1\nCMD ["sh"]\n';
+    const flag = await failure(project.plan(plain, { envdFlag: join(project.dir, 'envd') }));
+    expect(flag.code).toBe('CUBE2020');
+    expect(flag.message).toBe('--envd-path names an envd binary, but Cubefile has no INJECT envd');
+    const variable = await failure(project.plan(plain, { env: { CUBE_ENVD_PATH: join(project.dir, 'envd') } }));
+    expect(variable.message).toBe('$CUBE_ENVD_PATH names an envd binary, but Cubefile has no INJECT envd');
+    expect((await project.plan(plain, { env: { CUBE_ENVD_PATH: '' } })).inputs.envd).toBeUndefined();
+  });
+
+  it('warns when envd is injected off the PATH the platform\'s capability probe uses', async () => {
+    const off = await project.plan('FROM oci-layout:layout:v1\nINJECT envd PATH envd TO /opt/envd/envd\n');
+    expect(off.diagnostics.map((d) => [d.code, d.message])).toEqual([['CUBE2021', 'envd goes to /opt/envd/envd, but /opt/envd is not on PATH=/bin']]);
+    const onPath = await project.plan('FROM oci-layout:layout:v1\nENV PATH=/opt/envd:/bin\nINJECT envd PATH envd TO /opt/envd/envd\n');
+    expect(onPath.diagnostics).toEqual([]);
   });
 
   it('hashes envd once and hands the executor the digest it verifies against', async () => {
@@ -153,11 +195,30 @@ describe('Cubefile.lock', () => {
     const [a, b] = index.manifests;
     index.manifests = [{ ...b, annotations: a.annotations }, { ...a, annotations: b.annotations }];
     await writeFile(join(project.dir, 'layout/index.json'), JSON.stringify(index));
-    expect((await failure(project.plan(file, { lock: 'locked' }))).code).toBe('CUBE2006');
+    const mismatch = await failure(project.plan(file, { lock: 'locked' }));
+    expect(mismatch.code).toBe('CUBE2006');
+    expect(mismatch.hint).toContain('--refresh');
     expect((await project.plan(file, { lock: 'update' })).inputs.image.manifestDigest).toBe(first.inputs.image.manifestDigest);
     const refreshed = await project.plan(file, { lock: 'refresh' });
     expect(refreshed.inputs.image.manifestDigest).not.toBe(first.inputs.image.manifestDigest);
     expect((await project.plan(file, { lock: 'locked' })).inputs.image.manifestDigest).toBe(refreshed.inputs.image.manifestDigest);
+  });
+
+  it('by default never moves a pin whose digest the source no longer holds: it fails, and the hint says --refresh', async () => {
+    const first = await project.plan(file, { lock: 'update' });
+    const lockPath = join(project.dir, 'Cubefile.lock');
+    const pinned = await readFile(lockPath, 'utf8');
+    // Drop v1's manifest from the layout and point the tag v1 at v2's.
+    const index = JSON.parse(await readFile(join(project.dir, 'layout/index.json'), 'utf8'));
+    const v1 = index.manifests.findIndex((m: { digest: string }) => m.digest === first.inputs.image.manifestDigest);
+    const v2 = index.manifests.find((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name'] === 'v2');
+    index.manifests[v1] = { ...v2, annotations: index.manifests[v1].annotations };
+    await writeFile(join(project.dir, 'layout/index.json'), JSON.stringify(index));
+    const stale = await failure(project.plan(file, { lock: 'update' }));
+    expect(stale).toMatchObject({ code: 'CUBE3102', line: true });
+    expect(stale.hint).toContain(`pins oci-layout:layout:v1 to ${first.inputs.image.manifestDigest}; run with --refresh`);
+    expect(await readFile(lockPath, 'utf8')).toBe(pinned);
+    expect((await project.plan(file, { lock: 'refresh' })).inputs.image.manifestDigest).toBe(v2.digest);
   });
 
   it('points an image source error at the FROM line', async () => {

@@ -30,7 +30,7 @@ async function output(image: Buffer, claimed: { size?: number; sha256?: string }
     planDigest: digest,
     image: { ref: 'oci-layout:x', digest },
     artifact: { path: 'rootfs.ext4', sha256: claimed.sha256 ?? sha256Digest(image), size: claimed.size ?? image.length, filesystemUuid: '00000000-0000-4000-8000-000000000000' },
-    process: { argv: ['/bin/true'], env, cwd: '/', uid: 0, gid: 0 },
+    process: { argv: ['/bin/true'], env, cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] } },
     expose: [],
   });
   await writeFile(join(dir, 'launch.json'), JSON.stringify(manifest));

@@ -10,7 +10,7 @@ import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
-import { loadBuildFile } from '../../parser/index.js';
+import { loadBuildFile, parseSize } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
 import type { LockMode, PlanResult } from '../../planner/index.js';
@@ -101,10 +101,19 @@ export function platformOption(command: string, value: string | undefined): { pl
   return { platform };
 }
 
+/** `--envd-max-size SIZE` (with a unit, as SEAL SIZE takes it). */
+function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
+  if (value === undefined) return {};
+  const bytes = parseSize(value);
+  if (bytes === undefined) throw usageError(command, `--envd-max-size "${value}" is not a size with a unit (e.g. 32MiB)`);
+  return { envdMaxSize: bytes };
+}
+
 /** The options `build` and `plan` share, for `parseArgs`. */
 export const planningOptions = {
   file: { type: 'string', short: 'f' },
   'envd-path': { type: 'string' },
+  'envd-max-size': { type: 'string' },
   'build-arg': { type: 'string', multiple: true },
   platform: { type: 'string' },
   locked: { type: 'boolean' },
@@ -118,6 +127,7 @@ export const planningOptions = {
 export const planningUsage = `  -f, --file FILE         the build file (default DIR/Cubefile, else DIR/cube.yaml; DIR is the
                           positional argument, default the current directory)
       --envd-path PATH    host envd binary (overrides INJECT envd PATH and $CUBE_ENVD_PATH)
+      --envd-max-size SIZE   the largest envd accepted (default 16MiB, as CubeSandbox)
       --build-arg K=V     set a build argument (repeatable)
       --platform OS/ARCH  the platform to build for when FROM names none (default: the host's,
                           e.g. linux/amd64); an image for another platform is refused
@@ -139,6 +149,7 @@ export interface PlanningSettings {
   readonly lock: LockMode;
   readonly platform?: Platform;
   readonly envdPathFlag?: string;
+  readonly envdMaxSize?: number;
   readonly cacheDir: string;
   readonly registries: ReturnType<typeof registryOptions>;
 }
@@ -151,6 +162,7 @@ export async function planningSettings(command: string, context: CommandContext,
     lock: lockModeOf(command, values),
     ...platformOption(command, values.platform),
     ...(values['envd-path'] !== undefined ? { envdPathFlag: resolve(context.cwd, values['envd-path']) } : {}),
+    ...envdMaxSizeOption(command, values['envd-max-size']),
     cacheDir: cacheDirOption(context, values['cache-dir']),
     registries: registryOptions(command, values),
   };
@@ -174,6 +186,7 @@ export async function planLoaded(
       buildFile: loaded.path,
       contextDir: dirname(loaded.path),
       ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+      ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
       env: context.env,
       resolver,
       cacheDir: settings.cacheDir,

@@ -111,4 +111,16 @@ export const buildCodes = {
     summary: 'The output directory or the cache directory cannot be written.',
     hint: 'pass a writable --out directory, or set CUBE_CACHE_DIR to a writable place',
   },
+  envdInterpreterMissing: {
+    code: 'CUBE3231',
+    severity: 'error',
+    summary: 'envd is dynamically linked, and the image lacks its program interpreter (the dynamic loader), so it cannot start.',
+    hint: 'use a statically linked envd (CGO_ENABLED=0), or a base image with that loader',
+  },
+  noUserSwitch: {
+    code: 'CUBE3232',
+    severity: 'error',
+    summary: 'The workload must run as another user than envd (root), and cube cannot switch users on this architecture.',
+    hint: 'build for linux/amd64 or linux/arm64, or run the workload as root (no USER)',
+  },
 } as const satisfies Record<string, CatalogEntry>;

@@ -10,6 +10,7 @@ import type { BuildSpec, SpanTable } from '../../core/build-spec.js';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
 import { sha256Digest, sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
+import { execAsBinary, execAsDigest } from '../../core/exec-as/index.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import { temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
@@ -84,7 +85,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       image: input.inputs.image,
       layers: input.layers,
       cacheDir: input.cacheDir,
-      ...(envd ? { envd: { file: { hostPath: envd.hostPath, digest: envd.digest, size: envd.size }, imagePath: envd.imagePath } } : {}),
+      ...(envd ? { envd: { file: { hostPath: envd.hostPath, digest: envd.digest, size: envd.size }, imagePath: envd.imagePath, ...execAsFor(envd.execAs, input.inputs.image.platform.architecture) } } : {}),
       steps,
       seal: input.spec.seal,
       sealId,
@@ -114,6 +115,14 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
     await discardStaged(staged);
     throw error;
   }
+}
+
+/** exec-as for the image, the bytes the plan hashed: a mismatch is a bug in cube, not a user error. */
+function execAsFor(digest: Digest | undefined, architecture: string): { execAs?: Uint8Array } {
+  if (!digest) return {};
+  const binary = execAsBinary(architecture);
+  if (!binary || execAsDigest(architecture) !== digest) throw new Error(`exec-as for ${architecture} is not the one the plan hashed (${digest})`);
+  return { execAs: binary };
 }
 
 /** Runs the build described by `input`. User and environment problems throw DiagnosticError. */
@@ -159,7 +168,7 @@ function launchFor(input: ExecuteInput, artifact: CachedArtifact, facts: RootfsF
     launch: input.spec.launch,
     image: input.inputs.image,
     imageRef: input.imageRef,
-    ...(envd ? { envd: { imagePath: envd.imagePath, args: envd.args, port: envd.port, sha256: envd.digest } } : {}),
+    ...(envd ? { envd } : {}),
     facts,
     artifact: { path: 'rootfs.ext4', sha256: artifact.sha256, size: artifact.ext4.size, uuid: artifact.ext4.uuid },
     manifestId: input.plan.roots.manifest,

@@ -1,16 +1,20 @@
 /**
  * The launch half of a build: the effective process computed as Docker does, wrapped so envd
- * starts beside it, checked against the sealed tree, and written up as the launch manifest.
- * Runs on cache hits too, from the rootfs facts kept with the artifact.
+ * starts beside it as root while the workload runs as USER, checked against the sealed tree,
+ * and written up as the launch manifest. Runs on cache hits too, from the rootfs facts kept
+ * with the artifact.
  */
-import type { LaunchSpec, InjectSpec } from '../../core/build-spec.js';
+import type { LaunchSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import type { Diagnostic, Span } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
+import { execAsArgv } from '../../core/exec-as/index.js';
+import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import type { ResolvedImage } from '../../core/image.js';
-import { buildLaunchManifest, checkWrappable, effectiveProcess, resolveUser, splitUserSpec, wrapArgv } from '../launch/index.js';
-import type { LaunchManifest } from '../launch/index.js';
+import type { PlannedEnvd } from '../../planner/index.js';
+import { buildLaunchManifest, checkWrappable, effectiveProcess, ENVD_LOG_PATH, envdArgv, resolveIdentity, workloadArgv, wrapArgv } from '../launch/index.js';
+import type { EffectiveProcess, LaunchManifest, LaunchManifestInput } from '../launch/index.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
 /** Inputs of {@link computeLaunch}. */
@@ -19,12 +23,12 @@ export interface LaunchInput {
   readonly image: ResolvedImage;
   /** The reference as the user wrote it, for the manifest. */
   readonly imageRef: string;
-  readonly envd?: Pick<InjectSpec, 'imagePath' | 'args' | 'port'> & { readonly sha256: Digest };
+  readonly envd?: Pick<PlannedEnvd, 'imagePath' | 'args' | 'port' | 'firecracker' | 'interpreter' | 'execAs' | 'digest'>;
   readonly facts: RootfsFacts;
   readonly artifact: { readonly path: string; readonly sha256: Digest; readonly size: number; readonly uuid: string };
   readonly manifestId: Digest;
   readonly planDigest: Digest;
-  /** Where the command came from, for diagnostics (`/launch/entrypoint`, `/launch/cmd`, `/launch/user`). */
+  /** Where settings came from, for diagnostics (`/launch/entrypoint`, `/launch/cmd`, `/launch/user`, `/inject`). */
   readonly spans: ReadonlyMap<string, Span>;
 }
 
@@ -32,28 +36,55 @@ function at(diagnostic: Diagnostic, span: Span | undefined): Diagnostic {
   return span && !diagnostic.span ? { ...diagnostic, span } : diagnostic;
 }
 
-/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
-export function computeLaunch(input: LaunchInput): LaunchManifest {
-  const process = effectiveProcess(input.image.config, input.launch);
+const ROOT: WorkloadIdentity = { uid: 0, gid: 0, additionalGids: [] };
+const isRoot = (u: WorkloadIdentity): boolean => u.uid === 0 && u.gid === 0 && u.additionalGids.length === 0;
+
+/** HOME as Docker sets it when neither the image nor the build file does: the user's home. */
+function withHome(env: readonly string[], home: string): string[] {
+  return env.some((e) => e.startsWith('HOME=')) ? [...env] : [...env, `HOME=${home}`];
+}
+
+/** The wrapper around `process`, and what it runs; every problem found goes to `problems`. */
+function wrap(input: LaunchInput, envd: NonNullable<LaunchInput['envd']>, process: EffectiveProcess, user: WorkloadIdentity, problems: Diagnostic[]): Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] } {
   const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
-  const problems: Diagnostic[] = [];
-  let argv: string[];
-  if (input.launch.wrap && input.envd) {
-    problems.push(...checkWrappable(input.facts.index, process).map((d) => at(d, commandSpan)));
-    argv = wrapArgv(process.argv, input.envd);
-  } else {
-    argv = [...process.argv];
-    if (argv.length === 0) {
-      problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
+  const checked = checkWrappable(input.facts.index, process);
+  problems.push(...checked.problems.map((d) => at(d, commandSpan)));
+  const workload = workloadArgv(process.argv);
+  let exec: readonly string[] = workload;
+  if (!isRoot(user)) {
+    if (!envd.execAs) {
+      const message = `the workload runs as ${user.uid}:${user.gid} and envd as root, but cube has no exec-as for linux/${input.image.platform.architecture}`;
+      problems.push(at(createDiagnostic(buildCodes.noUserSwitch, message), input.spans.get('/launch/user')));
+    } else if (checked.executable) {
+      exec = execAsArgv(user, checked.executable, workload);
     }
   }
-  let uid = 0;
-  let gid = 0;
-  if (process.user !== '') {
-    const { user, group } = splitUserSpec(process.user);
-    const resolved = resolveUser(user, group, input.facts.accounts);
-    if (resolved.ok) ({ uid, gid } = resolved.value);
-    else problems.push(at(resolved.diagnostic, input.spans.get('/launch/user')));
+  const envdCommand = envdArgv(envd);
+  return { argv: wrapArgv(envdCommand, exec), wrapped: { envdArgv: envdCommand, log: ENVD_LOG_PATH, workloadArgv: workload, workloadUser: user } };
+}
+
+/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
+export function computeLaunch(input: LaunchInput): LaunchManifest {
+  const effective = effectiveProcess(input.image.config, input.launch);
+  const problems: Diagnostic[] = [];
+  const identity = resolveIdentity(effective.user, input.facts.accounts);
+  if (!identity.ok) problems.push(at(identity.diagnostic, input.spans.get('/launch/user')));
+  const user = identity.ok ? identity.value : { ...ROOT, home: '/' };
+  const process = { ...effective, env: withHome(effective.env, user.home) };
+  const envd = input.envd;
+  if (envd?.interpreter && !input.facts.index.resolve(envd.interpreter)) {
+    const message = `envd is dynamically linked with ${envd.interpreter}, which the image does not have`;
+    problems.push(at(createDiagnostic(buildCodes.envdInterpreterMissing, message), input.spans.get('/inject')));
+  }
+  let launched: Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] };
+  if (input.launch.wrap && envd) {
+    launched = wrap(input, envd, process, user, problems);
+  } else {
+    launched = { argv: [...process.argv] };
+    if (process.argv.length === 0) {
+      const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
+      problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
+    }
   }
   if (problems.length > 0) throw new DiagnosticError(problems);
   return buildLaunchManifest({
@@ -61,8 +92,10 @@ export function computeLaunch(input: LaunchInput): LaunchManifest {
     planDigest: input.planDigest,
     image: { ref: input.imageRef, digest: input.image.manifestDigest },
     artifact: { path: input.artifact.path, sha256: input.artifact.sha256, size: input.artifact.size, filesystemUuid: input.artifact.uuid },
-    process: { argv, env: process.env, cwd: process.cwd, uid, gid },
+    // The wrapper starts as root so envd does; without it the platform starts the process as USER.
+    process: { argv: launched.argv, env: process.env, cwd: process.cwd, user: launched.wrapped ? ROOT : user },
+    ...(launched.wrapped ? { wrapped: launched.wrapped } : {}),
     expose: input.launch.expose,
-    ...(input.envd ? { envd: { path: input.envd.imagePath, sha256: input.envd.sha256, port: input.envd.port } } : {}),
+    ...(envd ? { envd: { path: envd.imagePath, sha256: envd.digest, port: envd.port } } : {}),
   });
 }

@@ -35,7 +35,7 @@ export interface SealInput {
   readonly layers: LayerSource;
   /** Cache directory: uncompressed layers are kept under it (see layer-cache.ts). */
   readonly cacheDir: string;
-  readonly envd?: { readonly file: HostFile; readonly imagePath: string };
+  readonly envd?: { readonly file: HostFile; readonly imagePath: string; readonly execAs?: Uint8Array };
   readonly steps: readonly SealStep[];
   readonly seal: SealSpec;
   /** The seal node id: seeds the filesystem UUID and hash seed. */
@@ -127,7 +127,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
     const writer = new IndexingWriter(ext4, index);
     if (input.envd) {
-      await injectEnvd(writer, { file: input.envd.file, imagePath: input.envd.imagePath, mtime });
+      await injectEnvd(writer, { ...input.envd, mtime });
       // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
       const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
       if (logDirProblem) {

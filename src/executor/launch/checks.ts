@@ -8,7 +8,7 @@ import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import type { EffectiveProcess } from './effective-process.js';
-import { pathOf } from './effective-process.js';
+import { pathOf } from '../../core/image.js';
 import { workloadArgv } from './wrap.js';
 
 function isExecutableFile(index: FlattenedIndex, path: string): boolean {
@@ -31,8 +31,11 @@ export function resolveExecutable(index: FlattenedIndex, name: string, cwd: stri
   return undefined;
 }
 
-/** Checks that `process`, wrapped, can start in the flattened tree. Returns diagnostics. */
-export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess): Diagnostic[] {
+/**
+ * Checks that `process`, wrapped, can start in the flattened tree. Returns the problems and the
+ * workload's executable as execvp would find it (exec-as needs the path).
+ */
+export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess): { problems: Diagnostic[]; executable?: string } {
   const out: Diagnostic[] = [];
   if (!isExecutableFile(index, '/bin/sh')) {
     out.push(createDiagnostic(buildCodes.wrapNoShell, 'ENTRYPOINT wrap needs /bin/sh, but the image has no executable /bin/sh (symlinks followed inside the image)'));
@@ -40,10 +43,11 @@ export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess)
   const argv = workloadArgv(process.argv);
   const name = argv[0] ?? '';
   const path = pathOf(process.env);
-  if (!resolveExecutable(index, name, process.cwd, path)) {
+  const executable = resolveExecutable(index, name, process.cwd, path);
+  if (!executable) {
     const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
     const why = process.argv.length === 0 ? ' (the process is empty, so the sandbox is kept alive with sleep)' : '';
     out.push(createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`));
   }
-  return out;
+  return { problems: out, ...(executable ? { executable } : {}) };
 }

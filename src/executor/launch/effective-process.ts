@@ -16,9 +16,6 @@ export interface EffectiveProcess {
   readonly user: string;
 }
 
-/** The PATH Docker assumes when an image sets none. */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
 function commandArgv(command: CommandSpec): string[] {
   return command.form === 'exec' ? [...command.argv] : ['/bin/sh', '-c', command.command];
 }
@@ -53,10 +50,4 @@ export function effectiveProcess(image: ImageConfig, launch: LaunchSpec): Effect
     cwd: launch.workdir ?? (image.workingDir || '/'),
     user: launch.user ?? image.user ?? '',
   };
-}
-
-/** The PATH value of an environment list, or Docker's default. */
-export function pathOf(env: readonly string[]): string {
-  const entry = [...env].reverse().find((e) => e.startsWith('PATH='));
-  return entry ? entry.slice('PATH='.length) : DEFAULT_PATH;
 }

@@ -2,11 +2,12 @@
  * Launch: the effective process (Docker semantics), the envd wrapper, build-time checks that the
  * wrapped image can start, numeric user resolution, and the launch manifest.
  */
-export { effectiveProcess, mergeEnv, pathOf, DEFAULT_PATH } from './effective-process.js';
+export { effectiveProcess, mergeEnv } from './effective-process.js';
 export type { EffectiveProcess } from './effective-process.js';
-export { wrapArgv, shellQuote, workloadArgv, WRAP_ARGV0, ENVD_LOG_PATH, KEEP_ALIVE_ARGV } from './wrap.js';
+export { envdArgv, wrapArgv, shellQuote, workloadArgv, WRAP_ARGV0, ENVD_LOG_PATH, KEEP_ALIVE_ARGV } from './wrap.js';
 export { checkWrappable, resolveExecutable } from './checks.js';
-export { resolveUser, splitUserSpec } from './users.js';
+export { resolveIdentity, resolveUser, splitUserSpec } from './users.js';
+export type { ResolvedIdentity } from './users.js';
 export type { AccountFiles, NumericUser } from './users.js';
-export { buildLaunchManifest, launchManifestSchema, launchManifestJsonSchema } from './manifest.js';
+export { buildLaunchManifest, launchManifestSchema, launchManifestJsonSchema, READINESS_TIMING } from './manifest.js';
 export type { LaunchManifest, LaunchManifestInput } from './manifest.js';

@@ -3,10 +3,23 @@
  * schema is the source of truth; `grammar/launch.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import { CUBE_VERSION } from '../../core/version.js';
 
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 const port = z.number().int().min(1).max(65535);
+const id = z.number().int().nonnegative();
+const user = z
+  .object({ uid: id, gid: id, additionalGids: z.array(id).describe('supplementary groups, as Docker resolves them from /etc/group') })
+  .strict();
+const milliseconds = z.number().int().nonnegative();
+
+/**
+ * The readiness probe's timing, as CubeSandbox's `cubemastercli tpl create-from-image --probe`
+ * sets it: a probe every 500 ms, each given 1 s, for 30 s in all (60 failures), ready at the
+ * first success.
+ */
+export const READINESS_TIMING = { initialDelayMs: 0, periodMs: 500, probeTimeoutMs: 1000, timeoutMs: 30_000, successThreshold: 1, failureThreshold: 60 } as const;
 
 /** The zod schema of `launch.json`, version 1. */
 export const launchManifestSchema = z
@@ -29,15 +42,36 @@ export const launchManifestSchema = z
         argv: z.array(z.string()).min(1),
         env: z.array(z.string()),
         cwd: z.string().startsWith('/'),
-        user: z.object({ uid: z.number().int().nonnegative(), gid: z.number().int().nonnegative() }).strict(),
+        user: user.describe('the user the platform starts the process as: root when the entrypoint is wrapped (envd runs as root)'),
       })
       .strict(),
+    wrapped: z
+      .object({
+        by: z.literal('cube'),
+        envd: z.object({ argv: z.array(z.string()).min(1), user, log: z.string().startsWith('/') }).strict(),
+        workload: z.object({ argv: z.array(z.string()).min(1), user }).strict().describe('what the wrapper execs, and as whom (through exec-as when not root)'),
+      })
+      .strict()
+      .optional()
+      .describe('present when process.argv is already the envd wrapper: a platform that wraps at sandbox creation must not wrap again'),
     exposedPorts: z.array(z.object({ port, protocol: z.enum(['tcp', 'udp']) }).strict()),
     envd: z.object({ path: z.string().startsWith('/'), sha256: digest, port }).strict().optional(),
     readiness: z
-      .object({ method: z.literal('GET'), port, path: z.literal('/health'), expectStatus: z.literal(204) })
+      .object({
+        method: z.literal('GET'),
+        port,
+        path: z.literal('/health'),
+        expectStatus: z.literal(204),
+        initialDelayMs: milliseconds,
+        periodMs: milliseconds,
+        probeTimeoutMs: milliseconds.describe('how long one probe may take'),
+        timeoutMs: milliseconds.describe('how long the sandbox may take to become ready, in all'),
+        successThreshold: z.number().int().min(1),
+        failureThreshold: z.number().int().min(1),
+      })
       .strict()
-      .optional(),
+      .optional()
+      .describe('present only when the entrypoint is wrapped, so envd is started'),
   })
   .strict();
 
@@ -50,15 +84,21 @@ export interface LaunchManifestInput {
   readonly planDigest: string;
   readonly image: { readonly ref: string; readonly digest: string };
   readonly artifact: { readonly path: string; readonly sha256: string; readonly size: number; readonly filesystemUuid: string };
-  readonly process: { readonly argv: readonly string[]; readonly env: readonly string[]; readonly cwd: string; readonly uid: number; readonly gid: number };
+  readonly process: { readonly argv: readonly string[]; readonly env: readonly string[]; readonly cwd: string; readonly user: WorkloadIdentity };
   readonly expose: readonly { readonly port: number; readonly protocol: 'tcp' | 'udp' }[];
   readonly envd?: { readonly path: string; readonly sha256: string; readonly port: number };
+  /** Set when `process.argv` is the wrapper: how it starts envd, and what it execs as whom. */
+  readonly wrapped?: { readonly envdArgv: readonly string[]; readonly log: string; readonly workloadArgv: readonly string[]; readonly workloadUser: WorkloadIdentity };
 }
+
+const ROOT: WorkloadIdentity = { uid: 0, gid: 0, additionalGids: [] };
+const userOf = (u: WorkloadIdentity) => ({ uid: u.uid, gid: u.gid, additionalGids: [...u.additionalGids] });
 
 /**
  * Fills the manifest. envd's port joins the exposed ports (tcp), deduplicated and sorted by
- * port then protocol, and gets the `GET /health` → 204 readiness probe. Pure; the result is
- * validated, so a bug upstream shows as a thrown zod error rather than a bad file.
+ * port then protocol; a wrapped entrypoint (which starts envd) gets the `GET /health` → 204
+ * readiness probe. Pure; the result is validated, so a bug upstream shows as a thrown zod error
+ * rather than a bad file.
  */
 export function buildLaunchManifest(input: LaunchManifestInput): LaunchManifest {
   const ports = new Map<string, { port: number; protocol: 'tcp' | 'udp' }>();
@@ -73,14 +113,19 @@ export function buildLaunchManifest(input: LaunchManifestInput): LaunchManifest 
     planDigest: input.planDigest,
     image: { ...input.image },
     artifact: { ...input.artifact },
-    process: { argv: [...input.process.argv], env: [...input.process.env], cwd: input.process.cwd, user: { uid: input.process.uid, gid: input.process.gid } },
-    exposedPorts,
-    ...(input.envd
+    process: { argv: [...input.process.argv], env: [...input.process.env], cwd: input.process.cwd, user: userOf(input.process.user) },
+    ...(input.wrapped
       ? {
-          envd: { ...input.envd },
-          readiness: { method: 'GET', port: input.envd.port, path: '/health', expectStatus: 204 },
+          wrapped: {
+            by: 'cube',
+            envd: { argv: [...input.wrapped.envdArgv], user: userOf(ROOT), log: input.wrapped.log },
+            workload: { argv: [...input.wrapped.workloadArgv], user: userOf(input.wrapped.workloadUser) },
+          },
         }
       : {}),
+    exposedPorts,
+    ...(input.envd ? { envd: { ...input.envd } } : {}),
+    ...(input.envd && input.wrapped ? { readiness: { method: 'GET', port: input.envd.port, path: '/health', expectStatus: 204, ...READINESS_TIMING } } : {}),
   });
 }
 

@@ -1,7 +1,9 @@
 /**
  * Resolves `user[:group]` (names or numbers) to numeric ids against the image's `/etc/passwd`
- * and `/etc/group`, as Docker does for USER and `COPY --chown`.
+ * and `/etc/group`, as Docker does for USER and `COPY --chown`, and a workload's whole identity
+ * (supplementary groups and home directory too) as Docker gives it to the container's process.
  */
+import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import { createDiagnostic } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
@@ -77,6 +79,34 @@ export function resolveUser(
     return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownGroup, `unknown group "${group}": ${where}`) };
   }
   return { ok: true, value: { uid, gid } };
+}
+
+/** A workload's identity and home directory (for HOME when the environment sets none). */
+export interface ResolvedIdentity extends WorkloadIdentity {
+  readonly home: string;
+}
+
+/**
+ * The identity a process started as `USER` (empty: root) runs with, as Docker computes it: the
+ * user and group as {@link resolveUser} resolves them; the supplementary groups are the groups
+ * whose member list names the user, when the user is in /etc/passwd and no group was given;
+ * the home directory is the passwd entry's, else `/`.
+ */
+export function resolveIdentity(spec: string, files: AccountFiles): { ok: true; value: ResolvedIdentity } | { ok: false; diagnostic: Diagnostic } {
+  const { user, group } = spec === '' ? { user: '0', group: undefined } : splitUserSpec(spec);
+  const resolved = resolveUser(user, group, files);
+  if (!resolved.ok) return resolved;
+  const entry = records(files.passwd).find((r) => (NUMERIC.test(user) ? numericId(r[2]) === resolved.value.uid : r[0] === user));
+  const name = entry?.[0];
+  const additionalGids: number[] = [];
+  if (name !== undefined && (group === undefined || group === '')) {
+    for (const record of records(files.group)) {
+      const gid = numericId(record[2]);
+      const members = (record[3] ?? '').split(',');
+      if (gid !== undefined && members.includes(name) && !additionalGids.includes(gid)) additionalGids.push(gid);
+    }
+  }
+  return { ok: true, value: { ...resolved.value, additionalGids, home: entry?.[5] || '/' } };
 }
 
 /** Splits `USER` / `--chown` text (`name`, `name:group`, `1000:1000`) into its parts. */

@@ -1,6 +1,8 @@
 /**
  * `ENTRYPOINT wrap`: start envd in the background, then exec the workload with its argv passed
- * as positional parameters, so no byte of it is ever re-parsed by the shell.
+ * as positional parameters, so no byte of it is ever re-parsed by the shell. The wrapper runs
+ * as root, so envd does (it starts processes as other users and manages cgroups); a workload
+ * that runs as another user is exec'd through exec-as, which switches to it first.
  *
  * An empty workload becomes `sleep 2147483647` (about 68 years): both coreutils and busybox
  * accept an integer there, unlike `infinity`, and exec keeps the shell's PID. The build-time
@@ -26,11 +28,19 @@ export function workloadArgv(argv: readonly string[]): readonly string[] {
 }
 
 /**
- * Wraps `argv` so envd (at `inject.imagePath`, the one source of truth) starts beside it.
+ * envd's command line, with the flags envd itself defines: `-port` from PORT (so the port envd
+ * listens on and the readiness probe's are one value), `-isnotfc` unless the sandbox runs in
+ * Firecracker, then the author's ARGS. `imagePath` is the one source of truth for envd's path.
+ */
+export function envdArgv(inject: Pick<InjectSpec, 'imagePath' | 'port' | 'args' | 'firecracker'>): string[] {
+  return [inject.imagePath, '-port', String(inject.port), ...(inject.firecracker ? [] : ['-isnotfc']), ...inject.args];
+}
+
+/**
+ * The wrapper: `/bin/sh -c '<envd…> >LOG 2>&1 </dev/null & exec "$@"' cube-wrap <workload…>`.
  * `logPath` exists for tests that run the wrapper on a host.
  */
-export function wrapArgv(argv: readonly string[], inject: Pick<InjectSpec, 'imagePath' | 'args'>, logPath = ENVD_LOG_PATH): string[] {
-  const envd = [inject.imagePath, ...inject.args].map(shellQuote).join(' ');
-  const script = `${envd} >${shellQuote(logPath)} 2>&1 </dev/null & exec "$@"`;
-  return ['/bin/sh', '-c', script, WRAP_ARGV0, ...workloadArgv(argv)];
+export function wrapArgv(envd: readonly string[], workload: readonly string[], logPath = ENVD_LOG_PATH): string[] {
+  const script = `${envd.map(shellQuote).join(' ')} >${shellQuote(logPath)} 2>&1 </dev/null & exec "$@"`;
+  return ['/bin/sh', '-c', script, WRAP_ARGV0, ...workload];
 }

@@ -76,7 +76,7 @@ describe('the artifact cache', () => {
       planDigest: sha256Digest('plan'),
       image: { ref: 'oci-layout:x:v1', digest: sha256Digest('image') },
       artifact: { path: 'rootfs.ext4', sha256: artifact.sha256, size: artifact.ext4.size, filesystemUuid: artifact.ext4.uuid },
-      process: { argv: ['/bin/true'], env: [], cwd: '/', uid: 0, gid: 0 },
+      process: { argv: ['/bin/true'], env: [], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] } },
       expose: [],
     });
     expect(await readCachedLaunch(artifact, manifestId)).toBeUndefined();

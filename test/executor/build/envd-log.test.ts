@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTar } from '../../helpers/layers.js';
 import { putImage, putIndex, tagged } from '../../helpers/oci-layout.js';
+import { elfWith } from '../../helpers/elf.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 let dir: string;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   const layout = join(dir, 'layout');
   const image = await putImage(layout, [{ tar: await buildTar([{ name: 'bin/sh', content: '#!', mode: 0o755 }, { name: 'var/log', content: 'not a directory' }]) }]);
   await putIndex(layout, [{ ...image, ...tagged('v1') }]);
-  await writeFile(join(dir, 'envd'), 'envd', { mode: 0o755 });
+  await writeFile(join(dir, 'envd'), elfWith('envd'), { mode: 0o755 });
   await writeFile(join(dir, 'Cubefile'), 'FROM oci-layout:layout:v1\nINJECT envd PATH envd\nCMD ["/bin/sh"]\nENTRYPOINT wrap\n');
 });
 afterAll(async () => {

@@ -120,8 +120,7 @@ describe('oci-layout sources', () => {
   });
 
   it('reads the example images', async () => {
-    const { ensureExampleImages, exampleLayout } = await import('../../helpers/example-images.js');
-    await ensureExampleImages();
+    const { exampleLayout } = await import('../../helpers/example-images.js');
     const sources = createImageSources({ cacheDir: dir });
     const image = await sources.resolver.resolve({ transport: 'oci-layout', dir: exampleLayout, tag: 'python' }, { contextDir: dir });
     expect(image.layers).toHaveLength(2);

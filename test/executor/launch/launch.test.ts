@@ -8,6 +8,8 @@ import {
   effectiveProcess,
   launchManifestJsonSchema,
   launchManifestSchema,
+  READINESS_TIMING,
+  resolveIdentity,
   resolveUser,
   splitUserSpec,
 } from '../../../src/executor/launch/index.js';
@@ -68,15 +70,15 @@ describe('wrap checks', () => {
   ];
   const proc = (argv: string[], env = ['PATH=/usr/local/bin:/bin']) => ({ argv, env, cwd: '/', user: '' });
 
-  it('accepts /bin/sh through symlinks and a workload found via PATH', async () => {
-    expect(checkWrappable(await indexOf(base), proc(['app', 'x']))).toEqual([]);
-    expect(checkWrappable(await indexOf(base), proc(['/bin/app']))).toEqual([]);
-    expect(checkWrappable(await indexOf(base), proc([]))).toEqual([]);
+  it('accepts /bin/sh through symlinks and a workload found via PATH, and says where it found it', async () => {
+    expect(checkWrappable(await indexOf(base), proc(['app', 'x']))).toEqual({ problems: [], executable: '/bin/app' });
+    expect(checkWrappable(await indexOf(base), proc(['/bin/app']))).toEqual({ problems: [], executable: '/bin/app' });
+    expect(checkWrappable(await indexOf(base), proc([]))).toEqual({ problems: [], executable: '/bin/sleep' });
   });
 
   it('rejects a missing /bin/sh, even when a symlink points at the host', async () => {
     const codes = checkWrappable(await indexOf([{ name: 'bin/sh', type: 'symlink', linkname: '/../../../bin/nosuch' }, { name: 'app', content: 'x', mode: 0o755 }]), proc(['/app']));
-    expect(codes.map((d) => d.code)).toEqual(['CUBE3210']);
+    expect(codes.problems.map((d) => d.code)).toEqual(['CUBE3210']);
   });
 
   it.each([
@@ -86,7 +88,7 @@ describe('wrap checks', () => {
     ['empty without sleep', [], 'kept alive'],
   ])('rejects workload: %s', async (_name, argv, text) => {
     const members = argv.length === 0 ? base.filter((m) => !m.name.endsWith('sleep')) : base;
-    const diags = checkWrappable(await indexOf(members), proc(argv as string[]));
+    const diags = checkWrappable(await indexOf(members), proc(argv as string[])).problems;
     expect(diags.map((d) => d.code)).toEqual(['CUBE3211']);
     expect(diags[0]?.message).toContain(text);
   });
@@ -124,6 +126,27 @@ describe('user resolution', () => {
   });
 });
 
+describe('a workload\'s identity, as Docker gives it', () => {
+  const files = {
+    passwd: 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\nsvc:x:1001:1001::/srv:/bin/false\nbare:x:1002:1002::::\n',
+    group: 'root:x:0:\napp:x:1000:\nwheel:x:10:root,app\naudio:x:29:app\nsvc:x:1001:\nsudo:x:27:root,app\nwheel2:x:10:app\n',
+  };
+  it.each([
+    ['', { uid: 0, gid: 0, additionalGids: [10, 27], home: '/root' }],
+    ['app', { uid: 1000, gid: 1000, additionalGids: [10, 29, 27], home: '/home/app' }],
+    ['1000', { uid: 1000, gid: 1000, additionalGids: [10, 29, 27], home: '/home/app' }],
+    ['app:svc', { uid: 1000, gid: 1001, additionalGids: [], home: '/home/app' }],
+    ['svc', { uid: 1001, gid: 1001, additionalGids: [], home: '/srv' }],
+    ['bare', { uid: 1002, gid: 1002, additionalGids: [], home: '/' }],
+    ['4242', { uid: 4242, gid: 0, additionalGids: [], home: '/' }],
+  ])('USER %j', (spec, want) => {
+    expect(resolveIdentity(spec, files)).toEqual({ ok: true, value: want });
+  });
+  it('root of an image without account files is 0:0 with no groups and home /', () => {
+    expect(resolveIdentity('', {})).toEqual({ ok: true, value: { uid: 0, gid: 0, additionalGids: [], home: '/' } });
+  });
+});
+
 describe('launch manifest', () => {
   const d = (c: string) => `sha256:${c.repeat(64)}`;
   const input = {
@@ -131,15 +154,28 @@ describe('launch manifest', () => {
     planDigest: d('b'),
     image: { ref: 'docker.io/library/nginx:1', digest: d('c') },
     artifact: { path: 'rootfs.ext4', sha256: d('d'), size: 4194304, filesystemUuid: '01234567-89ab-cdef-0123-456789abcdef' },
-    process: { argv: ['/bin/sh', '-c', 'x', 'cube-wrap', 'nginx'], env: ['A=1'], cwd: '/', uid: 33, gid: 34 },
+    process: { argv: ['/bin/sh', '-c', 'x', 'cube-wrap', 'nginx'], env: ['A=1'], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] } },
     expose: [{ port: 80, protocol: 'tcp' as const }, { port: 49983, protocol: 'tcp' as const }, { port: 53, protocol: 'udp' as const }],
     envd: { path: '/usr/local/bin/envd', sha256: d('e'), port: 49983 },
+    wrapped: { envdArgv: ['/usr/local/bin/envd', '-port', '49983', '-isnotfc'], log: '/var/log/envd.log', workloadArgv: ['nginx'], workloadUser: { uid: 33, gid: 34, additionalGids: [5] } },
   };
-  it('fills ports (deduplicated), readiness and validates', () => {
+  it('fills ports (deduplicated), the wrapped marker, readiness with its timing, and validates', () => {
     const m = buildLaunchManifest(input);
     expect(m.exposedPorts).toEqual([{ port: 53, protocol: 'udp' }, { port: 80, protocol: 'tcp' }, { port: 49983, protocol: 'tcp' }]);
-    expect(m.readiness).toEqual({ method: 'GET', port: 49983, path: '/health', expectStatus: 204 });
+    expect(m.readiness).toEqual({ method: 'GET', port: 49983, path: '/health', expectStatus: 204, ...READINESS_TIMING });
+    expect(m.wrapped).toEqual({
+      by: 'cube',
+      envd: { argv: ['/usr/local/bin/envd', '-port', '49983', '-isnotfc'], user: { uid: 0, gid: 0, additionalGids: [] }, log: '/var/log/envd.log' },
+      workload: { argv: ['nginx'], user: { uid: 33, gid: 34, additionalGids: [5] } },
+    });
     expect(launchManifestSchema.safeParse(JSON.parse(JSON.stringify(m))).success).toBe(true);
+  });
+  it('promises no readiness probe when envd is injected but nothing starts it', () => {
+    const { wrapped: _, ...unwrapped } = input;
+    const m = buildLaunchManifest({ ...unwrapped, process: { ...input.process, argv: ['nginx'] } });
+    expect(m.readiness).toBeUndefined();
+    expect(m.wrapped).toBeUndefined();
+    expect(m.envd?.port).toBe(49983);
   });
   it('rejects a bad digest', () => {
     expect(() => buildLaunchManifest({ ...input, planDigest: 'md5:x' })).toThrow();

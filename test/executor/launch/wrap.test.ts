@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { shellQuote, wrapArgv } from '../../../src/executor/launch/index.js';
+import { envdArgv, shellQuote, workloadArgv, wrapArgv } from '../../../src/executor/launch/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -47,12 +47,12 @@ describe('wrapper run by a real /bin/sh', () => {
     const argsOut = join(dir, 'args');
     const workload = await script('work', `echo $$ > ${shellQuote(join(dir, 'pid'))}; printf '%s\\0' "$0" "$@" > ${shellQuote(argsOut)}`);
     const args = [workload, 'a b', '"q"', "it's", '$HOME', '$(id)', 'line1\nline2', '', '*', '-e'];
-    const proc = run(wrapArgv(args, { imagePath: envd, args: ['--port', '49983', 'x y'] }, join(dir, 'envd.log')));
+    const proc = run(wrapArgv(envdArgv({ imagePath: envd, port: 49990, args: ['-no-cgroups', 'x y'] }), args, join(dir, 'envd.log')));
     expect(await proc.done).toBe(0);
     const got = (await waitFor(argsOut)).split('\0').slice(0, -1);
     expect(got).toEqual(args);
     expect(Number((await readFile(join(dir, 'pid'), 'utf8')).trim())).toBe(proc.pid);
-    expect(await waitFor(envdMarker)).toBe('started --port 49983 x y\n');
+    expect(await waitFor(envdMarker)).toBe('started -port 49990 -isnotfc -no-cgroups x y\n');
   });
 
   it('the workload receives signals sent to the sandbox process', async () => {
@@ -60,7 +60,7 @@ describe('wrapper run by a real /bin/sh', () => {
     const got = join(dir, 'got');
     const envd = await script('envd', 'exit 0');
     const workload = await script('w', `trap 'echo TERM > ${shellQuote(got)}; exit 7' TERM; echo up > ${shellQuote(ready)}; while :; do sleep 0.05; done`);
-    const proc = run(wrapArgv([workload], { imagePath: envd, args: [] }, join(dir, 'log')));
+    const proc = run(wrapArgv([envd], [workload], join(dir, 'log')));
     await waitFor(ready);
     proc.kill('SIGTERM');
     expect(await proc.done).toBe(7);
@@ -69,7 +69,7 @@ describe('wrapper run by a real /bin/sh', () => {
 
   it('an empty command keeps the sandbox alive with sleep', async () => {
     const envd = await script('envd', 'exit 0');
-    const argv = wrapArgv([], { imagePath: envd, args: [] }, join(dir, 'log'));
+    const argv = wrapArgv([envd], workloadArgv([]), join(dir, 'log'));
     expect(argv.slice(4)).toEqual(['sleep', '2147483647']);
     const proc = run(argv);
     const early = await Promise.race([proc.done.then(() => 'exited'), new Promise((r) => setTimeout(() => r('alive'), 300))]);
@@ -78,10 +78,11 @@ describe('wrapper run by a real /bin/sh', () => {
     await proc.done;
   });
 
-  it('takes envd path from the one InjectSpec value', () => {
-    const argv = wrapArgv(['/app'], { imagePath: '/opt/envd dir/envd', args: [] });
+  it('takes envd path from the one InjectSpec value, -port from PORT, and -isnotfc unless FIRECRACKER', () => {
+    const argv = wrapArgv(envdArgv({ imagePath: '/opt/envd dir/envd', port: 49999, args: [] }), ['/app']);
     expect(argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(argv[2]).toBe(`'/opt/envd dir/envd' >'/var/log/envd.log' 2>&1 </dev/null & exec "$@"`);
+    expect(argv[2]).toBe(`'/opt/envd dir/envd' '-port' '49999' '-isnotfc' >'/var/log/envd.log' 2>&1 </dev/null & exec "$@"`);
     expect(argv.slice(3)).toEqual(['cube-wrap', '/app']);
+    expect(envdArgv({ imagePath: '/usr/local/bin/envd', port: 49983, args: ['-verbose'], firecracker: true })).toEqual(['/usr/local/bin/envd', '-port', '49983', '-verbose']);
   });
 });
