@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchManifestSchema, READINESS_TIMING } from '../../src/executor/launch/index.js';
 import { copyExample, EXAMPLES, exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
+import { runWrapped } from '../helpers/run-wrapped.js';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
@@ -207,49 +208,19 @@ describe('cube build', () => {
   ])('runs the wrapped process from the loop-mounted image as %s: envd as root with its flags, the workload as USER with its exact argv (needs root)', async (_name, user, want) => {
     const dir = await project(`run-${user || 'root'}`, ARGV_CMD, user);
     expect((await build(dir)).code).toBe(0);
-    const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8')));
-    const mnt = join(dir, 'mnt');
-    const upper = join(dir, 'upper');
-    const merged = join(dir, 'merged');
-    await execa('mkdir', ['-p', mnt, join(upper, 'u'), join(upper, 'w'), merged]);
-    await execa('mount', ['-o', 'loop,ro', join(dir, 'out', 'rootfs.ext4'), mnt]);
-    try {
-      // A writable view over the read-only image, as the sandbox gives the workload.
-      await execa('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${mnt},upperdir=${upper}/u,workdir=${upper}/w`, merged]);
-      try {
-        await execa('mkdir', ['-p', join(merged, 'dev'), join(merged, 'tmp'), join(merged, 'var', 'log')]);
-        await execa('mount', ['--rbind', '/dev', join(merged, 'dev')]);
-        try {
-          const env = Object.fromEntries(manifest.process.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-          // As the platform would: as process.user, at process.cwd, with process.env and argv.
-          const { uid, gid } = manifest.process.user;
-          const as = [`--setuid=${uid}`, `--setgid=${gid}`];
-          const result = await execa('unshare', ['--pid', '--fork', '--kill-child', `--root=${merged}`, `--wd=${manifest.process.cwd}`, ...as, '--', ...manifest.process.argv], {
-            env,
-            extendEnv: false,
-            reject: false,
-            timeout: 30_000,
-          });
-          expect(result.exitCode, result.stderr).toBe(0);
-          const got = JSON.parse(await readFile(join(merged, 'tmp', 'result.json'), 'utf8'));
-          expect(got.argv).toEqual(['/app/app.py', 'a b', '$HOME', '', 'quote"s', 'tab\there']);
-          expect(got.pid).toBe(1);
-          expect(got.cwd).toBe('/app');
-          expect(got.greeting).toBe('hello world');
-          expect(got.envd).toBe(true);
-          expect({ uid: got.uid, gid: got.gid, groups: got.groups, home: got.home }).toEqual(want);
-          expect(manifest.wrapped?.workload.user).toEqual({ uid: want.uid, gid: want.gid, additionalGids: [] });
-          const envd = await readFile(join(merged, 'tmp', 'envd-started'), 'utf8');
-          expect(envd).toBe('envd uid=0 gid=0 argv=</opt/envd/bin/envd> <-port> <49990> <-isnotfc> <-report> </tmp/envd-started>\n');
-        } finally {
-          await execa('umount', ['-R', join(merged, 'dev')]);
-        }
-      } finally {
-        await execa('umount', [merged]);
-      }
-    } finally {
-      await execa('umount', [mnt]);
-    }
+    await runWrapped(join(dir, 'out'), dir, async (root, result, manifest) => {
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      const got = JSON.parse(await readFile(join(root, 'tmp', 'result.json'), 'utf8'));
+      expect(got.argv).toEqual(['/app/app.py', 'a b', '$HOME', '', 'quote"s', 'tab\there']);
+      expect(got.pid).toBe(1);
+      expect(got.cwd).toBe('/app');
+      expect(got.greeting).toBe('hello world');
+      expect(got.envd).toBe(true);
+      expect({ uid: got.uid, gid: got.gid, groups: got.groups, home: got.home }).toEqual(want);
+      expect(manifest.wrapped?.workload.user).toEqual({ uid: want.uid, gid: want.gid, additionalGids: [] });
+      const envd = await readFile(join(root, 'tmp', 'envd-started'), 'utf8');
+      expect(envd).toBe('envd uid=0 gid=0 argv=</opt/envd/bin/envd> <-port> <49990> <-isnotfc> <-report> </tmp/envd-started>\n');
+    });
   });
 });
 

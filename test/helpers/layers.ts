@@ -9,7 +9,7 @@ import type { FlattenLayer } from '../../src/executor/flatten/index.js';
 export interface TestMember {
   readonly name: string;
   readonly type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo';
-  readonly content?: string;
+  readonly content?: string | Buffer;
   readonly mode?: number;
   readonly uid?: number;
   readonly gid?: number;

@@ -2,7 +2,7 @@
  * Steps several commands share: finding and loading the build file with its diagnostics, and
  * the options `build` and `plan` both take to plan a build (lock mode, platform, registries).
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DiagnosticError, diagnosticsToJson, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
@@ -10,6 +10,7 @@ import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
+import { redactUrl } from '../../core/redact.js';
 import { loadBuildFile, parseSize } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
@@ -87,7 +88,7 @@ export function registryOptions(
   // Parsed one by one (not as a map) so several mirrors for one registry are all kept, in order.
   for (const value of values['registry-mirror'] ?? []) {
     const [[registry, url] = ['', '']] = nameValueOptions(command, '--registry-mirror', [value]);
-    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${url}: the mirror must be an http(s) URL`);
+    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${redactUrl(url)}: the mirror must be an http(s) URL`);
     mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
   }
   return { insecureRegistries: [...(values['insecure-registry'] ?? [])], mirrors };
@@ -180,6 +181,8 @@ export async function planLoaded(
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<PlanResult> {
   try {
+    // A private cache root, as Docker's and containerd's: private images' layers live under it.
+    await mkdir(settings.cacheDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
     const planned = await planBuild({
       spec: loaded.spec,
       spans: loaded.spans,

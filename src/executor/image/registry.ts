@@ -14,6 +14,7 @@ import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import type { ResolvedImage } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
+import { redactUrl } from '../../core/redact.js';
 import type { BlobStore } from './blob-store.js';
 import { findCredentials } from './credentials.js';
 import { DEFAULT_RETRY, RegistrySession } from './http.js';
@@ -79,7 +80,7 @@ export class RegistryClient {
     const mirrors = (this.options.mirrors.get(this.registry) ?? []).map((m) => {
       const url = new URL(m);
       if (url.protocol === 'http:' && !isLoopback(url.host) && !this.options.insecureRegistries.includes(url.host)) {
-        throw fail(imageCodes.registryUnsupported, `mirror ${m} uses plain HTTP and is neither on loopback nor named as insecure`);
+        throw fail(imageCodes.registryUnsupported, `mirror ${redactUrl(m)} uses plain HTTP and is neither on loopback nor named as insecure`);
       }
       return new RegistrySession(url.origin, undefined, retry, this.options.logger);
     });
