@@ -10,9 +10,10 @@ import { planCodes } from './codes-plan.js';
 import { ext4Codes } from './codes-ext4.js';
 import { imageCodes } from './codes-image.js';
 import { buildCodes } from './codes-build.js';
+import { runCodes } from './codes-run.js';
 
 export type { CatalogEntry } from './catalog-entry.js';
-export { cliCodes, parseCodes, lintCodes, planCodes, ext4Codes, imageCodes, buildCodes };
+export { cliCodes, parseCodes, lintCodes, planCodes, ext4Codes, imageCodes, buildCodes, runCodes };
 
 /** Every catalog entry, in code order. */
 export function allCatalogEntries(): CatalogEntry[] {
@@ -24,6 +25,7 @@ export function allCatalogEntries(): CatalogEntry[] {
     ext4Codes,
     imageCodes,
     buildCodes,
+    runCodes,
   ];
   return tables.flatMap((table) => Object.values(table)).sort((a, b) => a.code.localeCompare(b.code));
 }
