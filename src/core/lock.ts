@@ -15,7 +15,8 @@ const POLL_MS = 100;
 /** Gives the lock back. */
 export type Release = () => Promise<void>;
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists on this host. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -30,7 +31,7 @@ async function isStale(path: string): Promise<boolean> {
   const [text, info] = await Promise.all([readFile(path, 'utf8').catch(() => ''), stat(path).catch(() => undefined)]);
   if (!info) return true;
   const [pid, host] = text.trim().split(' ');
-  if (host === hostname() && pid !== undefined && /^\d+$/.test(pid)) return !alive(Number(pid));
+  if (host === hostname() && pid !== undefined && /^\d+$/.test(pid)) return !processAlive(Number(pid));
   return Date.now() - info.mtimeMs > STALE_MS;
 }
 
