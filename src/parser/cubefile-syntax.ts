@@ -222,6 +222,9 @@ function instructionFor(keyword: string, ctx: LineContext, tokens: { label: stri
   return undefined;
 }
 
+/** The longest instruction (with its continuation lines) cube parses. */
+const MAX_INSTRUCTION = 1024 * 1024;
+
 /** Parses Cubefile text into the syntax tree, collecting every syntax error. */
 export function parseCubefileSyntax(text: string, file: string): { document: Document; diagnostics: Diagnostic[] } {
   const split = splitLogicalLines(text);
@@ -250,6 +253,12 @@ export function parseCubefileSyntax(text: string, file: string): { document: Doc
           }),
         );
       }
+      continue;
+    }
+    if (line.text.length > MAX_INSTRUCTION) {
+      // The lexer recurses per character of a token; past a few MiB it would exhaust the stack.
+      const message = `${word} is ${line.text.length} characters long; cube reads instructions of at most ${MAX_INSTRUCTION / 1024 / 1024} MiB`;
+      diagnostics.push(createDiagnostic(parseCodes.syntax, message, { span: wordSpan, hint: 'a build file holds instructions, not data: put data in a file and COPY it' }));
       continue;
     }
     const lexed = lineLexer.tokenize(line.text);

@@ -16,6 +16,7 @@ import { parseImageRef } from './image-ref.js';
 import { closest } from '../core/suggest.js';
 import { parsePort, parsePorts, parseSize } from './units.js';
 import { expandPlain, processWord, splitWords } from './words.js';
+import type { Scope } from './words.js';
 
 /** The evaluated spec (absent when there are errors), its spans, and every diagnostic. */
 export interface Evaluation {
@@ -57,6 +58,9 @@ class Evaluator {
   readonly steps: FsStep[] = [];
   readonly env: NameValue[] = [];
   readonly labels: NameValue[] = [];
+  /** Where each name sits in `env` and `labels`, so a long file stays linear. */
+  readonly envIndex = new Map<string, number>();
+  readonly labelIndex = new Map<string, number>();
   readonly expose: PortSpec[] = [];
   workdir?: string;
   user?: string;
@@ -79,12 +83,14 @@ class Evaluator {
     this.diagnostics.push(createDiagnostic(entry, message, { ...(span ? { span } : {}), ...(hint ? { hint } : {}) }));
   }
 
-  scope(): Map<string, string> {
-    const out = new Map<string, string>();
+  /**
+   * The variables visible now: the stage's ARGs, ENV winning over them after FROM. A view over
+   * the maps rather than a copy, so a file of many lines is evaluated in linear time.
+   */
+  scope(): Scope {
     const args = this.afterFrom ? this.stageArgs : this.preFromArgs;
-    for (const [k, v] of args) if (v !== undefined) out.set(k, v);
-    if (this.afterFrom) for (const [k, v] of this.envScope) out.set(k, v);
-    return out;
+    const env = this.afterFrom ? this.envScope : undefined;
+    return { get: (name) => (env?.has(name) ? env.get(name) : args.get(name)) };
   }
 
   /** Processes a word (quotes, escapes, substitution); undefined after reporting an error. */
@@ -342,7 +348,9 @@ class Evaluator {
         this.error(parseCodes.badValue, `${instruction.kind.toUpperCase()} has an empty or invalid name`, pair.name.span);
         continue;
       }
-      const at = list.findIndex((e) => e.name === name);
+      const index = instruction.kind === 'env' ? this.envIndex : this.labelIndex;
+      const at = index.get(name) ?? -1;
+      if (at === -1) index.set(name, list.length);
       if (at === -1) {
         this.spans.set(`/launch/${key}/${list.length}`, instruction.span);
         list.push({ name, value });

@@ -15,8 +15,16 @@ import { runCodes } from './codes-run.js';
 export type { CatalogEntry } from './catalog-entry.js';
 export { cliCodes, parseCodes, lintCodes, planCodes, ext4Codes, imageCodes, buildCodes, runCodes };
 
-/** Every catalog entry, in code order. */
+let sorted: readonly CatalogEntry[] | undefined;
+let byCode: ReadonlyMap<string, CatalogEntry> | undefined;
+
+/** Every catalog entry, in code order (computed once: a run may look up thousands of codes). */
 export function allCatalogEntries(): CatalogEntry[] {
+  sorted ??= joinTables();
+  return [...sorted];
+}
+
+function joinTables(): CatalogEntry[] {
   const tables: Record<string, CatalogEntry>[] = [
     cliCodes,
     parseCodes,
@@ -32,7 +40,8 @@ export function allCatalogEntries(): CatalogEntry[] {
 
 /** The entry of a code, or undefined for a code no table has. */
 export function catalogEntry(code: string): CatalogEntry | undefined {
-  return allCatalogEntries().find((e) => e.code === code);
+  byCode ??= new Map(allCatalogEntries().map((e) => [e.code, e]));
+  return byCode.get(code);
 }
 
 /** Every entry that is a named check, in code order. */
