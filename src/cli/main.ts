@@ -7,7 +7,9 @@ import { commands } from './commands/index.js';
 import type { CommandContext } from './command.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { CUBE_VERSION } from '../core/version.js';
-import { DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
+import type { Diagnostic } from '../core/diagnostics/index.js';
+import { buildCodes } from '../core/diagnostics/codes-build.js';
 
 /** The top-level help text. */
 export function topLevelHelp(): string {
@@ -28,6 +30,20 @@ Exit codes: 0 ok, 1 errors in the input (or an artifact that does not boot), 2 b
 3 failed for a reason outside the input (network, registry, disk, no qemu), 70 internal error,
 130 cube run interrupted before the sandbox was ready.
 `;
+}
+
+/**
+ * A disk that is full, over quota or read-only is the machine's problem, not a bug: it ends in a
+ * diagnostic (exit 3) wherever the write happened. Cleanup on the way out already removed what
+ * the failed write left.
+ */
+function diskFull(error: unknown): Diagnostic | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EROFS') return undefined;
+  const why = code === 'EROFS' ? 'a read-only filesystem' : code === 'EDQUOT' ? 'over its disk quota' : 'out of disk space';
+  return createDiagnostic(buildCodes.outputNotWritable, `cannot write: ${why} (${(error as Error).message})`, {
+    hint: 'free space where the cache ($CUBE_CACHE_DIR) and the output directory live, or point them at a disk with room',
+  });
 }
 
 /** Runs `cube` with `args` (without the node and script paths) and returns the exit code. */
@@ -61,6 +77,11 @@ export async function main(args: readonly string[], context: CommandContext = pr
     if (error instanceof DiagnosticError) {
       context.stderr.write(renderDiagnostics(error.diagnostics, error.sources, { color: context.interactive }));
       return exitCodeFor(error.diagnostics);
+    }
+    const full = diskFull(error);
+    if (full) {
+      context.stderr.write(renderDiagnostics([full], new Map(), { color: context.interactive }));
+      return exitCodeFor([full]);
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     context.stderr.write(`cube: internal error (this is a bug in cube ${CUBE_VERSION}):\n${detail}\n`);

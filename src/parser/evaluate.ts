@@ -348,6 +348,10 @@ class Evaluator {
         this.error(parseCodes.badValue, `${instruction.kind.toUpperCase()} has an empty or invalid name`, pair.name.span);
         continue;
       }
+      if (instruction.kind === 'env' && (name.includes('\0') || value.includes('\0'))) {
+        this.error(parseCodes.badValue, `ENV ${name.replace(/\0/g, '\\0')} holds a NUL byte, which no process environment can carry`, pair.value.span);
+        continue;
+      }
       const index = instruction.kind === 'env' ? this.envIndex : this.labelIndex;
       const at = index.get(name) ?? -1;
       if (at === -1) index.set(name, list.length);

@@ -36,9 +36,10 @@ function cube(args: readonly string[], cwd = repoRoot) {
 describe('bin/cube.js', () => {
   it('prints its version and checks a Cubefile and a cube.yaml', async () => {
     expect((await cube(['--version'])).stdout).toBe(`cube ${version}`);
-    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml', '--envd-path', exampleEnvd]);
+    // Copies beside this run's images: the checkout's examples/images may not exist yet.
+    const yaml = await cube(['check', '-f', join(await copyExample('python-web', work), 'cube.yaml'), '--envd-path', exampleEnvd], work);
     expect(yaml.exitCode, yaml.stderr).toBe(0);
-    const cubefile = await cube(['check', 'examples/node-app', '--envd-path', exampleEnvd]);
+    const cubefile = await cube(['check', await copyExample('node-app', work), '--envd-path', exampleEnvd], work);
     expect(cubefile.exitCode, cubefile.stderr).toBe(0);
   });
 

@@ -79,6 +79,24 @@ describe('verified reuse', () => {
   });
 });
 
+describe('a full disk', () => {
+  it.runIf(process.getuid?.() === 0)('ends in a diagnostic (exit 3) that says so, and leaves no temporary file (needs root)', async () => {
+    const disk = join(work, 'small-disk');
+    await execa('mkdir', ['-p', disk]);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', disk]);
+    try {
+      const run = await runCli(['build', join(work, 'one'), '--envd-path', exampleEnvd, '--cache-dir', join(disk, 'cache'), '--out', join(disk, 'out')], { cwd: work });
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('error CUBE3230: cannot write: out of disk space');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      const { stdout } = await execa('find', [disk, '-name', '*.tmp']);
+      expect(stdout).toBe('');
+    } finally {
+      await execa('umount', [disk]);
+    }
+  });
+});
+
 describe('outputs that belong together', () => {
   it('four concurrent builds of two templates into one output directory leave a consistent set and nothing else', async () => {
     const cache = join(work, 'cache-race');

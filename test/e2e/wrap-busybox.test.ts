@@ -41,7 +41,8 @@ afterAll(async () => {
 
 describe('a wrapped busybox image', () => {
   it.runIf(isRoot)('runs envd as root and the workload as USER app with its groups (needs root)', async () => {
-    const report = 'echo "$(id -u) $(id -g) $(id -G) $HOME $0 $1" > /tmp/workload';
+    // The workload waits for envd's report: when it exits, the sandbox (and envd with it) ends.
+    const report = 'i=0; while [ ! -s /tmp/envd ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo "$(id -u) $(id -g) $(id -G) $HOME $0 $1" > /tmp/workload';
     const cubefile = `FROM oci-layout:layout:busybox\nINJECT envd TO /bin/envd ARGS "-report /tmp/envd"\nUSER app\nCMD ["sh", "-c", ${JSON.stringify(report)}, "zero", "one two"]\nENTRYPOINT wrap\n`;
     await writeFile(join(dir, 'Cubefile'), cubefile);
     const built = await runCli(['build', '--envd-path', exampleEnvd, '--cache-dir', join(dir, 'cache'), '--out', 'out'], { cwd: dir });

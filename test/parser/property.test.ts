@@ -130,6 +130,11 @@ describe('parser properties', () => {
     expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([['CUBE1003', 'ENV is 10000006 characters long; cube reads instructions of at most 1 MiB']]);
   });
 
+  it('refuses a NUL byte in ENV, which no process environment can carry', () => {
+    const result = parseCubefile('FROM alpine\nENV A=x\0y B=ok\n', { path: 'Cubefile' });
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([['CUBE1023', 'ENV A holds a NUL byte, which no process environment can carry']]);
+  });
+
   it('reports deeply nested substitutions instead of overflowing the stack', () => {
     const deep = 'FROM alpine\nENV A=' + '${X:-'.repeat(20_000) + 'x' + '}'.repeat(20_000) + '\n';
     const result = parseCubefile(deep, { path: 'Cubefile' });

@@ -21,7 +21,7 @@ import type { IndexInode } from './flattened-index.js';
 import { membersAt, readLayerMembers } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
 import type { SparseMap } from './sparse.js';
-import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
+import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, paxProblem, parentPath, tarKind } from './tar-entry.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
 export interface FlattenLayer {
@@ -112,6 +112,8 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
         // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
         if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
       }
+      const problem = paxProblem(header.pax);
+      if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
       for (const record of droppedAcls(header.pax)) {
         warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
       }

@@ -28,10 +28,13 @@ export interface LayerMember {
 
 /**
  * What tar-stream throws for bytes that are not a tar (a bad header checksum, a truncated member),
- * as a diagnostic naming the layer. Diagnostics from upstream (a digest mismatch) pass unchanged.
+ * as a diagnostic naming the layer. Diagnostics from upstream (a digest mismatch) and system
+ * errors (ENOSPC from the layer cache's write) pass unchanged.
  */
 function notTar(error: unknown, digest: string): unknown {
   if (error instanceof DiagnosticError) return error;
+  // A system error (a full disk under the layer cache, an I/O error) is not the layer's fault.
+  if (typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code as string)) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new DiagnosticError(createDiagnostic(buildCodes.layerNotTar, `layer ${digest} is not a valid tar archive (${reason})`));
 }

@@ -101,6 +101,8 @@ export function parsePaxTime(value: string): Timestamp | undefined {
 }
 
 const ACL_TAGS: Readonly<Record<string, number>> = { user: 0x02, group: 0x08 };
+/** The largest id an ACL entry can name: 32 bits, less the "undefined id" 2^32-1. */
+const MAX_ACL_ID = 0xfffffffe;
 const ACL_OBJ_TAGS: Readonly<Record<string, number>> = { user: 0x01, group: 0x04, mask: 0x10, other: 0x20 };
 
 /**
@@ -121,7 +123,7 @@ export function aclXattr(text: string): Uint8Array | undefined {
     }
     const tag = ACL_TAGS[tagWord ?? ''];
     const id = /^\d+$/.test(qualifier) ? Number(qualifier) : numeric !== undefined && /^\d+$/.test(numeric) ? Number(numeric) : undefined;
-    if (tag === undefined || id === undefined) return undefined;
+    if (tag === undefined || id === undefined || id > MAX_ACL_ID) return undefined;
     entries.push({ tag, perm, id });
   }
   entries.sort((a, b) => a.tag - b.tag || a.id - b.id);
@@ -148,13 +150,41 @@ export function paxXattrs(pax: Readonly<Record<string, string>> | null | undefin
     if (key.startsWith('SCHILY.xattr.')) {
       out.set(key.slice('SCHILY.xattr.'.length), Buffer.from(value, 'latin1'));
     } else if (key.startsWith('LIBARCHIVE.xattr.')) {
-      out.set(decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(value, 'base64'));
+      const name = libarchiveXattrName(key);
+      if (name !== undefined) out.set(name, Buffer.from(value, 'base64'));
     } else if (key === 'SCHILY.acl.access' || key === 'SCHILY.acl.default') {
       const acl = aclXattr(value);
       if (acl) out.set(key === 'SCHILY.acl.access' ? 'system.posix_acl_access' : 'system.posix_acl_default', acl);
     }
   }
   return out.size > 0 ? out : undefined;
+}
+
+/** The attribute name of a `LIBARCHIVE.xattr.%XX…` key, or undefined when its escapes are not valid. */
+function libarchiveXattrName(key: string): string | undefined {
+  try {
+    return decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why pax records cannot be stored as they say, or undefined: an extended attribute name whose
+ * %-escapes are not valid, or an ACL that names an id of more than 32 bits. Either would lose or
+ * change data silently, so the entry is refused.
+ */
+export function paxProblem(pax: Readonly<Record<string, string>> | null | undefined): string | undefined {
+  if (!pax) return undefined;
+  for (const [key, value] of Object.entries(pax)) {
+    if (key.startsWith('LIBARCHIVE.xattr.') && libarchiveXattrName(key) === undefined) return `has an extended attribute record "${key}" whose name is not valid %-encoding`;
+    if (key === 'SCHILY.acl.access' || key === 'SCHILY.acl.default') {
+      const ids = value.split(/[,\n]/).flatMap((part) => part.trim().split(':').filter((field, i) => (i === 1 || i === 3) && /^\d+$/.test(field)));
+      const big = ids.find((digits) => Number(digits) > MAX_ACL_ID);
+      if (big !== undefined) return `has a ${key} entry naming id ${big}, which is not a 32-bit id`;
+    }
+  }
+  return undefined;
 }
 
 /** Converts a non-hardlink header into entry metadata for the tree writer. */

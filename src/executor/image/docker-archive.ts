@@ -5,6 +5,7 @@
  * verified against the config's diff_ids (and their blob digest when the file is named by one).
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -62,6 +63,11 @@ function normalise(name: string): string {
 export async function resolveArchive(ref: ArchiveRef, contextDir: string): Promise<{ image: ResolvedImage; file: string; layerFiles: readonly string[] }> {
   const file = resolve(contextDir, ref.file);
   const shown = `docker-archive:${ref.file}`;
+  // A device or a pipe (/dev/zero, a FIFO) would be read forever: only a regular file is an archive.
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw unreadable(`${shown}: cannot be read (${error.code === 'ENOENT' ? 'no such file' : (error.code ?? error.message)})`);
+  });
+  if (!info.isFile()) throw unreadable(`${shown}: ${file} is not a regular file`);
   const small = await readSmallFiles(file, (name) => name === 'manifest.json' || name.endsWith('.json') || name.startsWith('blobs/sha256/'));
   const manifestBytes = small.get('manifest.json');
   if (!manifestBytes) throw unreadable(`${shown}: no manifest.json (is it a docker save archive?)`);

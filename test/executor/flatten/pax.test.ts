@@ -1,5 +1,6 @@
 /** Binary xattrs and ACLs from pax records survive flattening byte for byte. */
 import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { flattenLayers } from '../../../src/executor/flatten/index.js';
 import { aclXattr } from '../../../src/executor/flatten/tar-entry.js';
 import { memoryLayer } from '../../helpers/layers.js';
@@ -35,6 +36,19 @@ describe('pax extended attributes', () => {
     expect(warnings).toEqual([
       `layer ${layer.digest}: entry "srv/shared": its SCHILY.acl.access names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`,
     ]);
+  });
+
+  it.each([
+    ['an ACL id over 32 bits', paxRecord('SCHILY.acl.access', Buffer.from('user::rw-,user:4294967296:r--,group::r--,mask::r--,other::---')), 'has a SCHILY.acl.access entry naming id 4294967296, which is not a 32-bit id'],
+    ['an attribute name with a bad %-escape', paxRecord('LIBARCHIVE.xattr.user.%E0%A4%A', Buffer.from('dmFsdWU=')), 'has an extended attribute record "LIBARCHIVE.xattr.user.%E0%A4%A" whose name is not valid %-encoding'],
+  ])('refuses an entry with %s, naming the layer and the entry, instead of crashing', async (_what, record, text) => {
+    const layer = memoryLayer(tarWithPax('srv/file', Buffer.from('x'), [record]));
+    const failure = await flattenLayers([layer], new MemoryTree()).then(
+      () => undefined,
+      (error: unknown) => (error instanceof DiagnosticError ? error.diagnostics[0] : error),
+    );
+    expect(failure).toMatchObject({ code: 'CUBE3205' });
+    expect((failure as { message: string }).message).toContain(`entry "srv/file" ${text}`);
   });
 
   it('drops an ACL that names users only by name', () => {

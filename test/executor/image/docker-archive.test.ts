@@ -60,4 +60,10 @@ describe('docker-archive sources', () => {
     }
     await expect(sources.resolver.resolve({ transport: 'docker-archive', file: 'missing.tar' }, { contextDir: dir })).rejects.toThrow(/CUBE3108/);
   });
+
+  it('refuses a device or a directory at once instead of reading it forever', async () => {
+    const sources = createImageSources({ cacheDir: join(dir, 'cache') });
+    await expect(sources.resolver.resolve({ transport: 'docker-archive', file: '/dev/zero' }, { contextDir: dir })).rejects.toThrow('CUBE3108: docker-archive:/dev/zero: /dev/zero is not a regular file');
+    await expect(sources.resolver.resolve({ transport: 'docker-archive', file: '.' }, { contextDir: dir })).rejects.toThrow(/is not a regular file/);
+  });
 });
