@@ -16,6 +16,7 @@ import { EXEC_AS_PATH, execAsDigest } from '../core/exec-as/index.js';
 import { pathOf } from '../core/image.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
 import { sourceDateEpoch } from '../core/epoch.js';
+import { formatBytes } from '../core/format.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
@@ -168,7 +169,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     ...(pinned ? { origin: 'Cubefile.lock' } : {}),
   });
   const layerNodes = image.layers.map((layer, i) =>
-    add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${layer.size} bytes`, span: fromSpan }),
+    add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${formatBytes(layer.size)}`, span: fromSpan }),
   );
   let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}`, span: fromSpan });
 
@@ -209,7 +210,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     const helper = execAs ? { path: EXEC_AS_PATH, sha256: execAs } : null;
     fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0, execAs: helper }, { base: fs.id }, {
       key: 'inject',
-      description: `envd (${resolved.size} bytes) at ${spec.inject.imagePath}`,
+      description: `envd (${formatBytes(resolved.size)}) at ${spec.inject.imagePath}`,
       span: spans.get('/inject'),
       origin: originLabel(resolved.origin, (span) => location(span) ?? shownFile),
     });
@@ -234,7 +235,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     'seal',
     { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch } as unknown as JsonValue,
     { fs: fs.id },
-    { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${spec.seal.size} bytes` : spec.seal.free !== undefined ? `, ${spec.seal.free} bytes free` : ''}`, span: spans.get('/seal') },
+    { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${formatBytes(spec.seal.size)}` : spec.seal.free !== undefined ? `, ${formatBytes(spec.seal.free)} free` : ''}`, span: spans.get('/seal') },
   );
   const launch = spec.launch;
   const launchNode = add(

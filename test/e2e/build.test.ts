@@ -181,7 +181,7 @@ describe('cube build', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     // With --log-format json the diagnostic is a record too, with its position in the Cubefile.
     const records = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.at(-1)).toMatchObject({ level: 50, code: 'CUBE3211', severity: 'error', file: 'Cubefile', line: 8 });
+    expect(records.at(-1)).toMatchObject({ level: 'error', event: 'diagnostic', code: 'CUBE3211', severity: 'error', file: 'Cubefile', line: 8 });
     // Nothing reaches the output directory.
     expect(await readdir(join(dir, 'out')).catch(() => [])).toEqual([]);
   });
