@@ -76,10 +76,12 @@ export function logDiagnostics(logger: Logger, diagnostics: readonly Diagnostic[
  * error in the command line itself is reported in that format. Anything but `json` is human.
  */
 export function requestedLogFormat(args: readonly string[]): LogFormat {
+  // The last one counts, as it does when the options are parsed.
+  let format: LogFormat = 'human';
   for (const [i, arg] of args.entries()) {
     if (arg === '--') break;
     const value = arg === '--log-format' ? args[i + 1] : arg.startsWith('--log-format=') ? arg.slice('--log-format='.length) : undefined;
-    if (value === 'json') return 'json';
+    if (value !== undefined) format = value === 'json' ? 'json' : 'human';
   }
-  return 'human';
+  return format;
 }

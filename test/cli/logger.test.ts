@@ -53,5 +53,6 @@ describe('logger', () => {
     expect(requestedLogFormat(['build', '--log-format', 'human'])).toBe('human');
     expect(requestedLogFormat(['build', '--', '--log-format', 'json'])).toBe('human');
     expect(requestedLogFormat(['build'])).toBe('human');
+    expect(requestedLogFormat(['build', '--log-format', 'json', '--log-format', 'human'])).toBe('human');
   });
 });
