@@ -87,23 +87,32 @@ export function createTtyProgress(stream: Writable, now: Clock = Date.now): Prog
   };
 }
 
-/** A line when a task starts and one with its duration when it finishes: CI logs show where time went. */
-export function createPlainProgress(stream: Writable, now: Clock = Date.now): ProgressSink {
+/** A sink that reports only when a task starts and when it ends, its duration known then. */
+function startAndFinish(now: Clock, onStart: (id: string, task: Task) => void, onFinish: (id: string, task: Task & { finishedAt: number }) => void): ProgressSink {
   const tasks = new Map<string, Task>();
   return {
     start(id, label, total) {
-      tasks.set(id, { label, total, done: 0, startedAt: now() });
-      stream.write(`${label}: ${formatBytes(total)}\n`);
+      const task: Task = { label, total, done: 0, startedAt: now() };
+      tasks.set(id, task);
+      onStart(id, task);
     },
     update() {},
     finish(id) {
       const task = tasks.get(id);
       if (!task) return;
       tasks.delete(id);
-      task.finishedAt = now();
-      stream.write(`${task.label}: done, ${summary(task)}\n`);
+      onFinish(id, Object.assign(task, { finishedAt: now() }));
     },
   };
+}
+
+/** A line when a task starts and one with its duration when it finishes: CI logs show where time went. */
+export function createPlainProgress(stream: Writable, now: Clock = Date.now): ProgressSink {
+  return startAndFinish(
+    now,
+    (_id, task) => stream.write(`${task.label}: ${formatBytes(task.total)}\n`),
+    (_id, task) => stream.write(`${task.label}: done, ${summary(task)}\n`),
+  );
 }
 
 /**
@@ -111,20 +120,12 @@ export function createPlainProgress(stream: Writable, now: Clock = Date.now): Pr
  * its duration), so every line of a JSON log stays one record.
  */
 export function progressToLog(logger: Logger, now: Clock = Date.now): ProgressSink {
-  const tasks = new Map<string, Task>();
-  return {
-    start(id, label, total) {
-      tasks.set(id, { label, total, done: 0, startedAt: now() });
-      logger.info({ event: 'progress', phase: 'start', task: id, label, bytes: total }, `${label}: started`);
-    },
-    update() {},
-    finish(id) {
-      const task = tasks.get(id);
-      if (!task) return;
-      tasks.delete(id);
-      task.finishedAt = now();
+  return startAndFinish(
+    now,
+    (id, task) => logger.info({ event: 'progress', phase: 'start', task: id, label: task.label, bytes: task.total }, `${task.label}: started`),
+    (id, task) => {
       const took = seconds(task, task.finishedAt);
       logger.info({ event: 'progress', phase: 'finish', task: id, label: task.label, bytes: task.total, seconds: took }, `${task.label}: done`);
     },
-  };
+  );
 }
