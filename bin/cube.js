@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-// The command, from the single-module build of src/cli/main.ts (see scripts/bundle.js).
-import { main } from '../dist/cli/bundle.js';
+// The command. `cube --help` and `cube --version` are answered from a small module of their own
+// (src/cli/help.ts); everything else runs the single-module build of src/cli/main.ts (see
+// scripts/bundle.js), loaded only then.
+import { quickAnswer } from '../dist/cli/help.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+const quick = quickAnswer(args);
+if (quick) {
+  process.stdout.write(quick.text);
+  process.exitCode = quick.code;
+} else {
+  const { main } = await import('../dist/cli/bundle.js');
+  process.exitCode = await main(args);
+}

@@ -1,76 +1,85 @@
 /**
- * Progress for long tasks. On a TTY: one redrawn bar per active task. Elsewhere (CI): a plain line
- * when a task starts and when it finishes, so logs stay readable and short.
+ * Progress for long tasks (each layer download, the seal). On a TTY: one redrawn bar per active
+ * task with its rate and ETA, replaced by its size, duration and mean rate when it ends. In plain
+ * mode (CI logs, `TERM=dumb`, a pipe): a line when a task starts and one with its duration when
+ * it finishes. As JSON records: the same two events, for `--log-format json`.
  */
 import type { Writable } from 'node:stream';
+import { formatBytes, formatDuration, formatRate } from '../core/format.js';
 import type { Logger, ProgressSink } from '../core/log.js';
+
+/** Milliseconds since some fixed point; tests give their own clock. */
+export type Clock = () => number;
 
 interface Task {
   readonly label: string;
   readonly total: number;
+  readonly startedAt: number;
   done: number;
+  finishedAt?: number;
 }
 
 const BAR_WIDTH = 24;
+/** Redraw at most this often: updates arrive per chunk, far faster than anyone can read. */
+const REDRAW_MS = 100;
 
-/** Formats a byte count as people read it (`12.3 MiB`). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+function seconds(task: Task, now: number): number {
+  return ((task.finishedAt ?? now) - task.startedAt) / 1000;
 }
 
-/** Creates a progress sink writing to `stream`; bars when `interactive`, lines otherwise. */
-export function createProgress(stream: Writable, interactive: boolean): ProgressSink {
+/** `35.9 MiB in 1.2 s (29.9 MiB/s)`: what a finished task did. */
+function summary(task: Task): string {
+  const took = seconds(task, task.finishedAt ?? task.startedAt);
+  return `${formatBytes(task.total)} in ${formatDuration(took)} (${formatRate(task.total, took)})`;
+}
+
+/** The time left at the rate so far, or `--` before there is a rate to go by. */
+function eta(task: Task, now: number): string {
+  const elapsed = seconds(task, now);
+  if (task.done <= 0 || elapsed <= 0) return 'ETA --';
+  return `ETA ${formatDuration(((task.total - task.done) * elapsed) / task.done)}`;
+}
+
+function barLine(task: Task, now: number): string {
+  if (task.finishedAt !== undefined) return `${task.label} done: ${summary(task)}`;
+  const fraction = task.total > 0 ? Math.min(1, task.done / task.total) : 0;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
+  return `${task.label} ${bar} ${formatBytes(task.done)}/${formatBytes(task.total)}  ${formatRate(task.done, seconds(task, now))}  ${eta(task, now)}`;
+}
+
+/** Bars redrawn in place; a finished bar becomes its summary and the block never shifts. */
+export function createTtyProgress(stream: Writable, now: Clock = Date.now): ProgressSink {
   const tasks = new Map<string, Task>();
   let drawnLines = 0;
-  let lastDraw = 0;
-
+  let lastDraw = -Infinity;
   const redraw = (): void => {
+    const at = now();
+    lastDraw = at;
     let out = drawnLines > 0 ? `\x1b[${drawnLines}A` : '';
-    for (const task of tasks.values()) {
-      const fraction = task.total > 0 ? Math.min(1, task.done / task.total) : 0;
-      const filled = Math.round(fraction * BAR_WIDTH);
-      out += `\x1b[2K${task.label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${formatBytes(task.done)}/${formatBytes(task.total)}\n`;
-    }
+    for (const task of tasks.values()) out += `\x1b[2K${barLine(task, at)}\n`;
     drawnLines = tasks.size;
     stream.write(out);
   };
-
   return {
     start(id, label, total) {
-      tasks.set(id, { label, total, done: 0 });
-      if (interactive) redraw();
-      else stream.write(`${label}: ${formatBytes(total)}\n`);
+      tasks.set(id, { label, total, done: 0, startedAt: now() });
+      redraw();
     },
     update(id, done) {
       const task = tasks.get(id);
       if (!task) return;
       task.done = done;
-      // Redraw at most every 100 ms: updates arrive per chunk, far faster than anyone can read.
-      const now = Date.now();
-      if (interactive && now - lastDraw >= 100) {
-        lastDraw = now;
-        redraw();
-      }
+      if (now() - lastDraw >= REDRAW_MS) redraw();
     },
     finish(id) {
       const task = tasks.get(id);
       if (!task) return;
       task.done = task.total;
-      if (!interactive) {
-        stream.write(`${task.label}: done\n`);
-        tasks.delete(id);
-        return;
-      }
+      task.finishedAt = now();
       redraw();
-      // Finished bars stay in place until every bar is finished, so the block never shifts.
-      if ([...tasks.values()].every((t) => t.done >= t.total)) {
+      // Once every bar has finished, the block is left as it is and the next starts below it.
+      if ([...tasks.values()].every((t) => t.finishedAt !== undefined)) {
         tasks.clear();
         drawnLines = 0;
       }
@@ -78,23 +87,45 @@ export function createProgress(stream: Writable, interactive: boolean): Progress
   };
 }
 
-/**
- * Progress as log records, for `--log-format json`: a record when a task starts and one when it
- * finishes, so every line of the log stays JSON.
- */
-export function progressToLog(logger: Logger): ProgressSink {
-  const totals = new Map<string, { label: string; total: number }>();
+/** A sink that reports only when a task starts and when it ends, its duration known then. */
+function startAndFinish(now: Clock, onStart: (id: string, task: Task) => void, onFinish: (id: string, task: Task & { finishedAt: number }) => void): ProgressSink {
+  const tasks = new Map<string, Task>();
   return {
     start(id, label, total) {
-      totals.set(id, { label, total });
-      logger.info({ task: id, bytes: total }, `${label}: started`);
+      const task: Task = { label, total, done: 0, startedAt: now() };
+      tasks.set(id, task);
+      onStart(id, task);
     },
     update() {},
     finish(id) {
-      const task = totals.get(id);
+      const task = tasks.get(id);
       if (!task) return;
-      totals.delete(id);
-      logger.info({ task: id, bytes: task.total }, `${task.label}: done`);
+      tasks.delete(id);
+      onFinish(id, Object.assign(task, { finishedAt: now() }));
     },
   };
+}
+
+/** A line when a task starts and one with its duration when it finishes: CI logs show where time went. */
+export function createPlainProgress(stream: Writable, now: Clock = Date.now): ProgressSink {
+  return startAndFinish(
+    now,
+    (_id, task) => stream.write(`${task.label}: ${formatBytes(task.total)}\n`),
+    (_id, task) => stream.write(`${task.label}: done, ${summary(task)}\n`),
+  );
+}
+
+/**
+ * Progress as `progress` log records: one when a task starts and one when it finishes (with
+ * its duration), so every line of a JSON log stays one record.
+ */
+export function progressToLog(logger: Logger, now: Clock = Date.now): ProgressSink {
+  return startAndFinish(
+    now,
+    (id, task) => logger.info({ event: 'progress', phase: 'start', task: id, label: task.label, bytes: task.total }, `${task.label}: started`),
+    (id, task) => {
+      const took = seconds(task, task.finishedAt);
+      logger.info({ event: 'progress', phase: 'finish', task: id, label: task.label, bytes: task.total, seconds: took }, `${task.label}: done`);
+    },
+  );
 }

@@ -87,7 +87,7 @@ export const cubeYamlSchema = z
 /** The JSON Schema of cube.yaml, as stored in grammar/cube.schema.json. */
 export function cubeYamlJsonSchema(): string {
   const schema = z.toJSONSchema(cubeYamlSchema);
-  return JSON.stringify({ ...schema, title: 'cube.yaml', $id: 'https://cube.dev/schemas/cube.schema.json' }, null, 2) + '\n';
+  return JSON.stringify({ ...schema, title: 'cube.yaml', $id: 'cube.schema.json' }, null, 2) + '\n';
 }
 
 type CubeYaml = z.infer<typeof cubeYamlSchema>;

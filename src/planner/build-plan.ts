@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, posix, relative } from 'node:path';
 import { ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError, lineColumnOf } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
@@ -16,6 +16,7 @@ import { EXEC_AS_PATH, execAsDigest } from '../core/exec-as/index.js';
 import { pathOf } from '../core/image.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
 import { sourceDateEpoch } from '../core/epoch.js';
+import { formatBytes } from '../core/format.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
@@ -25,6 +26,7 @@ import { HostFileHasher } from './host-files.js';
 import { resolveLocked } from './lockfile.js';
 import type { LockMode } from './lockfile.js';
 import { makeNode } from './plan.js';
+import { imageConfigSummary, launchFieldSources, sourceLines } from './source-lines.js';
 import type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind } from './plan.js';
 
 /** The ext4 writer's on-disk format version: part of the seal node, so a writer change reseals. */
@@ -126,21 +128,18 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   const { spec, spans } = input;
   const text = await readFile(input.buildFile, 'utf8').catch(() => '');
   const shownFile = relative(dirname(input.buildFile), input.buildFile);
-  const location = (span: Span | undefined): string | undefined => {
-    if (!span) return undefined;
-    const lc = lineColumnOf(text, span.start);
-    return `${shownFile}:${lc.line}:${lc.column}`;
-  };
+  const lineOf = sourceLines(text, shownFile);
+  const location = (span: Span | undefined): string | undefined => lineOf(span)?.location;
   const hasher = new HostFileHasher(input.cacheDir);
   await hasher.load();
   const nodes: PlanNode[] = [];
   const sources: Record<string, NodeSource> = {};
-  const add = (kind: PlanNodeKind, params: JsonValue, inputs: PlanNode['inputs'], source: Omit<NodeSource, 'location'> & { span?: Span | undefined }): PlanNode => {
+  const add = (kind: PlanNodeKind, params: JsonValue, inputs: PlanNode['inputs'], source: Omit<NodeSource, 'location' | 'instruction'> & { span?: Span | undefined }): PlanNode => {
     const node = makeNode(kind, params, inputs);
     if (!sources[node.id]) {
       nodes.push(node);
-      const where = location(source.span);
-      sources[node.id] = { key: source.key, description: source.description, ...(where ? { location: where } : {}), ...(source.origin ? { origin: source.origin } : {}) };
+      const { span, ...rest } = source;
+      sources[node.id] = { ...rest, ...lineOf(span) };
     }
     return node;
   };
@@ -166,9 +165,10 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     description: `${formatImageRef(spec.from.image)} → ${image.manifestDigest}`,
     span: fromSpan,
     ...(pinned ? { origin: 'Cubefile.lock' } : {}),
+    config: imageConfigSummary(image.config),
   });
   const layerNodes = image.layers.map((layer, i) =>
-    add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${layer.size} bytes`, span: fromSpan }),
+    add('layer', { digest: layer.digest, diffId: layer.diffId, mediaType: layer.mediaType, size: layer.size }, {}, { key: `layer/${i}`, description: `layer ${i + 1} of ${image.layers.length}, ${formatBytes(layer.size)}`, span: fromSpan }),
   );
   let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}`, span: fromSpan });
 
@@ -209,7 +209,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     const helper = execAs ? { path: EXEC_AS_PATH, sha256: execAs } : null;
     fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0, execAs: helper }, { base: fs.id }, {
       key: 'inject',
-      description: `envd (${resolved.size} bytes) at ${spec.inject.imagePath}`,
+      description: `envd (${formatBytes(resolved.size)}) at ${spec.inject.imagePath}`,
       span: spans.get('/inject'),
       origin: originLabel(resolved.origin, (span) => location(span) ?? shownFile),
     });
@@ -234,7 +234,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     'seal',
     { ...spec.seal, writer: EXT4_FORMAT_VERSION, epoch } as unknown as JsonValue,
     { fs: fs.id },
-    { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${spec.seal.size} bytes` : spec.seal.free !== undefined ? `, ${spec.seal.free} bytes free` : ''}`, span: spans.get('/seal') },
+    { key: 'seal', description: `ext4 rootfs${spec.seal.size !== undefined ? `, ${formatBytes(spec.seal.size)}` : spec.seal.free !== undefined ? `, ${formatBytes(spec.seal.free)} free` : ''}`, span: spans.get('/seal') },
   );
   const launch = spec.launch;
   const launchNode = add(
@@ -244,7 +244,12 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
       envd: spec.inject ? { path: spec.inject.imagePath, port: spec.inject.port, args: [...spec.inject.args], ...(spec.inject.firecracker ? { firecracker: true } : {}) } : null,
     } as JsonValue,
     { image: imageNode.id },
-    { key: 'launch-config', description: launch.wrap ? 'process, env, ports (entrypoint wrapped with envd)' : 'process, env, ports', span: spans.get('/launch/cmd') ?? spans.get('/launch/entrypoint') },
+    {
+      key: 'launch-config',
+      description: launch.wrap ? 'process, env, ports (entrypoint wrapped with envd)' : 'process, env, ports',
+      span: spans.get('/launch/cmd') ?? spans.get('/launch/entrypoint'),
+      fields: launchFieldSources(spec, spans, lineOf),
+    },
   );
   // launch.json names the image as the build file wrote it: that text is part of its content.
   const manifest = add('manifest', { schema: 1, image: formatImageRef(spec.from.image) }, { seal: seal.id, launch: launchNode.id }, { key: 'manifest', description: 'launch.json' });

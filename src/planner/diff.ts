@@ -6,13 +6,18 @@
  */
 import type { Digest } from '../core/digest.js';
 import { shortDigest } from '../core/digest.js';
-import type { JsonValue, Plan, PlanNode } from './plan.js';
+import type { JsonValue, NodeSource, Plan, PlanNode } from './plan.js';
+import { fieldSource } from './source-lines.js';
 
-/** One changed field of a node's parameters. */
+/** One changed field of a node's parameters, with the build file line that set it when known. */
 export interface FieldChange {
   readonly field: string;
   readonly old?: JsonValue;
   readonly new?: JsonValue;
+  /** `Cubefile:12:1`: where the field's new value (or, when it is gone, its old one) was set. */
+  readonly location?: string;
+  /** The instruction at `location`, as written. */
+  readonly instruction?: string;
 }
 
 /** A root cause. */
@@ -75,7 +80,22 @@ export function fieldChanges(old: JsonValue, next: JsonValue): FieldChange[] {
   return out;
 }
 
-function byKey(plan: Plan): Map<string, PlanNode> {
+/**
+ * The changed fields of one node paired across plans, each cited at the line that set it (the
+ * launch config's per-field lines, else the node's own line). For the image node, the image
+ * config's changed fields follow its digests, so a new base image says what it changes.
+ */
+export function nodeFieldChanges(old: PlanNode, next: PlanNode, oldSource: NodeSource | undefined, newSource: NodeSource | undefined): FieldChange[] {
+  const fields = fieldChanges(old.params, next.params);
+  if (oldSource?.config !== undefined && newSource?.config !== undefined) {
+    fields.push(...fieldChanges(oldSource.config, newSource.config).map((f) => ({ ...f, field: `config.${f.field}` })));
+  }
+  const own = newSource?.location !== undefined ? { location: newSource.location, ...(newSource.instruction !== undefined ? { instruction: newSource.instruction } : {}) } : undefined;
+  return fields.map((f) => ({ ...f, ...(fieldSource(f.field, newSource?.fields) ?? fieldSource(f.field, oldSource?.fields) ?? own) }));
+}
+
+/** The plan's nodes by their role key (`image`, `step/2`, …), to pair them across plans. */
+export function byKey(plan: Plan): Map<string, PlanNode> {
   return new Map(plan.nodes.map((n) => [plan.sources[n.id]?.key ?? n.id, n]));
 }
 
@@ -91,7 +111,7 @@ export function diffPlans(old: Plan, next: Plan): PlanDiff {
     const previous = before.get(key);
     if (!previous) causes.push({ ...base, change: 'added', fields: [] });
     else if (previous.id !== node.id) {
-      const fields = fieldChanges(previous.params, node.params);
+      const fields = nodeFieldChanges(previous, node, old.sources[previous.id], source);
       if (previous.kind !== node.kind || previous.version !== node.version) causes.push({ ...base, change: 'changed', fields: [{ field: 'kind/version', old: `${previous.kind} v${previous.version}`, new: `${node.kind} v${node.version}` }] });
       else if (fields.length > 0) causes.push({ ...base, change: 'changed', fields });
       else cascade.push(key);
@@ -106,10 +126,16 @@ export function diffPlans(old: Plan, next: Plan): PlanDiff {
   return { identical: causes.length === 0 && cascade.length === 0, causes, cascade };
 }
 
-function show(value: JsonValue | undefined): string {
+/** A field value as a row shows it: digests short, strings bare, the rest as JSON. */
+export function show(value: JsonValue | undefined): string {
   if (value === undefined) return '(none)';
   if (typeof value === 'string' && /^sha256:[0-9a-f]{64}$/.test(value)) return shortDigest(value as Digest);
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** `Cubefile:16:1  ENV X=1`: a line and what is written there. */
+export function citation(line: { readonly location?: string; readonly instruction?: string }): string {
+  return [line.location, line.instruction].filter((part) => part !== undefined).join('  ');
 }
 
 /** Renders a plan diff, nix-diff style: root causes with their fields, then the cascade. */
@@ -119,53 +145,8 @@ export function renderPlanDiff(diff: PlanDiff): string {
   for (const cause of diff.causes) {
     const where = [cause.location, cause.origin && cause.origin !== cause.location ? `from ${cause.origin}` : undefined].filter(Boolean).join(', ');
     lines.push(`${cause.change === 'added' ? '+' : cause.change === 'removed' ? '-' : '~'} ${cause.kind} ${cause.key}: ${cause.description}${where ? ` (${where})` : ''}`);
-    for (const f of cause.fields) lines.push(`    ${f.field}: ${show(f.old)} → ${show(f.new)}`);
+    for (const f of cause.fields) lines.push(`    ${f.field}: ${show(f.old)} → ${show(f.new)}${f.location !== undefined && f.location !== cause.location ? `  (${citation(f)})` : ''}`);
   }
   if (diff.cascade.length > 0) lines.push(`  … and ${diff.cascade.length} dependent node${diff.cascade.length === 1 ? '' : 's'} changed as a result: ${diff.cascade.join(', ')}`);
   return lines.join('\n') + '\n';
-}
-
-/** Why one node has to run (or that it need not). */
-export interface Explanation {
-  readonly key: string;
-  readonly kind: PlanNode['kind'];
-  readonly id: Digest;
-  readonly reason: 'cached' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'corrupt';
-  readonly fields: readonly FieldChange[];
-  /** For `inputs`: the keys of the inputs that changed. */
-  readonly inputs: readonly string[];
-}
-
-/** Explains, for every node, whether the build must run it and why. */
-export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (id: Digest) => boolean | 'corrupt'): Explanation[] {
-  const before = previous ? byKey(previous) : new Map<string, PlanNode>();
-  const keyOf = (id: Digest): string => plan.sources[id]?.key ?? id;
-  return plan.nodes.map((node) => {
-    const key = keyOf(node.id);
-    const base = { key, kind: node.kind, id: node.id, fields: [] as FieldChange[], inputs: [] as string[] };
-    const cached = isCached(node.id);
-    if (cached === true) return { ...base, reason: 'cached' as const };
-    if (cached === 'corrupt') return { ...base, reason: 'corrupt' as const };
-    const old = before.get(key);
-    if (!old) return { ...base, reason: 'new' as const };
-    if (old.id === node.id) return { ...base, reason: 'missing' as const };
-    const fields = fieldChanges(old.params, node.params);
-    if (fields.length > 0) return { ...base, reason: 'own-fields' as const, fields };
-    const changed = Object.entries(node.inputs).filter(([name, ids]) => JSON.stringify(ids) !== JSON.stringify(old.inputs[name]));
-    const names = changed.flatMap(([, ids]) => (Array.isArray(ids) ? ids : [ids]).filter((id) => !previous?.nodes.some((n) => n.id === id)).map(keyOf));
-    return { ...base, reason: 'inputs' as const, inputs: [...new Set(names)] };
-  });
-}
-
-/** Renders explanations, one line per node. */
-export function renderExplanation(explanations: readonly Explanation[]): string {
-  const text: Record<Explanation['reason'], (e: Explanation) => string> = {
-    cached: () => 'cached',
-    new: () => 'runs: new node (no earlier build had it)',
-    'own-fields': (e) => `runs: own fields changed: ${e.fields.map((f) => `${f.field} ${show(f.old)} → ${show(f.new)}`).join('; ')}`,
-    inputs: (e) => `runs: input changed: ${e.inputs.join(', ') || 'an input'}`,
-    missing: () => 'runs: same as the last build, but its cache entry is missing',
-    corrupt: () => 'runs: its cache entry is corrupt',
-  };
-  return explanations.map((e) => `${e.kind.padEnd(13)} ${shortDigest(e.id)}  ${e.key.padEnd(13)} ${text[e.reason](e)}`).join('\n') + '\n';
 }

@@ -14,6 +14,7 @@ import type { CatalogEntry, Origin } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Digest } from '../core/digest.js';
 import { ELF_MACHINE, machineName, readElfFacts } from '../core/elf.js';
+import { formatBytes } from '../core/format.js';
 import type { HostFileHasher } from './host-files.js';
 
 /** The resolved envd binary. */
@@ -116,7 +117,7 @@ export async function resolveEnvd(options: {
   const size = Number(info.size);
   const maxSize = options.maxSize ?? DEFAULT_ENVD_MAX_SIZE;
   if (size === 0) return fail(planCodes.envdEmpty, 'is empty');
-  if (size > maxSize) return fail(planCodes.envdTooLarge, `is ${size} bytes, over the limit of ${maxSize} bytes`);
+  if (size > maxSize) return fail(planCodes.envdTooLarge, `is ${formatBytes(size)} (${size} bytes), over the limit of ${formatBytes(maxSize)}`);
   let digest: Digest;
   let head: Buffer;
   try {

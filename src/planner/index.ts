@@ -5,10 +5,12 @@
 export { planBuild, EXT4_FORMAT_VERSION } from './build-plan.js';
 export type { PlanInput, PlanInputs, PlanResult, PlannedEnvd, PlannedStep } from './build-plan.js';
 export { makeNode, nodeId, nodeIndex, parsePlanJson, planJsonSchema, planSchema, planToJson, NODE_VERSIONS } from './plan.js';
-export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind } from './plan.js';
-export { diffPlans, explainBuild, fieldChanges, renderExplanation, renderPlanDiff } from './diff.js';
-export type { Explanation, FieldChange, PlanDiff, RootCause } from './diff.js';
-export { lastPlan, recordPlan } from './records.js';
+export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind, SourceLine } from './plan.js';
+export { diffPlans, fieldChanges, nodeFieldChanges, renderPlanDiff } from './diff.js';
+export type { FieldChange, PlanDiff, RootCause } from './diff.js';
+export { explainBuild, renderExplanation } from './explain.js';
+export type { ExplainReason, Explanation } from './explain.js';
+export { lastPlan, readPlanFile, recordPlan } from './records.js';
 export { renderPlanTree } from './tree.js';
 export { lockedManifest, lockfilePath } from './lockfile.js';
 export { BuildContext } from './context.js';

@@ -38,6 +38,14 @@ export interface PlanNode {
   readonly inputs: Readonly<Record<string, Digest | readonly Digest[]>>;
 }
 
+/** A place in the build file and the instruction written there. */
+export interface SourceLine {
+  /** `Cubefile:12:1`. */
+  readonly location: string;
+  /** The instruction's first line as written (`ENV PORT=8080`). */
+  readonly instruction?: string;
+}
+
 /** What a node is, for people: never hashed. */
 export interface NodeSource {
   /** Stable name of the node's role (`image`, `layer/0`, `step/2`, `seal`), used to pair nodes across plans. */
@@ -45,8 +53,17 @@ export interface NodeSource {
   readonly description: string;
   /** `Cubefile:12:1`. */
   readonly location?: string;
+  /** The instruction at `location`, as written. */
+  readonly instruction?: string;
   /** Where a setting came from (`--envd-path`, `$CUBE_ENVD_PATH`, `default`, `Cubefile:3:1`). */
   readonly origin?: string;
+  /**
+   * For a node set by several instructions (the launch config): the line that set each part of
+   * its params, by field path prefix (`env.[PORT]`, `cmd`, `expose.0`).
+   */
+  readonly fields?: Readonly<Record<string, SourceLine>>;
+  /** For the image node: the image config's fields cube reads, so a new digest can say what changed. */
+  readonly config?: JsonValue;
 }
 
 /** A whole plan. */
@@ -89,7 +106,17 @@ export const planSchema = z
     roots: z.object({ seal: digest, manifest: digest }).strict(),
     sources: z.record(
       z.string(),
-      z.object({ key: z.string(), description: z.string(), location: z.string().optional(), origin: z.string().optional() }).strict(),
+      z
+        .object({
+          key: z.string(),
+          description: z.string(),
+          location: z.string().optional(),
+          instruction: z.string().optional(),
+          origin: z.string().optional(),
+          fields: z.record(z.string(), z.object({ location: z.string(), instruction: z.string().optional() }).strict()).optional(),
+          config: json.optional(),
+        })
+        .strict(),
     ),
   })
   .strict();

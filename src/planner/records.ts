@@ -1,7 +1,9 @@
-/** The last plan of each build file, kept in the cache for `--explain` and `cube diff --against last`. */
+/** Plans kept and read back: the last plan of each build file (kept in the cache for `--explain` and `cube diff --against last`), and plan files. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { writeFileAtomic } from '../core/paths.js';
 import { parsePlanJson, planToJson } from './plan.js';
 import type { Plan } from './plan.js';
@@ -24,4 +26,15 @@ export async function lastPlan(cacheDir: string, buildFile: string, target: stri
   } catch {
     return undefined;
   }
+}
+
+/** Reads a plan file (plan.json, or `cube plan --json`); one that cannot be read or is no plan is CUBE2008. */
+export async function readPlanFile(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+  }
+  return parsePlanJson(text, path);
 }

@@ -58,6 +58,12 @@ async function build(dir: string, extra: string[] = [], cache = cacheDir) {
   });
 }
 
+/** The `explain` records of a JSON log, by node key. */
+function explainRecords(stderr: string): Map<string, Record<string, unknown>> {
+  const records = stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return new Map(records.filter((r) => r.event === 'explain').map((r) => [r.key as string, r]));
+}
+
 async function e2fsck(image: string): Promise<void> {
   const result = await execa('e2fsck', ['-fn', image], { reject: false });
   expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -120,22 +126,78 @@ describe('cube build', () => {
     await writeFile(join(dir, 'Cubefile'), cubefile('["python3", "/app/app.py", "changed"]'));
     const changed = await build(dir, ['--explain']);
     expect(changed.code, changed.stderr).toBe(0);
-    // --explain: the seal and everything below it are cached; the launch config runs because CMD changed.
-    expect(changed.stdout).toMatch(/^seal\s+[0-9a-f]{12}\s+seal\s+cached$/m);
-    expect(changed.stdout).toMatch(/^image\s+[0-9a-f]{12}\s+image\s+cached$/m);
-    expect(changed.stdout).toMatch(/^launch-config .* runs: own fields changed: cmd\.argv \["python3","\/app\/app\.py","a b",.*\] → \["python3","\/app\/app\.py","changed"\]$/m);
-    expect(changed.stdout).toMatch(/^manifest .* runs: input changed: launch-config/m);
+    // --explain with --log-format json: one `explain` record per node on stderr. The seal and
+    // everything below it are cached; the launch config runs because CMD changed, cited at its line.
+    const rows = explainRecords(changed.stderr);
+    expect(rows.get('seal')).toMatchObject({ reason: 'cached', kind: 'seal', instruction: 'SEAL ext4 FREE 8MiB' });
+    expect(rows.get('image')).toMatchObject({ reason: 'cached' });
+    expect(rows.get('launch-config')).toMatchObject({ reason: 'own-fields', location: 'Cubefile:8:1', fields: [{ field: 'cmd.argv', new: ['python3', '/app/app.py', 'changed'], location: 'Cubefile:8:1' }] });
+    expect(rows.get('manifest')).toMatchObject({ reason: 'inputs', inputs: ['launch-config'] });
+    expect(changed.stdout).toBe('');
     expect(changed.stderr).toContain('found in the cache');
     const second = await readFile(join(dir, 'out', 'launch.json'), 'utf8');
     expect(JSON.parse(second).artifact).toEqual(JSON.parse(first).artifact);
     expect(JSON.parse(second).process.argv.at(-1)).toBe('changed');
-    // Back to the first CMD: its launch manifest is kept with the image, so nothing runs.
+    // Back to the first CMD: its launch manifest is kept with the image, so nothing runs. As a
+    // table (human logs), on stdout.
     await writeFile(join(dir, 'Cubefile'), cubefile(ARGV_CMD));
-    const back = await build(dir, ['--explain']);
+    const back = await build(dir, ['--explain', '--log-format', 'human']);
     expect(back.code, back.stderr).toBe(0);
-    expect(back.stdout).toMatch(/^launch-config\s+[0-9a-f]{12}\s+launch-config\s+cached$/m);
-    expect(back.stdout).toMatch(/^manifest\s+[0-9a-f]{12}\s+manifest\s+cached$/m);
+    expect(back.stdout).toMatch(/^cached {2}launch-config {2}[0-9a-f]{12} {2}Cubefile:8:1 {2}CMD \["python3"/m);
+    expect(back.stdout).toMatch(/^cached {2}manifest {7}[0-9a-f]{12} {2}launch\.json$/m);
     expect(await readFile(join(dir, 'out', 'launch.json'), 'utf8')).toBe(first);
+  });
+
+  it('-q prints the artifact digest alone; --metadata-file records the digests, outputs and cache hits', async () => {
+    const dir = await project('metadata');
+    const cache = join(work, 'cache-metadata');
+    const quiet = (extra: string[]) =>
+      runCli(['build', '-q', '--envd-path', exampleEnvd, '--cache-dir', cache, '--out', join(dir, 'out'), '--metadata-file', 'meta.json', ...extra], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const cold = await quiet([]);
+    expect(cold.code, cold.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, 'out', 'launch.json'), 'utf8'));
+    expect(cold.stdout).toBe(`${manifest.artifact.sha256}\n`);
+    // Quiet: warnings stay (envd off PATH), progress and info lines go.
+    expect(cold.stderr).toContain('CUBE2021');
+    expect(cold.stderr).not.toContain('INFO');
+    expect(cold.stderr).not.toContain('writing rootfs');
+    const { createHash } = await import('node:crypto');
+    const launchDigest = `sha256:${createHash('sha256').update(await readFile(join(dir, 'out', 'launch.json'))).digest('hex')}`;
+    expect(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'))).toEqual({
+      'cube.artifact.digest': manifest.artifact.sha256,
+      'cube.artifact.size': manifest.artifact.size,
+      'cube.plan.digest': manifest.planDigest,
+      'cube.launch.digest': launchDigest,
+      'cube.outputs': { rootfs: join(dir, 'out', 'rootfs.ext4'), launch: join(dir, 'out', 'launch.json'), plan: join(dir, 'out', 'plan.json') },
+      'cube.cache': { rootfs: 'miss', launch: 'miss' },
+      'cube.version': manifest.cubeVersion,
+    });
+    const warm = await quiet(['--explain']);
+    expect(warm.code, warm.stderr).toBe(0);
+    // With -q the explanation goes to stderr: stdout holds the digest alone.
+    expect(warm.stdout).toBe(`${manifest.artifact.sha256}\n`);
+    expect(warm.stderr).toMatch(/^cached {2}seal /m);
+    expect(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'))['cube.cache']).toEqual({ rootfs: 'hit', launch: 'hit' });
+    const blocked = await quiet(['--metadata-file', join(dir, 'app.py', 'meta.json')]);
+    expect(blocked.code).toBe(3);
+    expect(blocked.stderr).toContain('CUBE0004');
+    expect(blocked.stderr).toContain('hint:');
+  });
+
+  it('prints each task and step with its duration in plain mode, and bars with rate and ETA when asked', async () => {
+    const dir = await project('plain');
+    await writeFile(join(dir, 'app.py'), `${APP}# plain\n`);
+    const run = (extra: string[]) =>
+      runCli(['build', '--envd-path', exampleEnvd, '--cache-dir', join(work, 'cache-plain'), '--out', join(dir, 'out'), ...extra], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000', CI: 'true' } });
+    const plain = await run(['--no-cache']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(/^writing rootfs: done, [\d.]+ MiB in [\d.]+ m?s \([\d.]+ [KMG]?i?B\/s\)$/m);
+    expect(plain.stderr).toMatch(/^INFO: planned 10 nodes \(\d+ ms\)$/m);
+    expect(plain.stderr).toMatch(/^INFO: sealed ext4 rootfs \([\d.]+ MiB\)$/m);
+    expect(plain.stderr).not.toContain('\x1b[');
+    const bars = await run(['--no-cache', '--progress', 'tty']);
+    expect(bars.code, bars.stderr).toBe(0);
+    expect(bars.stderr).toMatch(/\x1b\[2Kwriting rootfs done: [\d.]+ MiB in [\d.]+ m?s/);
   });
 
   it('seals again when a cached image has unreadable facts and its launch must be computed', async () => {
@@ -181,7 +243,7 @@ describe('cube build', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
     // With --log-format json the diagnostic is a record too, with its position in the Cubefile.
     const records = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.at(-1)).toMatchObject({ level: 50, code: 'CUBE3211', severity: 'error', file: 'Cubefile', line: 8 });
+    expect(records.at(-1)).toMatchObject({ level: 'error', event: 'diagnostic', code: 'CUBE3211', severity: 'error', file: 'Cubefile', line: 8 });
     // Nothing reaches the output directory.
     expect(await readdir(join(dir, 'out')).catch(() => [])).toEqual([]);
   });

@@ -14,7 +14,7 @@ export async function bundleCli(work: string): Promise<string> {
   await mkdir(join(pkg, 'bin'), { recursive: true });
   await copyFile(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
   await symlink(join(repoRoot, 'node_modules'), join(pkg, 'node_modules'));
-  await execa('node', [join(repoRoot, 'scripts', 'bundle.js'), '--outfile', join(pkg, 'dist', 'cli', 'bundle.js')]);
+  await execa('node', [join(repoRoot, 'scripts', 'bundle.js'), '--outdir', join(pkg, 'dist')]);
   await copyFile(join(repoRoot, 'bin', 'cube.js'), join(pkg, 'bin', 'cube.js'));
   return join(pkg, 'bin', 'cube.js');
 }

@@ -1,6 +1,6 @@
 /** Runs `main` in-process with captured output, for CLI tests. */
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { textSink } from './streams.js';
 
 /** What a CLI run printed and returned. */
 export interface CliRun {
@@ -9,30 +9,19 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(Buffer.from(chunk));
-      callback();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-/** Runs `cube ...args` in `cwd` and captures stdout, stderr and the exit code. */
+/** Runs `cube ...args` in `cwd` (stderr a terminal when `interactive`) and captures stdout, stderr and the exit code. */
 export async function runCli(
   args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined>; interactive?: boolean } = {},
 ): Promise<CliRun> {
-  const stdout = collector();
-  const stderr = collector();
+  const stdout = textSink();
+  const stderr = textSink();
   const code = await main(args, {
     stdout: stdout.stream,
     stderr: stderr.stream,
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? {},
-    interactive: false,
+    interactive: options.interactive ?? false,
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -63,7 +63,7 @@ describe('envd resolution', () => {
     ['a gzip archive', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]), 'CUBE2017', 'is not an ELF executable'],
     ['an arm64 ELF for an amd64 image', elfWith('envd', 'arm64'), 'CUBE2018', 'is built for arm64, but the image is linux/amd64'],
     ['a 32-bit x86 ELF for an amd64 image', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]), Buffer.alloc(10), Buffer.from([3, 0])]), 'CUBE2018', 'is built for 386'],
-    ['over 16 MiB', Buffer.concat([elfWith('envd'), Buffer.alloc(16 * 1024 * 1024)]), 'CUBE2019', 'over the limit of 16777216 bytes'],
+    ['over 16 MiB', Buffer.concat([elfWith('envd'), Buffer.alloc(16 * 1024 * 1024)]), 'CUBE2019', 'over the limit of 16.0 MiB'],
   ])('refuses an envd that is %s, naming where it came from, before anything is built', async (_what, bytes, code, text) => {
     await project.write('bad-envd', bytes, 0o755);
     const fromFlag = await failure(project.plan(file, { envdFlag: join(project.dir, 'bad-envd') }));

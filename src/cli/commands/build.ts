@@ -8,17 +8,21 @@ import { cachedNodes, executeBuild } from '../../executor/build/index.js';
 import { createImageSources } from '../../executor/image/index.js';
 import { explainBuild, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
 import { formatImageRef, loadBuildFile } from '../../parser/index.js';
-import { parseCommandArgs, usageError } from '../args.js';
+import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import { DiagnosticError, hasErrors } from '../../core/diagnostics/index.js';
-import type { Logger, ProgressSink } from '../../core/log.js';
-import { createLogger, isLogFormat } from '../logger.js';
-import { createProgress, progressToLog } from '../progress.js';
-import { logReporter, planLoaded, planningOptions, planningSettings, planningUsage, reportDiagnostics, withSources } from './shared.js';
+import { shortDigest } from '../../core/digest.js';
+import type { Digest } from '../../core/digest.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
+import type { Explanation } from '../../planner/index.js';
+import { planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import type { PlanningSettings } from './shared.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
-import type { DiagnosticReporter, PlanningSettings } from './shared.js';
+import { buildMetadata, writeMetadataFile } from './build-metadata.js';
+import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
+import type { CommandOutput } from './output-options.js';
 
 const usage = `Usage: cube build [options] [DIR]
 
@@ -30,10 +34,14 @@ Options:
   -o, --out OUT           output directory (default ./.cube/out/<name>)
       --name NAME         template name for the default output directory (default: the build
                           file's directory name)
-      --explain           print why each plan node has to run (or that it is cached)
+  -q, --quiet             print only the artifact digest on stdout; only warnings and errors
+                          on stderr
+      --metadata-file F   write the artifact digest and size, the plan and launch.json digests,
+                          the output paths and the cache hits to F as JSON
+      --explain           print why each plan node has to run (or that it is cached), citing
+                          the build file line that set each changed field
       --no-cache          rebuild the rootfs even when the cache holds it
-      --log-format F      human (default) or json
-${checkPolicyUsage}${planningUsage}
+${outputUsage}${checkPolicyUsage}${planningUsage}
 Outputs: OUT/rootfs.ext4, OUT/launch.json, OUT/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
 `;
@@ -41,11 +49,13 @@ timestamp of every file cube creates.
 const options = {
   ...planningOptions,
   ...checkPolicyOptions,
+  ...outputOptions,
   out: { type: 'string', short: 'o' },
   name: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'metadata-file': { type: 'string' },
   explain: { type: 'boolean' },
   'no-cache': { type: 'boolean' },
-  'log-format': { type: 'string' },
 } as const;
 
 /** The parsed options of `cube build`. */
@@ -53,80 +63,91 @@ type BuildValues = ReturnType<typeof parseCommandArgs<typeof options>>['values']
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('build', args, options);
-  const logFormat = values['log-format'] ?? 'human';
-  if (!isLogFormat(logFormat)) throw usageError('build', `--log-format must be human or json, got "${logFormat}"`);
+  const output = commandOutput('build', context, values, values.quiet === true);
   const settings = await planningSettings('build', context, values, positionals);
-  const logger = createLogger({ format: logFormat, stream: context.stderr, color: context.interactive });
-  if (logFormat === 'human') return build(context, values, settings, logger, createProgress(context.stderr, context.interactive));
-  // JSON logs: diagnostics and progress become records too, so every line is one.
-  const report = logReporter(logger);
   try {
-    return await build(context, values, settings, logger, progressToLog(logger), report);
+    return await build(context, values, settings, output);
   } catch (error) {
+    // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
-    report(error.diagnostics, error.sources);
+    output.report(error.diagnostics, error.sources);
     return exitCodeFor(error.diagnostics);
   }
 }
 
-/** Loads, plans and executes the build; diagnostics it does not throw go to `report` (default: rendered). */
-async function build(
-  context: CommandContext,
-  values: BuildValues,
-  settings: PlanningSettings,
-  logger: Logger,
-  progress: ProgressSink,
-  report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
-): Promise<ExitCode> {
+/** Loads, checks, plans and executes the build, reporting through `output`. */
+async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
+  const { logger, report } = output;
+  const started = Date.now();
   const loaded = await loadBuildFile({ ...settings.location, cwd: context.cwd, buildArgs: settings.buildArgs });
   const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
   // Everything check finds, found before anything is resolved, pulled or written.
-  const checked = await checkBuild({
-    loaded,
-    policy: checkPolicyOf('build', values),
-    ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
-    ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
-    env: context.env,
-    cacheDir,
-    ...(settings.platform ? { platform: settings.platform } : {}),
-    images,
-    pull: false,
-  });
+  const checked = await timedStep(
+    logger,
+    'check',
+    () =>
+      checkBuild({
+        loaded,
+        policy: checkPolicyOf('build', values),
+        ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+        ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
+        env: context.env,
+        cacheDir,
+        ...(settings.platform ? { platform: settings.platform } : {}),
+        images,
+        pull: false,
+      }),
+    () => `checked ${loaded.displayPath}`,
+  );
   report(checked.diagnostics, checked.sources);
   if (!loaded.spec || hasErrors(checked.diagnostics)) return ExitCode.userError;
+  const spec = loaded.spec;
   const name = values.name ?? basename(dirname(loaded.path));
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
-  const planned = await planLoaded(context, { ...loaded, spec: loaded.spec }, settings, images.resolver, report);
+  const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report), (p) => `planned ${p.plan.nodes.length} nodes`);
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
     if (values.explain) {
       const cached = await cachedNodes(cacheDir, planned.plan);
-      context.stdout.write(renderExplanation(explainBuild(planned.plan, previous, cached)));
+      explain(context, output, values.quiet === true, explainBuild(planned.plan, previous, cached));
     }
     const result = await executeBuild({
-      spec: loaded.spec,
+      spec,
       spans: loaded.spans,
       plan: planned.plan,
       inputs: planned.inputs,
-      imageRef: formatImageRef(loaded.spec.from.image),
+      imageRef: formatImageRef(spec.from.image),
       layers: images.layers,
       cacheDir,
       outDir,
       noCache: values['no-cache'] === true,
       logger,
-      progress,
+      progress: output.progress,
     });
     await recordPlan(cacheDir, loaded.path, 'default', planned.plan);
+    const metadata = await buildMetadata(result);
+    if (values['metadata-file'] !== undefined) await writeMetadataFile(resolve(context.cwd, values['metadata-file']), metadata);
     const shown = relative(context.cwd, dirname(result.outputs.rootfs)) || '.';
+    const seconds = (Date.now() - started) / 1000;
     logger.info(
-      { out: result.outputs.rootfs, sha256: result.manifest.artifact.sha256, rootfs: result.rootfs },
-      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : 'sealed now'}), launch.json, plan.json`,
+      { event: 'result', ...metadata, seconds },
+      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : 'sealed now'}, ${formatBytes(metadata['cube.artifact.size'])}, ${shortDigest(result.manifest.artifact.sha256 as Digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
     );
+    if (values.quiet) context.stdout.write(`${result.manifest.artifact.sha256}\n`);
     return ExitCode.ok;
   } catch (error) {
     throw withSources(error, loaded);
   }
+}
+
+/** `--explain`: a table on stdout, on stderr with `-q` (stdout then holds the digest alone), or `explain` records. */
+function explain(context: CommandContext, output: CommandOutput, quiet: boolean, explanations: readonly Explanation[]): void {
+  if (output.format === 'json') {
+    for (const e of explanations) output.logger.info({ event: 'explain', ...e }, `${e.key}: ${e.reason}`);
+    return;
+  }
+  (quiet ? context.stderr : context.stdout).write(renderExplanation(explanations));
 }
 
 /** `cube build`. */

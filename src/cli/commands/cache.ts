@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatBytes } from '../progress.js';
+import { formatBytes } from '../../core/format.js';
 import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,10 +1,9 @@
 /** `cube diff`: why two plans differ, root causes first. */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { planCodes } from '../../core/diagnostics/codes-plan.js';
 import { loadBuildFile } from '../../parser/index.js';
-import { diffPlans, lastPlan, parsePlanJson, renderPlanDiff } from '../../planner/index.js';
+import { diffPlans, lastPlan, readPlanFile, renderPlanDiff } from '../../planner/index.js';
 import type { Plan } from '../../planner/index.js';
 import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -34,16 +33,6 @@ const options = {
   'cache-dir': { type: 'string' },
 } as const;
 
-async function readPlan(path: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
-  }
-  return parsePlanJson(text, path);
-}
-
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('diff', args, options);
   let old: Plan;
@@ -56,11 +45,11 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     const last = await lastPlan(cacheDir, buildFile.path, 'default');
     if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));
     old = last;
-    next = await readPlan(resolve(context.cwd, positionals[0] as string));
+    next = await readPlanFile(resolve(context.cwd, positionals[0] as string));
   } else {
     if (positionals.length !== 2) throw usageError('diff', 'name two plan files: cube diff OLD NEW');
-    old = await readPlan(resolve(context.cwd, positionals[0] as string));
-    next = await readPlan(resolve(context.cwd, positionals[1] as string));
+    old = await readPlanFile(resolve(context.cwd, positionals[0] as string));
+    next = await readPlanFile(resolve(context.cwd, positionals[1] as string));
   }
   const diff = diffPlans(old, next);
   context.stdout.write(values.json ? JSON.stringify(diff, null, 2) + '\n' : renderPlanDiff(diff));

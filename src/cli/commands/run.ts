@@ -11,6 +11,7 @@ import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { createLogger, isLogFormat } from '../logger.js';
+import { colorEnabled } from '../terminal.js';
 
 const usage = `Usage: cube run [options] [OUT_DIR]
 
@@ -78,7 +79,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (!Number.isFinite(timeout) || timeout <= 0) throw usageError('run', `--timeout "${values.timeout}" is not a number of seconds`);
   const memory = sizeOption('memory', values.memory, 512 * MIB) as number;
   const scratch = sizeOption('scratch', values.scratch);
-  const logger = createLogger({ format: logFormat, stream: context.stderr, color: context.interactive });
+  const logger = createLogger({ format: logFormat, stream: context.stderr, color: colorEnabled(context) });
   const dir = await locateOutput(context.cwd, positionals[0]);
 
   const interrupt = new AbortController();

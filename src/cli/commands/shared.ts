@@ -4,7 +4,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DiagnosticError, diagnosticsToJson, renderDiagnostics } from '../../core/diagnostics/index.js';
+import { DiagnosticError, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
@@ -18,26 +18,20 @@ import { planBuild } from '../../planner/index.js';
 import type { LockMode, PlanResult } from '../../planner/index.js';
 import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
+import { logDiagnostics } from '../logger.js';
+import { colorEnabled } from '../terminal.js';
 
 /** Prints diagnostics (with their source lines) to stderr. */
 export function reportDiagnostics(context: CommandContext, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
-  if (diagnostics.length > 0) context.stderr.write(renderDiagnostics(diagnostics, sources, { color: context.interactive }));
+  if (diagnostics.length > 0) context.stderr.write(renderDiagnostics(diagnostics, sources, { color: colorEnabled(context) }));
 }
 
 /** Where a command sends the diagnostics it does not throw (warnings, the build file's errors). */
 export type DiagnosticReporter = (diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>) => void;
 
-/**
- * Diagnostics as log records (`--log-format json`): one record per diagnostic, at its severity,
- * with the code, position, notes and hint as fields, so a log of JSON lines stays one.
- */
+/** Diagnostics as log records (`--log-format json`), so a log of JSON lines stays one. */
 export function logReporter(logger: Logger): DiagnosticReporter {
-  return (diagnostics, sources) => {
-    for (const { message, ...fields } of diagnosticsToJson(diagnostics, sources)) {
-      if (fields.severity === 'error') logger.error(fields, message);
-      else logger.warn(fields, message);
-    }
-  };
+  return (diagnostics, sources) => logDiagnostics(logger, diagnostics, sources);
 }
 
 /** Where to find the build file: `-f FILE`, or a positional DIR (or FILE) as `docker build DIR` takes. */

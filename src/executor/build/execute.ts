@@ -50,6 +50,8 @@ export interface ExecuteResult {
   readonly manifest: LaunchManifest;
   /** `cached`: the seal node came from the cache; `built`: it was sealed now. */
   readonly rootfs: 'cached' | 'built';
+  /** `cached`: launch.json came with the cached rootfs; `computed`: it was computed now. */
+  readonly launch: 'cached' | 'computed';
   readonly outputs: { readonly rootfs: string; readonly launch: string; readonly plan: string };
 }
 
@@ -173,7 +175,7 @@ async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'],
       input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
     }
     await writeOutputs(input, sealed, outputs, manifest);
-    return { manifest, rootfs: sealed.rootfs, outputs };
+    return { manifest, rootfs: sealed.rootfs, launch: reused ? 'cached' : 'computed', outputs };
   } finally {
     if (sealed.prepared) await rm(sealed.prepared, { force: true });
   }

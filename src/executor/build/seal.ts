@@ -8,6 +8,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
+import { formatBytes } from '../../core/format.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import type { Timestamp } from '../../core/tree-writer.js';
 import { createExt4Writer } from '../ext4/index.js';
@@ -118,7 +119,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
       throw new DiagnosticError(problem);
     });
     const result = await writer.close();
-    input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
+    input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${formatBytes(result.size)})`);
     return { ext4: result, facts: { accounts, index } };
   } catch (error) {
     await ext4.abort();
