@@ -8,7 +8,7 @@ import { bytes, Struct, u32, u8 } from './struct.js';
 /** `journal_superblock_t` (with its `journal_header_t`), the fields cube writes or checks. */
 export const JournalSuperblock = new Struct(
   'jbd2 superblock',
-  BLOCK_SIZE,
+  1024,
   {
     magic: u32(0x00),
     blockType: u32(0x04),
@@ -41,9 +41,10 @@ export const JBD2_SUPERBLOCK_V2 = 4;
 /** The first block of the log proper, right after the journal superblock. */
 export const JBD2_FIRST_LOG_BLOCK = 1;
 
-/** The superblock of an empty journal of `blocks` blocks for the filesystem `uuid`. */
+/** The first block of an empty journal of `blocks` blocks for the filesystem `uuid`: its superblock, then zeros. */
 export function encodeJournalSuperblock(blocks: number, uuid: Uint8Array): Buffer {
-  return JournalSuperblock.encode({
+  const block = Buffer.alloc(BLOCK_SIZE);
+  JournalSuperblock.write(block, 0, {
     magic: JBD2_MAGIC,
     blockType: JBD2_SUPERBLOCK_V2,
     blockSize: BLOCK_SIZE,
@@ -56,4 +57,5 @@ export function encodeJournalSuperblock(blocks: number, uuid: Uint8Array): Buffe
     // One filesystem uses this journal: the one it lives in.
     usersCount: 1,
   });
+  return block;
 }

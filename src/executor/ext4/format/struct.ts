@@ -29,8 +29,11 @@ export const u32 = (offset: number): IntField => ({ offset, type: 'u32' });
 /** `length` raw bytes at `offset`. */
 export const bytes = (offset: number, length: number): BytesField => ({ offset, type: 'bytes', length });
 
-/** The value type of each field of a table: numbers for integers, bytes for byte runs. */
-export type FieldValues<F extends Record<string, Field>> = { [K in keyof F]: F[K] extends BytesField ? Uint8Array : number };
+/** The value type of a field: a number for an integer, bytes for a byte run. */
+export type FieldValue<T extends Field> = T extends BytesField ? Uint8Array : number;
+
+/** The value type of each field of a table. */
+export type FieldValues<F extends Record<string, Field>> = { [K in keyof F]: FieldValue<F[K]> };
 
 const WIDTH = { u8: 1, u16: 2, u32: 4 } as const;
 
