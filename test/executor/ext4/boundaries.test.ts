@@ -118,6 +118,14 @@ const cases: readonly Case[] = [
     },
   },
   {
+    name: 'more inodes than two groups hold: a third group, without a superblock copy',
+    ops: () => Array.from({ length: 70_000 }, (_, i): Op => ({ op: 'create', path: `/files/f${i}`, meta: meta('file', { size: 0 }) })),
+    check: async (image) => {
+      expect(await debugfs(image, 'stats')).toMatch(/Group\s+2: block bitmap at/);
+      expect((await readBack(image, ['/files/f69999'], { contents: false })).get('/files/f69999')?.type).toBe('regular');
+    },
+  },
+  {
     name: 'a block device',
     ops: () => [{ op: 'create', path: '/dev/sda', meta: meta('block', { mode: 0o660, gid: 6, devMajor: 8, devMinor: 0 }) }],
     check: async (image) => {

@@ -138,6 +138,13 @@ describe('group math', () => {
     expectPlaced(layout, 10);
   });
 
+  it('when inodes ask for a last group without a superblock copy, the image still reaches into it', () => {
+    const layout = planLayout(10, 70_000, {});
+    expect(layout.groups).toBe(3);
+    expect(layout.blocks).toBe(2 * BLOCKS_PER_GROUP + ALIGN_BLOCKS);
+    expectPlaced(layout, 10);
+  });
+
   it('an inode table that would straddle a superblock copy is moved past it', () => {
     const dataEnd = 3 * BLOCKS_PER_GROUP - 10;
     const layout = planLayout(dataEnd, 4096, {});

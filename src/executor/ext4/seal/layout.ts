@@ -94,10 +94,11 @@ export function planLayout(dataEnd: number, usedInodes: number, sizing: Sizing):
     }
     const gdtBlocks = Math.ceil((groups * GroupDescriptor.size) / BLOCK_SIZE);
     if (gdtBlocks > GDT_RESERVED) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, `the filesystem would need ${groups} block groups`));
-    // A last group that holds a superblock backup must have room for it.
+    // Inodes can ask for more groups than the blocks reach: the image must still reach into the
+    // last group, past its superblock copy if it holds one, or the group counts disagree.
     const lastGroup = groups - 1;
-    const backupEnd = lastGroup * BLOCKS_PER_GROUP + 1 + GDT_RESERVED + 1;
-    if (lastGroup > 0 && hasSuperblockBackup(lastGroup) && blocks < backupEnd) blocks = alignUp(backupEnd);
+    const lastGroupEnd = lastGroup * BLOCKS_PER_GROUP + 1 + (hasSuperblockBackup(lastGroup) ? GDT_RESERVED + 1 : 0);
+    if (lastGroup > 0 && blocks < lastGroupEnd) blocks = alignUp(lastGroupEnd);
     return { groups, blocks, inodesPerGroup, gdtBlocks, ...places };
   }
 }
