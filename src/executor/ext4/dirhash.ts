@@ -2,6 +2,8 @@
  * ext4's directory hash (half-MD4, unsigned-char variant, as `s_flags` declares), used to
  * order the entries of indexed (htree) directories. Seeded from the superblock's hash seed.
  */
+import { HTREE_EOF_32BIT } from './format/index.js';
+
 /** MD4's initial state, used when the superblock's hash seed is all zeros. */
 const MD4_INIT = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 /** Bytes of name consumed per half-MD4 round: 8 words. */
@@ -65,7 +67,12 @@ export function dirHash(name: Uint8Array, seed: Uint8Array): number {
   return finishHash(buf[1] as number);
 }
 
-/** The stored form of a raw 32-bit hash: bit 0 cleared (htree leaves use it to mark a hash that continues from the previous block). */
-function finishHash(raw: number): number {
-  return (raw & ~1) >>> 0;
+/**
+ * The stored form of a raw 32-bit hash: bit 0 cleared (htree leaves use it to mark a hash that
+ * continues from the previous block), and the value reserved for "end of directory" moved one
+ * step down, as the kernel and e2fsprogs do.
+ */
+export function finishHash(raw: number): number {
+  const hash = (raw & ~1) >>> 0;
+  return hash === HTREE_EOF_32BIT * 2 ? (HTREE_EOF_32BIT - 1) * 2 : hash;
 }

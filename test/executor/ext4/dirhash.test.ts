@@ -4,7 +4,7 @@
  * version 4 is half_md4 with unsigned chars, the variant cube's superblocks declare).
  */
 import { describe, expect, it } from 'vitest';
-import { dirHash } from '../../../src/executor/ext4/dirhash.js';
+import { dirHash, finishHash } from '../../../src/executor/ext4/dirhash.js';
 
 /** An all-zero seed: the hash starts from MD4's own initial state. */
 const ZERO = Buffer.alloc(16);
@@ -34,5 +34,17 @@ describe('half-MD4 directory hash (unsigned)', () => {
   it.each(cases)('%s', (_, name, zeroSeed, seeded) => {
     expect(dirHash(name, ZERO)).toBe(zeroSeed);
     expect(dirHash(name, SEEDED)).toBe(seeded);
+  });
+});
+
+describe('the stored hash', () => {
+  it.each([
+    ['bit 0 cleared', 0x12345679, 0x12345678],
+    ['bit 0 cleared, just below the reserved value', 0xfffffffd, 0xfffffffc],
+    // 0xfffffffe is reserved for "end of directory": the kernel stores the next value down.
+    ['the end-of-directory value moved down', 0xfffffffe, 0xfffffffc],
+    ['the end-of-directory value once bit 0 is cleared, moved down', 0xffffffff, 0xfffffffc],
+  ])('%s', (_, raw, stored) => {
+    expect(finishHash(raw)).toBe(stored);
   });
 });
