@@ -126,7 +126,7 @@ export function encodeInode(f: InodeFields): Buffer {
     block: f.block,
     fileAclLo: f.xattrBlock,
     extraIsize: EXTRA_ISIZE,
-    ...(f.inlineXattrs ? { inlineXattrs: f.inlineXattrs } : {}),
+    inlineXattrs: f.inlineXattrs,
   });
 }
 

@@ -100,7 +100,7 @@ export class Struct<F extends Record<string, Field>> {
     const o = at + field.offset;
     if (field.type === 'bytes') {
       const source = value as Uint8Array;
-      into.set(source.subarray(0, field.length), o);
+      into.set(source.length > field.length ? source.subarray(0, field.length) : source, o);
       return;
     }
     const n = value as number;

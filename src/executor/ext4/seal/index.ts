@@ -18,7 +18,7 @@ import { placeJournal } from './journal.js';
 import { planLayout } from './layout.js';
 import { blockBitmap, groupMetadata, inodeTables, superblockBlocks } from './metadata.js';
 import { formatUuid, fsIdentity } from './options.js';
-import type { Ext4Options, Ext4Result } from './options.js';
+import type { Ext4Options, Ext4Result, FsIdentity } from './options.js';
 
 export type { Ext4Options, Ext4Result } from './options.js';
 
@@ -31,30 +31,39 @@ export interface SealContext {
   readonly options: Ext4Options;
 }
 
-/** Writes everything after the file data, finishes the image file, and returns the result. */
-export async function sealImage(ctx: SealContext): Promise<Ext4Result> {
-  const { tree, allocator, disk, options } = ctx;
-  const space = { allocator, disk };
-  const time = { sec: options.timestamp ?? 0, nsec: 0 };
-  const identity = fsIdentity(options);
-  const { csum } = identity;
+/** Everything placed after the file data: every inode ready to encode, and how many inode numbers are in use. */
+interface Placed {
+  readonly inodes: readonly SealedInode[];
+  readonly journal: SealedInode | undefined;
+  readonly usedInodes: number;
+}
 
-  // Place: directory blocks, the journal, then each inode's tree and attribute blocks, in inode order.
+/** The placing steps: number inodes, write directories, the journal, then each inode's tree and attribute blocks, in inode order. */
+async function placeInodes(ctx: SealContext, identity: FsIdentity): Promise<Placed> {
+  const { tree, options } = ctx;
+  const space = { allocator: ctx.allocator, disk: ctx.disk };
+  const time = { sec: options.timestamp ?? 0, nsec: 0 };
   addLostFound(tree, time);
   const numbering = numberInodes(tree);
-  const placed = await placeDirectories(numbering, space, { hashSeed: identity.hashSeed, csum, dirIndex: options.dirIndex ?? false });
+  const placed = await placeDirectories(numbering, space, { hashSeed: identity.hashSeed, csum: identity.csum, dirIndex: options.dirIndex ?? false });
   if (options.journal) placed.push(await placeJournal(space, identity.uuid, time));
   const inodes: SealedInode[] = [];
-  for (const inode of placed) inodes.push(await writeInodeData(inode, space, csum));
-  const journal = options.journal ? inodes[inodes.length - 1] : undefined;
+  for (const inode of placed) inodes.push(await writeInodeData(inode, space, identity.csum));
+  // The reserved inodes count as used; the root is one of them.
+  return { inodes, journal: options.journal ? inodes[inodes.length - 1] : undefined, usedInodes: FIRST_INODE - 1 + numbering.inodes.length - 1 };
+}
+
+/** Writes everything after the file data, finishes the image file, and returns the result. */
+export async function sealImage(ctx: SealContext): Promise<Ext4Result> {
+  const { allocator, disk, options } = ctx;
+  const identity = fsIdentity(options);
+  const { inodes, journal, usedInodes } = await placeInodes(ctx, identity);
 
   // Lay out the groups after all of it, then compute their metadata.
-  // The reserved inodes count as used; the root is one of them.
-  const usedInodes = FIRST_INODE - 1 + numbering.inodes.length - 1;
   const layout = planLayout(allocator.next, usedInodes, options);
   if (layout.groups * layout.inodesPerGroup >= 2 ** 32) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'the filesystem would need more than 2^32 inodes'));
-  const tables = inodeTables(layout, inodes, csum);
-  const groups = groupMetadata(layout, blockBitmap(layout, inodes), tables, csum);
+  const tables = inodeTables(layout, inodes, identity.csum);
+  const groups = groupMetadata(layout, blockBitmap(layout, inodes), tables, identity.csum);
   const superblocks = superblockBlocks({ layout, groups, identity, options, journal });
 
   for (const [g, table] of tables.tables) await disk.write(layout.inodeTables[g] as number, table);

@@ -84,7 +84,7 @@ export async function writeXattrs(xattrs: ReadonlyMap<string, Uint8Array> | unde
 /** Fills in one inode: its i_block (extent tree, fast symlink or device) and its attributes, in that order of allocation. */
 export async function writeInodeData(inode: PlacedInode, space: BlockSpace, csum: Checksums | undefined): Promise<SealedInode> {
   const meta = inode.node.meta;
-  let iblock: Buffer = Buffer.alloc(I_BLOCK_SIZE);
+  let iblock: Buffer;
   let treeBlocks: readonly number[] = [];
   let flags = inode.flags;
   // Files and directories always have an extent tree (even an empty one); symlinks only when their target needed a block.
@@ -93,11 +93,13 @@ export async function writeInodeData(inode: PlacedInode, space: BlockSpace, csum
     iblock = tree.root;
     treeBlocks = tree.treeBlocks;
     flags |= InodeFlag.extents;
-  } else if (meta.type === 'symlink') {
-    Buffer.from(meta.linkTarget ?? '', 'utf8').copy(iblock);
   } else if (meta.type === 'char' || meta.type === 'block') {
     iblock = encodeDevice(meta.devMajor ?? 0, meta.devMinor ?? 0);
+  } else {
+    iblock = Buffer.alloc(I_BLOCK_SIZE);
+    if (meta.type === 'symlink') Buffer.from(meta.linkTarget ?? '', 'utf8').copy(iblock);
   }
   const xattrs = await writeXattrs(meta.xattrs, space, csum);
-  return { ...inode, iblock, treeBlocks, flags, xattrBlock: xattrs.block, ...(xattrs.inline ? { inlineXattrs: xattrs.inline } : {}) };
+  const { node, ino, links, parent, extents } = inode;
+  return { node, ino, links, parent, extents, iblock, treeBlocks, flags, xattrBlock: xattrs.block, inlineXattrs: xattrs.inline };
 }

@@ -48,30 +48,35 @@ function directoryLinks(dir: TreeNode): number {
 /** Numbers every reachable node (root 2, then 11 upward, breadth-first in name order) and counts links. */
 export function numberInodes(tree: Tree): Numbering {
   const inoOf = new Map<TreeNode, number>([[tree.root, ROOT_INODE]]);
-  const parentOf = new Map<TreeNode, number>([[tree.root, ROOT_INODE]]);
+  // Per node, in numbering order: the node, its parent directory's inode, and its names so far.
   const order: TreeNode[] = [tree.root];
-  // Names per non-directory: each hard link is one more name for the same node.
-  const names = new Map<TreeNode, number>();
-  let next = FIRST_INODE;
+  const parents: number[] = [ROOT_INODE];
+  const names: number[] = [0];
+  const indexOf = (ino: number): number => (ino === ROOT_INODE ? 0 : ino - FIRST_INODE + 1);
   for (let i = 0; i < order.length; i++) {
     const dir = order[i] as TreeNode;
     if (dir.meta.type !== 'dir') continue;
-    const self = inoOf.get(dir) as number;
+    const self = i === 0 ? ROOT_INODE : FIRST_INODE + i - 1;
     for (const name of sortedNames(dir)) {
       const child = dir.children?.get(name) as TreeNode;
-      if (!inoOf.has(child)) {
-        inoOf.set(child, next++);
+      let ino = inoOf.get(child);
+      if (ino === undefined) {
+        ino = FIRST_INODE + order.length - 1;
+        inoOf.set(child, ino);
         order.push(child);
+        parents.push(self);
+        names.push(0);
       }
-      if (child.meta.type === 'dir') parentOf.set(child, self);
-      else names.set(child, (names.get(child) ?? 0) + 1);
+      // Each hard link is one more name for the same node.
+      const at = indexOf(ino);
+      names[at] = (names[at] as number) + 1;
     }
   }
-  const inodes = order.map((node) => ({
+  const inodes = order.map((node, i) => ({
     node,
-    ino: inoOf.get(node) as number,
-    links: node.meta.type === 'dir' ? directoryLinks(node) : (names.get(node) ?? 0),
-    parent: parentOf.get(node) ?? ROOT_INODE,
+    ino: i === 0 ? ROOT_INODE : FIRST_INODE + i - 1,
+    links: node.meta.type === 'dir' ? directoryLinks(node) : (names[i] as number),
+    parent: parents[i] as number,
   }));
   return { inodes, inoOf };
 }

@@ -89,7 +89,7 @@ export function encodeSealedInode(inode: SealedInode, csum: Checksums | undefine
     flags: inode.flags,
     block: inode.iblock,
     xattrBlock: inode.xattrBlock,
-    ...(inode.inlineXattrs ? { inlineXattrs: inode.inlineXattrs } : {}),
+    inlineXattrs: inode.inlineXattrs,
   });
   csum?.inode(inode.ino, encoded);
   return encoded;
