@@ -43,9 +43,13 @@ function widthOf(field: Field): number {
 
 /** A structure: its size, byte order and field table, with the writer and reader that follow the table. */
 export class Struct<F extends Record<string, Field>> {
+  /** What the structure is, for messages and test names. */
   readonly name: string;
+  /** Bytes of the structure. */
   readonly size: number;
+  /** jbd2's structures are big-endian; ext4's are little-endian. */
   readonly bigEndian: boolean;
+  /** The field table, by name. */
   readonly fields: F;
 
   constructor(name: string, size: number, fields: F, byteOrder: 'le' | 'be' = 'le') {
@@ -71,12 +75,6 @@ export class Struct<F extends Record<string, Field>> {
   /** Byte offset of `key` within the structure. */
   offsetOf(key: keyof F): number {
     return this.#field(key).offset;
-  }
-
-  /** Byte offset just past `key`: where the bytes after that field begin. */
-  endOf(key: keyof F): number {
-    const field = this.#field(key);
-    return field.offset + widthOf(field);
   }
 
   /** Writes the given fields into the structure at byte `at` of `into`; other bytes are left as they are. */

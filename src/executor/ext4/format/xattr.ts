@@ -34,8 +34,9 @@ export const XATTR_MAGIC = 0xea020000;
 export const XATTR_PAD = 4;
 /** The 4 zero bytes that end an entry list. */
 export const XATTR_TERMINATOR_SIZE = 4;
-/** Rotation of the name hash per character, and of the value hash per word. */
+/** Rotation of an entry's hash per character of its name. */
 export const XATTR_NAME_HASH_SHIFT = 5;
+/** Rotation of an entry's hash per 32-bit word of its value. */
 export const XATTR_VALUE_HASH_SHIFT = 16;
 /** Rotation of a block's hash per entry hash. */
 export const XATTR_BLOCK_HASH_SHIFT = 16;
