@@ -5,7 +5,9 @@ import { Allocator } from '../../../src/executor/ext4/disk.js';
 import type { BlockSink, BlockSpace } from '../../../src/executor/ext4/disk.js';
 import {
   AclEntry,
+  AclHeader,
   AclShortEntry,
+  AclVfsEntry,
   BLOCK_SIZE,
   BLOCKS_PER_GROUP,
   Dirent,
@@ -164,13 +166,13 @@ describe('extended attributes', () => {
   });
 
   it('POSIX ACLs are stored in ext4 form: ids only on named users and groups', () => {
-    const vfs = Buffer.alloc(4 + 3 * 8);
-    vfs.writeUInt32LE(2, 0);
-    [[1, 7, 0xffffffff], [2, 5, 1000], [32, 0, 0xffffffff]].forEach(([tag, perm, id], i) => {
-      vfs.writeUInt16LE(tag as number, 4 + 8 * i);
-      vfs.writeUInt16LE(perm as number, 6 + 8 * i);
-      vfs.writeUInt32LE(id as number, 8 + 8 * i);
-    });
+    // user::rwx, user:1000:r-x, other::--- in the VFS form, where every entry has an id.
+    const vfs = Buffer.concat([
+      AclHeader.encode({ version: 2 }),
+      AclVfsEntry.encode({ tag: 1, perm: 7, id: 0xffffffff }),
+      AclVfsEntry.encode({ tag: 2, perm: 5, id: 1000 }),
+      AclVfsEntry.encode({ tag: 32, perm: 0, id: 0xffffffff }),
+    ]);
     const disk = aclToDisk(vfs);
     expect(disk.readUInt32LE(0)).toBe(1);
     expect(AclShortEntry.read(disk, 4)).toEqual({ tag: 1, perm: 7 });
