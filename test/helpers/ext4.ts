@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { EntryMeta } from '../../src/core/tree-writer.js';
 import { createExt4Writer } from '../../src/executor/ext4/index.js';
 import type { Ext4Options, Ext4Result } from '../../src/executor/ext4/index.js';
@@ -22,6 +22,21 @@ export type Op =
 /** A directory for test images, removed by the caller. */
 export async function imageDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cube-ext4-'));
+}
+
+/** A directory for one test file's images: made before its tests, removed after them. Call at the top level of the file. */
+export function useImageDir(): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await imageDir();
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('the image directory exists only while the tests run');
+    return dir;
+  };
 }
 
 /** Writes `ops` into a new image at `path`. */

@@ -6,20 +6,14 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EntryMeta } from '../../../src/core/tree-writer.js';
 import type { Ext4Options } from '../../../src/executor/ext4/index.js';
 import { BLOCK_SIZE, BLOCKS_PER_GROUP, MAX_EXTENT_LENGTH } from '../../../src/executor/ext4/format/index.js';
-import { debugfs, expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
+import { debugfs, expectClean, useImageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 import type { Op } from '../../helpers/ext4.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await imageDir();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useImageDir();
 
 const T = { sec: 1_700_000_000, nsec: 0 };
 const meta = (type: EntryMeta['type'], extra: Partial<EntryMeta> = {}): EntryMeta => ({ type, mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0, mtime: T, ...extra });
@@ -152,7 +146,7 @@ const cases: readonly Case[] = [
 
 describe('boundaries', () => {
   it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_, c, i) => {
-    const image = join(dir, `boundary-${i}.ext4`);
+    const image = join(dir(), `boundary-${i}.ext4`);
     await writeImage(image, c.ops(), c.options);
     await expectClean(image);
     await c.check(image);

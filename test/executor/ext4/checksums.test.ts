@@ -2,9 +2,9 @@
  * CRC-32C and ext4's metadata checksums against known answers: the published CRC-32C check
  * values, and every kind of checksum an image made by e2fsprogs carries, recomputed by cube.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CRC32C_INIT, crc32c } from '../../../src/executor/ext4/crc32c.js';
 import { Checksums } from '../../../src/executor/ext4/csum.js';
 import {
@@ -21,7 +21,9 @@ import {
   SUPERBLOCK_OFFSET,
   XattrBlockHeader,
 } from '../../../src/executor/ext4/format/index.js';
-import { debugfs, imageDir, mke2fsImage } from '../../helpers/ext4.js';
+import { debugfs, mke2fsImage, useImageDir } from '../../helpers/ext4.js';
+
+const dir = useImageDir();
 
 /** The standard CRC-32C: ext4's raw form with the initial and final inversion. */
 const standard = (data: Uint8Array): number => (crc32c(CRC32C_INIT, data) ^ 0xffffffff) >>> 0;
@@ -46,7 +48,6 @@ describe('crc32c', () => {
 });
 
 describe('metadata checksums agree with e2fsprogs', () => {
-  let dir: string;
   let image: Buffer;
   let csum: Checksums;
   const block = (n: number): Buffer => image.subarray(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE);
@@ -67,16 +68,12 @@ describe('metadata checksums agree with e2fsprogs', () => {
     fill(copy);
     expect(copy.equals(original)).toBe(true);
   };
-  const inodeNumber = async (path: string): Promise<number> => Number(/Inode: (\d+)/.exec(await debugfs(join(dir, 'mke2fs.ext4'), `stat ${path}`))?.[1]);
+  const inodeNumber = async (path: string): Promise<number> => Number(/Inode: (\d+)/.exec(await debugfs(join(dir(), 'mke2fs.ext4'), `stat ${path}`))?.[1]);
 
   beforeAll(async () => {
-    dir = await imageDir();
-    await mke2fsImage(join(dir, 'mke2fs.ext4'));
-    image = await readFile(join(dir, 'mke2fs.ext4'));
+    await mke2fsImage(join(dir(), 'mke2fs.ext4'));
+    image = await readFile(join(dir(), 'mke2fs.ext4'));
     csum = new Checksums(Superblock.get(image, SUPERBLOCK_OFFSET, 'uuid'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('the superblock', () => {

@@ -2,10 +2,10 @@
  * The field tables against an image e2fsprogs made: each table must read back what dumpe2fs and
  * debugfs say is there, so every offset is checked against a writer other than cube's.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BLOCK_SIZE,
   Compat,
@@ -42,9 +42,9 @@ import {
   XattrInodeHeader,
 } from '../../../src/executor/ext4/format/index.js';
 import { encodeBlock, entryHash, xattrEntries } from '../../../src/executor/ext4/seal/xattrs.js';
-import { debugfs, imageDir, MKE2FS_BIG_ENTRIES, MKE2FS_UUID, mke2fsImage } from '../../helpers/ext4.js';
+import { debugfs, MKE2FS_BIG_ENTRIES, MKE2FS_UUID, mke2fsImage, useImageDir } from '../../helpers/ext4.js';
 
-let dir: string;
+const dir = useImageDir();
 let path: string;
 let image: Buffer;
 let dump: string;
@@ -58,14 +58,10 @@ const firstBlock = (ino: number): number => ExtentLeaf.get(Inode.get(inode(ino),
 const inodeNumber = async (p: string): Promise<number> => Number(/Inode: (\d+)/.exec(await debugfs(path, `stat ${p}`))?.[1]);
 
 beforeAll(async () => {
-  dir = await imageDir();
-  path = join(dir, 'mke2fs.ext4');
+  path = join(dir(), 'mke2fs.ext4');
   await mke2fsImage(path);
   image = await readFile(path);
   dump = (await execa('dumpe2fs', [path])).stdout;
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('the tables read an image e2fsprogs wrote', () => {
