@@ -8,16 +8,18 @@
  * pino and pino-pretty. The bundle sits two levels below the package root, as the sources do,
  * so `src/core/version.ts` finds package.json from either.
  *
- * Usage: node scripts/bundle.js   (part of `npm run build`)
+ * Usage: node scripts/bundle.js [--outfile FILE]   (part of `npm run build`; tests bundle elsewhere)
  */
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const at = process.argv.indexOf('--outfile');
+const outfile = at === -1 ? join(root, 'dist', 'cli', 'bundle.js') : process.argv[at + 1];
 
 await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  outfile: join(root, 'dist', 'cli', 'bundle.js'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',

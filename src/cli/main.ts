@@ -24,8 +24,9 @@ Options:
   -h, --help     show help (also: cube <command> --help)
   -V, --version  print the version
 
-Exit codes: 0 ok, 1 errors in the input, 2 bad command line, 3 build failed (network, registry,
-disk), 70 internal error.
+Exit codes: 0 ok, 1 errors in the input (or an artifact that does not boot), 2 bad command line,
+3 failed for a reason outside the input (network, registry, disk, no qemu), 70 internal error,
+130 cube run interrupted before the sandbox was ready.
 `;
 }
 

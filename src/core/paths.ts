@@ -3,10 +3,11 @@
  * to a temporary name beside the target, fsynced, then renamed, so a reader sees either nothing
  * or the whole file, never a prefix.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, mkdir, utimes } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readdir, rename, rm, mkdir, utimes } from 'node:fs/promises';
+import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { processAlive } from './lock.js';
 
 /** The variable that overrides the cache directory. */
 export const CACHE_DIR_VARIABLE = 'CUBE_CACHE_DIR';
@@ -20,9 +21,33 @@ export function cacheDirectory(env: Readonly<Record<string, string | undefined>>
   return join(homedir(), '.cache', 'cube');
 }
 
-/** A fresh temporary name beside `path` (same directory, so the final rename is atomic). */
+/** This host, shortly: temporaries name it, so a cache shared between hosts is never cleaned across them. */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+/** `.<pid>-<host>.<random>.tmp`. */
+const TEMPORARY = /^\.(\d+)-([0-9a-f]{8})\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * A fresh temporary name beside `path` (same directory, so the final rename is atomic). It names
+ * this process, so a later run can tell a temporary that a killed process left behind.
+ */
 export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${process.pid}-${HOST}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Removes the temporaries (files or staged directories) in `dir` that processes of this host
+ * which no longer exist left behind (kill -9, a crash); returns how many. A missing `dir` has none.
+ */
+export async function removeDeadTemporaries(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const match = TEMPORARY.exec(name);
+    if (!match || match[2] !== HOST || processAlive(Number(match[1]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /**

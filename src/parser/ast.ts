@@ -35,4 +35,6 @@ export interface Document {
   /** The escape character of shell words (`\` or `` ` ``). */
   readonly escape: '\\' | '`';
   readonly instructions: readonly Instruction[];
+  /** The `# check=` directive's value (Docker's syntax, in a Cubefile or cube.yaml's top comments). */
+  readonly check?: Val;
 }

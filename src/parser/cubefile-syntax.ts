@@ -9,9 +9,9 @@ import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { CommandAst, Document, Instruction, Val } from './ast.js';
 import { cubefileParser, instructionTokens, lineLexer, orderedTokens } from './grammar.js';
-import { splitLogicalLines } from './logical-lines.js';
+import { checkField, splitLogicalLines } from './logical-lines.js';
 import type { LogicalLine } from './logical-lines.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 
 /** The form of each instruction, for hints. */
 export const USAGE: Readonly<Record<string, string>> = {
@@ -222,6 +222,9 @@ function instructionFor(keyword: string, ctx: LineContext, tokens: { label: stri
   return undefined;
 }
 
+/** The longest instruction (with its continuation lines) cube parses. */
+const MAX_INSTRUCTION = 1024 * 1024;
+
 /** Parses Cubefile text into the syntax tree, collecting every syntax error. */
 export function parseCubefileSyntax(text: string, file: string): { document: Document; diagnostics: Diagnostic[] } {
   const split = splitLogicalLines(text);
@@ -252,6 +255,12 @@ export function parseCubefileSyntax(text: string, file: string): { document: Doc
       }
       continue;
     }
+    if (line.text.length > MAX_INSTRUCTION) {
+      // The lexer recurses per character of a token; past a few MiB it would exhaust the stack.
+      const message = `${word} is ${line.text.length} characters long; cube reads instructions of at most ${MAX_INSTRUCTION / 1024 / 1024} MiB`;
+      diagnostics.push(createDiagnostic(parseCodes.syntax, message, { span: wordSpan, hint: 'a build file holds instructions, not data: put data in a file and COPY it' }));
+      continue;
+    }
     const lexed = lineLexer.tokenize(line.text);
     cubefileParser.input = lexed.tokens;
     const cst = cubefileParser.instruction();
@@ -266,5 +275,5 @@ export function parseCubefileSyntax(text: string, file: string): { document: Doc
     const instruction = instructionFor(word, ctx, orderedTokens(cst), split.escape, diagnostics);
     if (instruction) instructions.push(instruction);
   }
-  return { document: { words: 'shell', escape: split.escape, instructions }, diagnostics };
+  return { document: { words: 'shell', escape: split.escape, instructions, ...checkField(split, file) }, diagnostics };
 }

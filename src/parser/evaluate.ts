@@ -13,9 +13,10 @@ import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import { parsePlatform } from '../core/platform.js';
 import type { Document, Instruction, Val } from './ast.js';
 import { parseImageRef } from './image-ref.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 import { parsePort, parsePorts, parseSize } from './units.js';
 import { expandPlain, processWord, splitWords } from './words.js';
+import type { Scope } from './words.js';
 
 /** The evaluated spec (absent when there are errors), its spans, and every diagnostic. */
 export interface Evaluation {
@@ -25,6 +26,23 @@ export interface Evaluation {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Each instruction kind as the user writes it, for messages. */
+const KEYWORDS: Readonly<Record<Instruction['kind'], string>> = {
+  arg: 'ARG',
+  from: 'FROM',
+  inject: 'INJECT',
+  copy: 'COPY',
+  env: 'ENV',
+  label: 'LABEL',
+  workdir: 'WORKDIR',
+  user: 'USER',
+  expose: 'EXPOSE',
+  cmd: 'CMD',
+  entrypoint: 'ENTRYPOINT',
+  wrap: 'ENTRYPOINT wrap',
+  seal: 'SEAL',
+};
 const SEAL_FLAGS = ['journal', 'metadata_csum', 'dir_index', 'holes'] as const;
 
 class Evaluator {
@@ -40,6 +58,9 @@ class Evaluator {
   readonly steps: FsStep[] = [];
   readonly env: NameValue[] = [];
   readonly labels: NameValue[] = [];
+  /** Where each name sits in `env` and `labels`, so a long file stays linear. */
+  readonly envIndex = new Map<string, number>();
+  readonly labelIndex = new Map<string, number>();
   readonly expose: PortSpec[] = [];
   workdir?: string;
   user?: string;
@@ -48,21 +69,28 @@ class Evaluator {
   wrap?: Span;
   seal?: SealSpec;
 
+  /** Whether the file has a FROM anywhere: without one, only the missing FROM is reported. */
+  readonly hasFrom: boolean;
+
   constructor(
     readonly document: Document,
     readonly buildArgs: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    this.hasFrom = document.instructions.some((i) => i.kind === 'from');
+  }
 
   error(entry: CatalogEntry, message: string, span: Span | undefined, hint?: string): void {
     this.diagnostics.push(createDiagnostic(entry, message, { ...(span ? { span } : {}), ...(hint ? { hint } : {}) }));
   }
 
-  scope(): Map<string, string> {
-    const out = new Map<string, string>();
+  /**
+   * The variables visible now: the stage's ARGs, ENV winning over them after FROM. A view over
+   * the maps rather than a copy, so a file of many lines is evaluated in linear time.
+   */
+  scope(): Scope {
     const args = this.afterFrom ? this.stageArgs : this.preFromArgs;
-    for (const [k, v] of args) if (v !== undefined) out.set(k, v);
-    if (this.afterFrom) for (const [k, v] of this.envScope) out.set(k, v);
-    return out;
+    const env = this.afterFrom ? this.envScope : undefined;
+    return { get: (name) => (env?.has(name) ? env.get(name) : args.get(name)) };
   }
 
   /** Processes a word (quotes, escapes, substitution); undefined after reporting an error. */
@@ -103,7 +131,8 @@ class Evaluator {
     if (instruction.kind === 'arg') return this.arg(instruction);
     if (instruction.kind === 'from') return this.fromInstruction(instruction);
     if (!this.afterFrom) {
-      this.error(parseCodes.beforeFrom, `${instruction.kind.toUpperCase()} comes before FROM`, instruction.span);
+      // Without any FROM, the one "no FROM" error says it all; one per line would only repeat it.
+      if (this.hasFrom) this.error(parseCodes.beforeFrom, `${KEYWORDS[instruction.kind]} comes before FROM`, instruction.span);
       return;
     }
     switch (instruction.kind) {
@@ -131,6 +160,8 @@ class Evaluator {
           this.error(parseCodes.badValue, `USER "${user}" is not user[:group]`, instruction.user.span);
           return;
         }
+        const previous = this.spans.get('/launch/user');
+        if (previous) this.overridden('USER', previous);
         this.user = user;
         this.spans.set('/launch/user', instruction.span);
         return;
@@ -154,23 +185,27 @@ class Evaluator {
       case 'cmd':
       case 'entrypoint': {
         const previous = this[instruction.kind];
-        if (previous) {
-          const word = instruction.kind.toUpperCase();
-          this.diagnostics.push(
-            createDiagnostic(parseCodes.duplicateCommand, `${word} is given more than once; this one is overridden by the ${word} on a later line`, { span: previous.span }),
-          );
-        }
+        if (previous) this.overridden(KEYWORDS[instruction.kind], previous.span);
         this[instruction.kind] = { spec: instruction.command, span: instruction.span };
         this.spans.set(`/launch/${instruction.kind}`, instruction.span);
         return;
       }
       case 'wrap':
+        if (this.wrap) {
+          this.diagnostics.push(createDiagnostic(parseCodes.duplicateCommand, 'ENTRYPOINT wrap is given more than once; this one has no effect', { span: instruction.span, hint: 'remove it' }));
+          return;
+        }
         this.wrap = instruction.span;
         this.spans.set('/launch/wrap', instruction.span);
         return;
       case 'seal':
         return this.sealInstruction(instruction);
     }
+  }
+
+  /** CUBE1015 at an instruction that a later one of the same kind replaces. */
+  overridden(word: string, span: Span): void {
+    this.diagnostics.push(createDiagnostic(parseCodes.duplicateCommand, `${word} is given more than once; this one is overridden by the ${word} on a later line`, { span }));
   }
 
   arg(instruction: Extract<Instruction, { kind: 'arg' }>): void {
@@ -313,7 +348,9 @@ class Evaluator {
         this.error(parseCodes.badValue, `${instruction.kind.toUpperCase()} has an empty or invalid name`, pair.name.span);
         continue;
       }
-      const at = list.findIndex((e) => e.name === name);
+      const index = instruction.kind === 'env' ? this.envIndex : this.labelIndex;
+      const at = index.get(name) ?? -1;
+      if (at === -1) index.set(name, list.length);
       if (at === -1) {
         this.spans.set(`/launch/${key}/${list.length}`, instruction.span);
         list.push({ name, value });
@@ -375,7 +412,10 @@ class Evaluator {
 
   finish(file: string, syntaxErrors: boolean): Evaluation {
     // After a syntax error (a misspelt FROM, unreadable YAML) "no FROM" would only repeat it.
-    if (!this.afterFrom && !syntaxErrors) this.error(parseCodes.missingFrom, 'the build file has no FROM', { file, start: 0, end: 0 });
+    if (!this.afterFrom && !syntaxErrors) {
+      const first = this.document.instructions[0]?.span;
+      this.error(parseCodes.missingFrom, 'the build file has no FROM', first ? { ...first, end: first.start } : { file, start: 0, end: 0 });
+    }
     if (this.wrap && !this.inject && !this.spans.has('/inject')) this.error(parseCodes.wrapWithoutInject, 'ENTRYPOINT wrap without INJECT envd', this.wrap);
     if (this.inject && !this.wrap) this.error(parseCodes.injectWithoutWrap, 'envd is injected, but without ENTRYPOINT wrap nothing starts it', this.spans.get('/inject'));
     for (const name of this.buildArgs.keys()) {

@@ -11,6 +11,7 @@ import { cliCodes } from '../core/diagnostics/codes-cli.js';
 import { parseCubefileSyntax } from './cubefile-syntax.js';
 import { evaluate } from './evaluate.js';
 import { parseYamlSyntax } from './yaml-syntax.js';
+import type { Document } from './ast.js';
 
 export { formatImageRef, parseImageRef } from './image-ref.js';
 export { parseSize } from './units.js';
@@ -18,7 +19,7 @@ export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';
 export { printCubefile, printYaml } from './print.js';
 export { convertBuildFile } from './convert.js';
-export type { Document, Instruction } from './ast.js';
+export type { Document, Instruction, Val } from './ast.js';
 
 /** Options of the parse functions. */
 export interface ParseOptions {
@@ -27,18 +28,20 @@ export interface ParseOptions {
   readonly buildArgs?: ReadonlyMap<string, string>;
 }
 
-/** A parse: the spec when there are no errors, its spans, and all diagnostics. */
+/** A parse: the spec when there are no errors, its spans, the syntax tree, and all diagnostics. */
 export interface ParseResult {
   readonly spec?: BuildSpec;
+  /** The syntax tree, variables unexpanded: what the checks that look at the form read. */
+  readonly document: Document;
   readonly spans: SpanTable;
   readonly diagnostics: readonly Diagnostic[];
 }
 
-function finish(syntax: { document: import('./ast.js').Document; diagnostics: Diagnostic[] }, options: ParseOptions): ParseResult {
+function finish(syntax: { document: Document; diagnostics: Diagnostic[] }, options: ParseOptions): ParseResult {
   const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path, syntax.diagnostics.some((d) => d.severity === 'error'));
   const diagnostics = [...syntax.diagnostics, ...evaluation.diagnostics].sort((a, b) => (a.span?.start ?? -1) - (b.span?.start ?? -1));
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return { ...(!failed && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, diagnostics };
+  return { ...(!failed && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, document: syntax.document, diagnostics };
 }
 
 /** Parses Cubefile text. Never throws for bad input. */

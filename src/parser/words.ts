@@ -7,7 +7,10 @@
  */
 
 /** Variables visible to substitution. */
-export type Scope = ReadonlyMap<string, string>;
+/** Where a word looks its variables up (a Map will do). */
+export interface Scope {
+  get(name: string): string | undefined;
+}
 
 /** A failed `${VAR:?message}` (or an unterminated quote or brace), with its offset in the word. */
 export interface WordError {
@@ -27,6 +30,12 @@ class Fail extends Error {
 
 const NAME_START = /[A-Za-z_]/;
 const MAX_NESTING = 32;
+/**
+ * The most a word may gain from substitutions: Linux's limit on one argument or environment
+ * string (MAX_ARG_STRLEN, 128 KiB), so nothing longer could reach the sandbox anyway; without
+ * it `ENV A=$A$A` repeated doubles a value until memory runs out.
+ */
+const MAX_EXPANSION = 128 * 1024;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
 class WordReader {
@@ -34,6 +43,8 @@ class WordReader {
   /** Variables referenced plainly (`$X`, `${X}`) that the scope does not define. */
   readonly undefinedNames: string[] = [];
   depth = 0;
+  /** Characters substitutions have added to this word so far. */
+  expanded = 0;
   constructor(
     readonly text: string,
     readonly escape: string,
@@ -132,7 +143,11 @@ class WordReader {
       }
       return this.text.slice(start, this.pos);
     }
-    return this.substitute();
+    const start = this.pos;
+    const value = this.substitute();
+    this.expanded += value.length;
+    if (this.expanded > MAX_EXPANSION) throw new Fail({ kind: 'bad-substitution', message: `substitutions make this word longer than ${MAX_EXPANSION / 1024} KiB, the most one argument or variable can hold`, offset: start });
+    return value;
   }
 
   substitute(): string {

@@ -10,7 +10,8 @@ import { createDiagnostic } from '../core/diagnostics/index.js';
 import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document, Instruction, Val } from './ast.js';
-import { closest } from './suggest.js';
+import { checkField, splitLogicalLines } from './logical-lines.js';
+import { closest } from '../core/suggest.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const command = z.union([z.array(z.string()), z.string()]);
@@ -158,7 +159,9 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
     }
     return { document: empty, diagnostics };
   }
-  return { document: { words: 'yaml', escape: '\\', instructions: toInstructions(parsed.data, doc, file, whole) }, diagnostics };
+  // `# check=` among the top comment lines, read by the same rules as a Cubefile's directives.
+  const check = checkField(splitLogicalLines(text), file);
+  return { document: { words: 'yaml', escape: '\\', instructions: toInstructions(parsed.data, doc, file, whole), ...check }, diagnostics };
 }
 
 function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: Span): Instruction[] {

@@ -10,6 +10,9 @@ export { diffPlans, explainBuild, fieldChanges, renderExplanation, renderPlanDif
 export type { Explanation, FieldChange, PlanDiff, RootCause } from './diff.js';
 export { lastPlan, recordPlan } from './records.js';
 export { renderPlanTree } from './tree.js';
-export { lockfilePath } from './lockfile.js';
+export { lockedManifest, lockfilePath } from './lockfile.js';
+export { BuildContext } from './context.js';
+export { resolveEnvd } from './envd.js';
+export type { ResolvedEnvd } from './envd.js';
 export type { LockMode } from './lockfile.js';
 export { HostFileHasher } from './host-files.js';

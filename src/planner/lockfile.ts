@@ -102,6 +102,12 @@ export async function resolveLocked(options: {
   return { image, pinned: false };
 }
 
+/** The manifest digest Cubefile.lock records for a reference, without resolving or writing anything. */
+export async function lockedManifest(buildFile: string, ref: ImageRef, platform: Platform | undefined): Promise<Digest | undefined> {
+  const lock = await readLock(lockfilePath(buildFile));
+  return lock.images[keyOf(ref, platform)]?.manifest as Digest | undefined;
+}
+
 function pin(ref: ImageRef, manifest: Digest): ImageRef {
   if (ref.transport === 'docker-archive') return ref;
   return { ...ref, digest: manifest };

@@ -1,5 +1,5 @@
 /** The commands from the outside: exit codes, output streams, no stack traces, discovery. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe('cube check', () => {
     const json = await runCli(['check', '-f', 'Bad', '--format', 'json'], { cwd: dir });
     const parsed = JSON.parse(json.stdout);
     expect(parsed.ok).toBe(false);
-    expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1010', 2], ['CUBE1001', 3]]);
+    expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1205', 1], ['CUBE1010', 2], ['CUBE1001', 3]]);
   });
 
   it('rejects unknown options with the usage exit code', async () => {
@@ -80,6 +80,25 @@ describe('cube convert', () => {
     const back = await runCli(['convert', '-f', 'converted.yaml', '-o', 'Converted'], { cwd: dir });
     expect(back.code).toBe(0);
     expect(await readFile(join(dir, 'Converted'), 'utf8')).toContain('INJECT envd PATH ../images/envd TO /opt/envd/bin/envd PORT 49999');
+  });
+});
+
+describe('cube convert -o', () => {
+  it('refuses to write over its input, a directory or a device, and says why a write failed', async () => {
+    const project = await mkdtemp(join(dir, 'convert-'));
+    await writeFile(join(project, 'Cubefile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    const self = await runCli(['convert', '-o', 'Cubefile'], { cwd: project });
+    expect([self.code, self.stderr]).toEqual([2, expect.stringContaining('is the input file')]);
+    expect(await readFile(join(project, 'Cubefile'), 'utf8')).toBe('FROM alpine:3.20\nCMD ["sh"]\n');
+    const directory = await runCli(['convert', '-o', '.'], { cwd: project });
+    expect([directory.code, directory.stderr]).toEqual([2, expect.stringContaining('is not a regular file')]);
+    const device = await runCli(['convert', '-o', '/dev/null'], { cwd: project });
+    expect([device.code, device.stderr]).toEqual([2, expect.stringContaining('/dev/null is not a regular file')]);
+    const missingDir = await runCli(['convert', '-o', 'Cubefile/cube.yaml'], { cwd: project });
+    expect([missingDir.code, missingDir.stderr]).toEqual([3, expect.stringContaining('CUBE0004')]);
+    noStack(missingDir.stderr);
+    expect((await runCli(['convert', '-o', 'cube.yaml'], { cwd: project })).code).toBe(0);
+    expect(await readFile(join(project, 'cube.yaml'), 'utf8')).toContain('from: alpine:3.20');
   });
 });
 
@@ -117,6 +136,13 @@ describe('cube plan and cube build', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('CUBE0005');
     noStack(bad.stderr);
+  });
+
+  it('creates a private cache root (0700), as Docker and containerd do', async () => {
+    const cache = join(dir, 'private-cache');
+    const run = await runCli(['plan', byoEnvd, '--cache-dir', cache], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect((await stat(cache)).mode & 0o777).toBe(0o700);
   });
 
   it('a missing envd fails before anything is built, naming where the path came from', async () => {

@@ -54,6 +54,23 @@ describe('renderer', () => {
     expect(text).toContain('  3 |  CMD ["a"]\n    |  ^~~~~~~~~\n');
   });
 
+  it('shows a window of a very long line around the span, the caret still under it', () => {
+    const long = `ENV A=${'a'.repeat(5000)}B${'c'.repeat(5000)}\n`;
+    const start = long.indexOf('B');
+    const text = renderDiagnostics([createDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: start + 1 } })], new Map([['Cubefile', long]]));
+    const [, shown, caret] = text.split('\n');
+    expect(shown).toBe(`  1 | …${'a'.repeat(40)}B${'c'.repeat(119)}…`);
+    expect(caret).toBe(`    | ${' '.repeat(41)}^`);
+  });
+
+  it('shows at most fifty diagnostics and says how many more there are', () => {
+    const many = Array.from({ length: 120 }, (_, i) => createDiagnostic(cliCodes.usage, `problem ${i}`));
+    const text = renderDiagnostics(many, sources);
+    expect(text).toContain('problem 49');
+    expect(text).not.toContain('problem 50');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('cube: … and 70 more diagnostics not shown');
+  });
+
   it('falls back to the catalog hint and prints span-less diagnostics under "cube:"', () => {
     const d = createDiagnostic(cliCodes.noBuildFile, 'no Cubefile here');
     expect(renderDiagnostics([d], sources)).toBe(

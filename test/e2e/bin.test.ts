@@ -1,6 +1,7 @@
 /**
  * The command as installed: `bin/cube.js` runs the single-module build of the sources
- * (scripts/bundle.js), made afresh here so it is this tree's code. Checks what a bundle can get
+ * (scripts/bundle.js), made afresh here into a temporary package so it is this tree's code and the
+ * checkout's own dist/ is left alone. Checks what a bundle can get
  * wrong that the in-process tests cannot see: the version, YAML and the Cubefile grammar, the
  * pax decoder cube patches inside tar-stream, a whole build, and a user error's output.
  */
@@ -10,32 +11,34 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchManifestSchema } from '../../src/executor/launch/index.js';
+import { bundleCli } from '../helpers/cli-process.js';
 import { copyExample, exampleEnvd, repoRoot } from '../helpers/example-images.js';
 import { expectClean, readBack } from '../helpers/ext4.js';
 import { putImage, putIndex, tagged } from '../helpers/oci-layout.js';
 import { paxRecord, tarWithPax } from '../helpers/raw-tar.js';
 
 let work: string;
+let bin: string;
 const version = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 beforeAll(async () => {
-  await execa('node', [join(repoRoot, 'scripts', 'bundle.js')]);
   work = await mkdtemp(join(tmpdir(), 'cube-bin-'));
+  bin = await bundleCli(work);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
 function cube(args: readonly string[], cwd = repoRoot) {
-  return execa('node', [join(repoRoot, 'bin', 'cube.js'), ...args], { cwd, reject: false, env: { CUBE_CACHE_DIR: join(work, 'cache') } });
+  return execa('node', [bin, ...args], { cwd, reject: false, env: { CUBE_CACHE_DIR: join(work, 'cache') } });
 }
 
 describe('bin/cube.js', () => {
   it('prints its version and checks a Cubefile and a cube.yaml', async () => {
     expect((await cube(['--version'])).stdout).toBe(`cube ${version}`);
-    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml']);
+    const yaml = await cube(['check', '-f', 'examples/python-web/cube.yaml', '--envd-path', exampleEnvd]);
     expect(yaml.exitCode, yaml.stderr).toBe(0);
-    const cubefile = await cube(['check', 'examples/node-app']);
+    const cubefile = await cube(['check', 'examples/node-app', '--envd-path', exampleEnvd]);
     expect(cubefile.exitCode, cubefile.stderr).toBe(0);
   });
 
@@ -52,7 +55,7 @@ describe('bin/cube.js', () => {
     const cacheDir = join(work, 'shared-cache');
     const nodeApp = await copyExample('node-app', work);
     const run = (out: string) =>
-      execa('node', [join(repoRoot, 'bin', 'cube.js'), 'build', nodeApp, '--envd-path', exampleEnvd, '--out', join(work, out)], {
+      execa('node', [bin, 'build', nodeApp, '--envd-path', exampleEnvd, '--out', join(work, out)], {
         cwd: work,
         reject: false,
         env: { CUBE_CACHE_DIR: cacheDir },

@@ -168,12 +168,13 @@ describe('cube build', () => {
     expect(x.equals(y)).toBe(true);
   });
 
-  it('rejects a workload that does not resolve in the image, naming the CMD line', async () => {
+  it('rejects a workload that does not resolve in the image, naming the CMD line, before sealing anything', async () => {
     const dir = await project('missing', '["no-such-program"]');
-    // Its own app file makes its own seal node: the image is sealed now, not found in the cache.
+    // Its own app file makes its own seal node: nothing in the cache could stand in for a seal.
     await writeFile(join(dir, 'app.py'), `${APP}# missing\n`);
     const run = await build(dir);
-    expect(run.stderr).toContain('sealed ext4 rootfs');
+    expect(run.stderr).not.toContain('sealed ext4 rootfs');
+    expect(run.stderr).not.toContain('flattened');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CUBE3211');
     expect(run.stderr).toContain('no-such-program');
@@ -181,7 +182,7 @@ describe('cube build', () => {
     // With --log-format json the diagnostic is a record too, with its position in the Cubefile.
     const records = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.at(-1)).toMatchObject({ level: 50, code: 'CUBE3211', severity: 'error', file: 'Cubefile', line: 8 });
-    // Nothing reaches the output directory, not even the image copied there before the check.
+    // Nothing reaches the output directory.
     expect(await readdir(join(dir, 'out')).catch(() => [])).toEqual([]);
   });
 

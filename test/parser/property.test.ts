@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lineColumnOf } from '../../src/core/diagnostics/index.js';
 import { convertBuildFile, parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 import { repoRoot } from '../helpers/example-images.js';
 
@@ -112,6 +113,21 @@ describe('parser properties', () => {
       'as cube.yaml this would build something else: /launch/env/0/value would be "1" instead of "d"',
       'ENV B=${X:-d}',
     ]);
+  });
+
+  it('bounds what substitutions can grow a word to, instead of running out of memory', () => {
+    const doubling = 'FROM alpine\nENV A=x\n' + 'ENV A=$A$A\n'.repeat(40);
+    const result = parseCubefile(doubling, { path: 'Cubefile' });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    // Lines 3 to 19 double A up to 128 KiB; every later line would pass the bound, and is refused.
+    expect(errors.map((d) => d.code)).toEqual(Array(23).fill('CUBE1013'));
+    expect(errors[0]?.message).toBe('substitutions make this word longer than 128 KiB, the most one argument or variable can hold');
+    expect(lineColumnOf(doubling, errors[0]?.span?.start ?? 0).line).toBe(20);
+  });
+
+  it('refuses an instruction of many megabytes instead of overflowing the lexer\'s stack', () => {
+    const result = parseCubefile(`FROM alpine\nENV A=${'x'.repeat(10_000_000)}\nCMD ["sh"]\n`, { path: 'Cubefile' });
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([['CUBE1003', 'ENV is 10000006 characters long; cube reads instructions of at most 1 MiB']]);
   });
 
   it('reports deeply nested substitutions instead of overflowing the stack', () => {

@@ -7,20 +7,24 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cachedNodes, executeBuild } from '../../executor/build/index.js';
 import { createImageSources } from '../../executor/image/index.js';
 import { explainBuild, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
-import { formatImageRef } from '../../parser/index.js';
+import { formatImageRef, loadBuildFile } from '../../parser/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
-import { DiagnosticError } from '../../core/diagnostics/index.js';
+import { DiagnosticError, hasErrors } from '../../core/diagnostics/index.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import { createLogger, isLogFormat } from '../logger.js';
 import { createProgress, progressToLog } from '../progress.js';
-import { loadOrReport, logReporter, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import { logReporter, planLoaded, planningOptions, planningSettings, planningUsage, reportDiagnostics, withSources } from './shared.js';
+import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
+import { checkBuild } from '../../check/index.js';
 import type { DiagnosticReporter, PlanningSettings } from './shared.js';
 
 const usage = `Usage: cube build [options] [DIR]
 
 Builds the template: a sealed ext4 rootfs with envd baked in, its launch manifest and its plan.
+First runs every check cube check runs without the network, and stops on an error before it
+resolves, pulls or writes anything.
 
 Options:
   -o, --out OUT           output directory (default ./.cube/out/<name>)
@@ -29,13 +33,14 @@ Options:
       --explain           print why each plan node has to run (or that it is cached)
       --no-cache          rebuild the rootfs even when the cache holds it
       --log-format F      human (default) or json
-${planningUsage}
+${checkPolicyUsage}${planningUsage}
 Outputs: OUT/rootfs.ext4, OUT/launch.json, OUT/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
 `;
 
 const options = {
   ...planningOptions,
+  ...checkPolicyOptions,
   out: { type: 'string', short: 'o' },
   name: { type: 'string' },
   explain: { type: 'boolean' },
@@ -71,15 +76,28 @@ async function build(
   settings: PlanningSettings,
   logger: Logger,
   progress: ProgressSink,
-  report?: DiagnosticReporter,
+  report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<ExitCode> {
-  const loaded = await loadOrReport(context, { ...settings.location, buildArgs: settings.buildArgs }, report);
-  if (!loaded) return ExitCode.userError;
   const { cacheDir } = settings;
+  const loaded = await loadBuildFile({ ...settings.location, cwd: context.cwd, buildArgs: settings.buildArgs });
+  const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
+  // Everything check finds, found before anything is resolved, pulled or written.
+  const checked = await checkBuild({
+    loaded,
+    policy: checkPolicyOf('build', values),
+    ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+    ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
+    env: context.env,
+    cacheDir,
+    ...(settings.platform ? { platform: settings.platform } : {}),
+    images,
+    pull: false,
+  });
+  report(checked.diagnostics, checked.sources);
+  if (!loaded.spec || hasErrors(checked.diagnostics)) return ExitCode.userError;
   const name = values.name ?? basename(dirname(loaded.path));
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
-  const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
-  const planned = await planLoaded(context, loaded, settings, images.resolver, report);
+  const planned = await planLoaded(context, { ...loaded, spec: loaded.spec }, settings, images.resolver, report);
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
     if (values.explain) {

@@ -1,7 +1,7 @@
 /**
  * `cube cache ls|du|prune`: what the cache holds (image blobs, uncompressed layers, sealed
- * artifacts, plans, the stat cache), how much space each kind takes, and pruning of entries not
- * used for a number of days. Entries are touched whenever a build uses them.
+ * artifacts, plans, base images' facts, the stat cache), how much space each kind takes, and
+ * pruning of entries not used for a number of days. Entries are touched whenever a build uses them.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,6 +40,7 @@ const KINDS: readonly [string, string][] = [
   ['layer', 'layers/sha256'],
   ['artifact', 'artifacts'],
   ['plan', 'plans'],
+  ['facts', 'image-facts'],
   ['stat-cache', 'stat-cache'],
 ];
 

@@ -1,4 +1,8 @@
 /** `cube convert`: a Cubefile to cube.yaml or back, keeping ARGs and substitutions as written. */
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { cliCodes } from '../../core/diagnostics/codes-cli.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { convertBuildFile, loadBuildFile } from '../../parser/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
@@ -15,7 +19,8 @@ if the other syntax cannot say it (cube.yaml declares every ARG first), cube say
 
 Options:
   -f, --file FILE   the Cubefile or cube.yaml (default ./Cubefile, else ./cube.yaml)
-  -o, --out FILE    write the result to FILE instead of stdout
+  -o, --out FILE    write the result to FILE instead of stdout (a new file, or a regular file
+                    that is not the input)
 `;
 
 const options = { file: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } } as const;
@@ -34,8 +39,19 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   }
   const output = converted.text;
   if (values.out === undefined) context.stdout.write(output);
-  else await writeFileAtomic(values.out.startsWith('/') ? values.out : `${context.cwd}/${values.out}`, output);
+  else await writeConverted(resolve(context.cwd, values.out), loaded.path, output);
   return ExitCode.ok;
+}
+
+/** Writes the result to `target`, which must be a new file or a regular file other than the input. */
+async function writeConverted(target: string, input: string, text: string): Promise<void> {
+  const existing = await stat(target).catch(() => undefined);
+  if (existing && !existing.isFile()) throw usageError('convert', `-o ${target} is not a regular file; name a file to write`);
+  if (existing && (await realpath(target)) === (await realpath(input))) throw usageError('convert', `-o ${target} is the input file; name another file to write`);
+  await writeFileAtomic(target, text).catch((error: unknown) => {
+    const why = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write ${target} (${why})`, { hint: 'check that its directory exists and is writable' }));
+  });
 }
 
 /** `cube convert`. */

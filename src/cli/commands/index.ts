@@ -4,6 +4,7 @@ import type { CommandEntry } from '../command.js';
 /** Every subcommand. */
 export const commands: readonly CommandEntry[] = [
   { name: 'build', summary: 'build the rootfs, launch manifest and plan', load: async () => (await import('./build.js')).buildCommand },
+  { name: 'run', summary: 'boot the artifact in a local microVM and wait until it is ready', load: async () => (await import('./run.js')).runCommand },
   { name: 'plan', summary: 'print the content-addressed build plan', load: async () => (await import('./plan.js')).planCommand },
   { name: 'diff', summary: 'explain the difference between two plans', load: async () => (await import('./diff.js')).diffCommand },
   { name: 'check', summary: 'parse and validate the build file', load: async () => (await import('./check.js')).checkCommand },

@@ -2,7 +2,7 @@
  * Steps several commands share: finding and loading the build file with its diagnostics, and
  * the options `build` and `plan` both take to plan a build (lock mode, platform, registries).
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DiagnosticError, diagnosticsToJson, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
@@ -10,6 +10,8 @@ import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
+import { redactUrl } from '../../core/redact.js';
+import { applyPolicy, directivePolicy } from '../../lint/index.js';
 import { loadBuildFile, parseSize } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
@@ -67,7 +69,8 @@ export async function loadOrReport(
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<(LoadedBuildFile & { readonly spec: BuildSpec }) | undefined> {
   const loaded = await loadBuildFile({ ...options, cwd: context.cwd });
-  report(loaded.diagnostics, sourcesOf(loaded));
+  // The file's `# check=skip=…` applies to the parser's own checks (UndefinedVar, …) here too.
+  report(applyPolicy(loaded.diagnostics, directivePolicy(loaded.document).policy), sourcesOf(loaded));
   const spec = loaded.spec;
   return spec === undefined ? undefined : { ...loaded, spec };
 }
@@ -87,7 +90,7 @@ export function registryOptions(
   // Parsed one by one (not as a map) so several mirrors for one registry are all kept, in order.
   for (const value of values['registry-mirror'] ?? []) {
     const [[registry, url] = ['', '']] = nameValueOptions(command, '--registry-mirror', [value]);
-    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${url}: the mirror must be an http(s) URL`);
+    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${redactUrl(url)}: the mirror must be an http(s) URL`);
     mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
   }
   return { insecureRegistries: [...(values['insecure-registry'] ?? [])], mirrors };
@@ -102,7 +105,7 @@ export function platformOption(command: string, value: string | undefined): { pl
 }
 
 /** `--envd-max-size SIZE` (with a unit, as SEAL SIZE takes it). */
-function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
+export function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
   if (value === undefined) return {};
   const bytes = parseSize(value);
   if (bytes === undefined) throw usageError(command, `--envd-max-size "${value}" is not a size with a unit (e.g. 32MiB)`);
@@ -180,6 +183,8 @@ export async function planLoaded(
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
 ): Promise<PlanResult> {
   try {
+    // A private cache root, as Docker's and containerd's: private images' layers live under it.
+    await mkdir(settings.cacheDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
     const planned = await planBuild({
       spec: loaded.spec,
       spans: loaded.spans,

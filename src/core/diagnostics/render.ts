@@ -56,8 +56,16 @@ export function renderDiagnostics(
   sources: SourceTexts,
   options: RenderOptions = {},
 ): string {
-  return diagnostics.map((d) => renderDiagnostic(d, sources, options)).join('');
+  // A hostile file can give one diagnostic per word; past a screenful, more helps nobody.
+  const shown = diagnostics.slice(0, MAX_RENDERED).map((d) => renderDiagnostic(d, sources, options)).join('');
+  const rest = diagnostics.length - MAX_RENDERED;
+  return rest > 0 ? `${shown}cube: … and ${rest} more diagnostic${rest === 1 ? '' : 's'} not shown\n` : shown;
 }
+
+/** How many diagnostics one rendering shows. */
+export const MAX_RENDERED = 50;
+/** Source lines wider than this are shown as a window around the span. */
+const MAX_EXCERPT = 160;
 
 /** Renders one diagnostic as text, ending in a newline. */
 export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, options: RenderOptions = {}): string {
@@ -85,13 +93,18 @@ function excerpt(span: Span, sources: SourceTexts, paintMarker: (s: string) => s
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd === -1) lineEnd = text.length;
   const sourceLine = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+  let width = Math.max(1, Math.min(span.end, lineStart + sourceLine.length) - span.start);
+  // A very long line is cut to a window that starts a little before the span.
+  const from = sourceLine.length > MAX_EXCERPT ? Math.max(0, column - 1 - 40) : 0;
+  const to = Math.min(sourceLine.length, from + MAX_EXCERPT);
   // Tabs are shown as single spaces so the caret lines up whatever the terminal's tab width.
-  const shown = sourceLine.replace(/\t/g, ' ');
-  const width = Math.max(1, Math.min(span.end, lineStart + sourceLine.length) - span.start);
+  const shown = `${from > 0 ? '…' : ''}${sourceLine.slice(from, to).replace(/\t/g, ' ')}${to < sourceLine.length ? '…' : ''}`;
+  const caretAt = column - 1 - from + (from > 0 ? 1 : 0);
+  width = Math.min(width, Math.max(1, to - (column - 1)));
   const gutter = String(line);
   const pad = ' '.repeat(gutter.length);
   const marker = '^' + '~'.repeat(width - 1);
-  return `  ${gutter} | ${shown}\n  ${pad} | ${' '.repeat(column - 1)}${paintMarker(marker)}\n`;
+  return `  ${gutter} | ${shown}\n  ${pad} | ${' '.repeat(caretAt)}${paintMarker(marker)}\n`;
 }
 
 /** A diagnostic as plain JSON data with resolved positions. */

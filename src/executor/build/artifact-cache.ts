@@ -15,7 +15,8 @@ import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { copyImage } from './image-copy.js';
+import { copyAndHash } from './image-copy.js';
+import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
@@ -177,22 +178,41 @@ export async function placePrepared(artifact: CachedArtifact, prepared: string, 
   await syncDirectory(dirname(target));
 }
 
+/** A cached image whose bytes are not the ones its entry records: the entry must go. */
+export class ArtifactMismatch extends Error {
+  constructor(
+    readonly artifact: CachedArtifact,
+    readonly got: Digest,
+  ) {
+    super(`the cached rootfs.ext4 hashes to ${got}, not the ${artifact.sha256} its entry records`);
+  }
+}
+
 /**
- * Places the cached image at `target`: nothing to do when `target` already is this image (same
- * size and modification time as the cache copy), else a reflink copy where the filesystem
- * supports it, else a copy that keeps the image's holes. Written to a temporary name, renamed.
+ * Places the cached image at `target`: nothing to do when `target` is, untouched, this image as
+ * cube last placed it there (see output-record.ts); else a copy (a reflink where the filesystem
+ * supports one, else a copy that keeps the image's holes), hashed as it is read and checked
+ * against the entry before it is renamed into place. A mismatch throws {@link ArtifactMismatch}
+ * and leaves `target` as it was.
  */
-export async function placeArtifact(artifact: CachedArtifact, target: string): Promise<'unchanged' | 'copied'> {
-  const [source, existing] = await Promise.all([stat(artifact.rootfs), stat(target).catch(() => undefined)]);
-  // utimes keeps milliseconds, so compare at that precision.
-  if (existing && existing.size === source.size && Math.round(existing.mtimeMs) === Math.round(source.mtimeMs)) return 'unchanged';
+export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, target: string): Promise<'unchanged' | 'copied'> {
+  if (await outputIs(cacheDir, target, artifact.sha256)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
-    await copyImage(artifact.rootfs, temporary, source.size);
+    const got = await copyAndHash(artifact.rootfs, temporary);
+    if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
     await placePrepared(artifact, temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
+  await recordOutput(cacheDir, target, artifact.sha256);
   return 'copied';
+}
+
+/** Moves a bad entry out of the way (renamed first, so no reader opens it again), then removes it. */
+export async function discardArtifact(artifact: CachedArtifact): Promise<void> {
+  const aside = temporaryPathFor(artifact.dir);
+  await rename(artifact.dir, aside).catch(() => undefined);
+  await rm(aside, { recursive: true, force: true });
 }

@@ -13,13 +13,16 @@ import type { Digest } from '../../core/digest.js';
 import { execAsBinary, execAsDigest } from '../../core/exec-as/index.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
-import { temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
+import { lock } from '../../core/lock.js';
+import type { Release } from '../../core/lock.js';
+import { removeDeadTemporaries, temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
 import type { Plan, PlanInputs } from '../../planner/index.js';
 import { planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { commitArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
+import { ArtifactMismatch, commitArtifact, discardArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { copyAndHash } from './image-copy.js';
+import { recordOutput } from './output-record.js';
 import { computeLaunch } from './launch.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 import { notWritable, sealRootfs } from './seal.js';
@@ -129,7 +132,22 @@ function execAsFor(digest: Digest | undefined, architecture: string): { execAs?:
 export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> {
   const outDir = resolve(input.outDir);
   const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
+  // What a killed build left (an image half-copied into the output, a staged entry) goes now.
+  await Promise.all([outDir, join(input.cacheDir, 'artifacts'), join(input.cacheDir, 'layers', 'sha256')].map(removeDeadTemporaries));
   const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
+  try {
+    return await buildInto(input, outputs, lookup);
+  } catch (error) {
+    if (!(error instanceof ArtifactMismatch)) throw error;
+    // Verified reuse: bytes that are not the recorded ones are never an output; seal afresh.
+    input.logger.warn({ node: input.plan.roots.seal, reason: error.message }, `${error.message}; discarding the entry and sealing again`);
+    await discardArtifact(error.artifact);
+    return await buildInto(input, outputs, { state: 'missing' });
+  }
+}
+
+/** Seals (or reuses) the rootfs, computes (or reuses) the launch manifest, writes the outputs. */
+async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'], lookup: CacheLookup): Promise<ExecuteResult> {
   let sealed = await sealOrReuse(input, lookup, outputs.rootfs);
   try {
     const manifestId = input.plan.roots.manifest;
@@ -177,17 +195,29 @@ function launchFor(input: ExecuteInput, artifact: CachedArtifact, facts: RootfsF
   });
 }
 
-/** Writes the three outputs, the image renamed (or left) into place first. */
+/**
+ * Writes the three outputs, the image renamed (or left) into place first. One build at a time
+ * writes into an output directory, so its three files always come from the same build, however
+ * many builds target it at once.
+ */
 async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: ExecuteResult['outputs'], manifest: LaunchManifest): Promise<void> {
   const outDir = dirname(outputs.rootfs);
+  let release: Release | undefined;
   try {
     await mkdir(outDir, { recursive: true });
-    if (sealed.prepared) await placePrepared(sealed.artifact, sealed.prepared, outputs.rootfs);
-    else if ((await placeArtifact(sealed.artifact, outputs.rootfs)) === 'unchanged') input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
+    release = await lock(join(outDir, '.cube.lock'), () => input.logger.info({ outDir }, `waiting for another build writing into ${outDir}`));
+    if (sealed.prepared) {
+      await placePrepared(sealed.artifact, sealed.prepared, outputs.rootfs);
+      await recordOutput(input.cacheDir, outputs.rootfs, sealed.artifact.sha256);
+    } else if ((await placeArtifact(input.cacheDir, sealed.artifact, outputs.rootfs)) === 'unchanged') {
+      input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
+    }
     await writeFileAtomic(outputs.plan, planToJson(input.plan));
     await writeFileAtomic(outputs.launch, JSON.stringify(manifest, null, 2) + '\n');
   } catch (error) {
-    if (error instanceof DiagnosticError) throw error;
+    if (error instanceof DiagnosticError || error instanceof ArtifactMismatch) throw error;
     throw notWritable(outDir, error);
+  } finally {
+    await release?.();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Build execution: seal the rootfs (or reuse it from the cache), compute the launch manifest and
- * write the outputs.
+ * write the outputs; and the same steps and launch checks over a base image's facts, for the
+ * checks that run before anything is written.
  */
 export { executeBuild, planDigest } from './execute.js';
 export type { ExecuteInput, ExecuteResult } from './execute.js';
@@ -13,3 +14,9 @@ export { lookupArtifact, placeArtifact } from './artifact-cache.js';
 export type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 export { factsFromJson, factsToJson } from './rootfs-facts.js';
 export type { RootfsFacts } from './rootfs-facts.js';
+export { applyBuildSteps, discardingWriter } from './build-steps.js';
+export type { BuildStepsInput, StepProblem } from './build-steps.js';
+export { checkLaunch } from './launch.js';
+export type { CheckedLaunch, LaunchCheckInput } from './launch.js';
+export { baseImageFacts } from './image-facts.js';
+export { IndexingWriter } from './tree-writers.js';

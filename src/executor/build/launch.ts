@@ -13,9 +13,11 @@ import { execAsArgv } from '../../core/exec-as/index.js';
 import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import type { ResolvedImage } from '../../core/image.js';
 import type { PlannedEnvd } from '../../planner/index.js';
-import { buildLaunchManifest, checkWrappable, effectiveProcess, ENVD_LOG_PATH, envdArgv, resolveIdentity, workloadArgv, wrapArgv } from '../launch/index.js';
+import { pathOf } from '../../core/image.js';
+import { buildLaunchManifest, checkWrappable, effectiveProcess, ENVD_LOG_PATH, envdArgv, resolveExecutable, resolveIdentity, workloadArgv, wrapArgv } from '../launch/index.js';
 import type { EffectiveProcess, LaunchManifest, LaunchManifestInput } from '../launch/index.js';
 import type { RootfsFacts } from './rootfs-facts.js';
+import { suggestAccount, suggestCommand } from './suggestions.js';
 
 /** Inputs of {@link computeLaunch}. */
 export interface LaunchInput {
@@ -45,10 +47,10 @@ function withHome(env: readonly string[], home: string): string[] {
 }
 
 /** The wrapper around `process`, and what it runs; every problem found goes to `problems`. */
-function wrap(input: LaunchInput, envd: NonNullable<LaunchInput['envd']>, process: EffectiveProcess, user: WorkloadIdentity, problems: Diagnostic[]): Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] } {
+function wrap(input: LaunchCheckInput, envd: CheckedEnvd, process: EffectiveProcess, user: WorkloadIdentity, problems: Diagnostic[]): Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] } {
   const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
   const checked = checkWrappable(input.facts.index, process);
-  problems.push(...checked.problems.map((d) => at(d, commandSpan)));
+  problems.push(...checked.problems.map((d) => at(suggestCommand(d, process, input.facts.index), commandSpan)));
   const workload = workloadArgv(process.argv);
   let exec: readonly string[] = workload;
   if (!isRoot(user)) {
@@ -63,12 +65,36 @@ function wrap(input: LaunchInput, envd: NonNullable<LaunchInput['envd']>, proces
   return { argv: wrapArgv(envdCommand, exec), wrapped: { envdArgv: envdCommand, log: ENVD_LOG_PATH, workloadArgv: workload, workloadUser: user } };
 }
 
-/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
-export function computeLaunch(input: LaunchInput): LaunchManifest {
+/** What checking the launch needs: the launch settings, the image, envd and the tree's facts. */
+export type LaunchCheckInput = Pick<LaunchInput, 'launch' | 'facts' | 'spans'> & {
+  readonly image: Pick<ResolvedImage, 'config' | 'platform'>;
+  readonly envd?: CheckedEnvd;
+};
+
+/** envd as the launch checks need it (its digest goes only into the manifest). */
+type CheckedEnvd = Omit<NonNullable<LaunchInput['envd']>, 'digest'>;
+
+/** The process as it will start (wrapped when asked), and every problem that would stop it. */
+export interface CheckedLaunch {
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly user: WorkloadIdentity;
+  readonly wrapped?: LaunchManifestInput['wrapped'];
+  readonly problems: readonly Diagnostic[];
+}
+
+/**
+ * Computes the process and checks it against the tree: the user and group, envd's loader, the
+ * workload's executable (and /bin/sh when wrapped; unwrapped, it must not be empty), each name
+ * the image lacks with a "did you mean" from the image. `cube build` and `cube check` both use
+ * this, so they agree.
+ */
+export function checkLaunch(input: LaunchCheckInput): CheckedLaunch {
   const effective = effectiveProcess(input.image.config, input.launch);
   const problems: Diagnostic[] = [];
   const identity = resolveIdentity(effective.user, input.facts.accounts);
-  if (!identity.ok) problems.push(at(identity.diagnostic, input.spans.get('/launch/user')));
+  if (!identity.ok) problems.push(at(suggestAccount(identity.diagnostic, effective.user, input.facts.accounts), input.spans.get('/launch/user')));
   const user = identity.ok ? identity.value : { ...ROOT, home: '/' };
   const process = { ...effective, env: withHome(effective.env, user.home) };
   const envd = input.envd;
@@ -76,26 +102,38 @@ export function computeLaunch(input: LaunchInput): LaunchManifest {
     const message = `envd is dynamically linked with ${envd.interpreter}, which the image does not have`;
     problems.push(at(createDiagnostic(buildCodes.envdInterpreterMissing, message), input.spans.get('/inject')));
   }
+  const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
   let launched: Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] };
   if (input.launch.wrap && envd) {
     launched = wrap(input, envd, process, user, problems);
   } else {
     launched = { argv: [...process.argv] };
-    if (process.argv.length === 0) {
-      const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
+    const [name] = process.argv;
+    if (name === undefined) {
       problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
+    } else if (!resolveExecutable(input.facts.index, name, process.cwd, pathOf(process.env))) {
+      // Unwrapped, the command still has to exist: the sandbox would fail to start otherwise.
+      const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${pathOf(process.env)}`;
+      const missing = createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}`);
+      problems.push(at(suggestCommand(missing, process, input.facts.index), commandSpan));
     }
   }
-  if (problems.length > 0) throw new DiagnosticError(problems);
+  // The wrapper starts as root so envd does; without it the platform starts the process as USER.
+  return { argv: launched.argv, env: process.env, cwd: process.cwd, user: launched.wrapped ? ROOT : user, ...(launched.wrapped ? { wrapped: launched.wrapped } : {}), problems };
+}
+
+/** Computes the manifest, or throws a DiagnosticError listing every problem found. */
+export function computeLaunch(input: LaunchInput): LaunchManifest {
+  const checked = checkLaunch(input);
+  if (checked.problems.length > 0) throw new DiagnosticError(checked.problems);
   return buildLaunchManifest({
     producedBy: input.manifestId,
     planDigest: input.planDigest,
     image: { ref: input.imageRef, digest: input.image.manifestDigest },
     artifact: { path: input.artifact.path, sha256: input.artifact.sha256, size: input.artifact.size, filesystemUuid: input.artifact.uuid },
-    // The wrapper starts as root so envd does; without it the platform starts the process as USER.
-    process: { argv: launched.argv, env: process.env, cwd: process.cwd, user: launched.wrapped ? ROOT : user },
-    ...(launched.wrapped ? { wrapped: launched.wrapped } : {}),
+    process: { argv: checked.argv, env: checked.env, cwd: checked.cwd, user: checked.user },
+    ...(checked.wrapped ? { wrapped: checked.wrapped } : {}),
     expose: input.launch.expose,
-    ...(envd ? { envd: { path: envd.imagePath, sha256: envd.digest, port: envd.port } } : {}),
+    ...(input.envd ? { envd: { path: input.envd.imagePath, sha256: input.envd.digest, port: input.envd.port } } : {}),
   });
 }

@@ -3,10 +3,8 @@
  * envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from the
  * layer tars into the writer; nothing from a layer touches the host filesystem.
  */
-import { posix } from 'node:path';
-import type { Chown, SealSpec } from '../../core/build-spec.js';
+import type { SealSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
-import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
@@ -16,18 +14,15 @@ import { createExt4Writer } from '../ext4/index.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
 import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
-import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
-import type { CopyStep, HostFile } from '../inject/index.js';
-import { ENVD_LOG_PATH, resolveUser, splitUserSpec } from '../launch/index.js';
-import type { AccountFiles, NumericUser } from '../launch/index.js';
+import type { HostFile } from '../inject/index.js';
+import type { AccountFiles } from '../launch/index.js';
+import { applyBuildSteps } from './build-steps.js';
+import type { SealStep } from './build-steps.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
-/** One filesystem step after the layers, as the planner resolved it. */
-export type SealStep =
-  | { readonly kind: 'copy'; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown }; readonly where?: Diagnostic['span'] }
-  | { readonly kind: 'workdir'; readonly path: string; readonly where?: Diagnostic['span'] };
+export type { SealStep } from './build-steps.js';
 
 /** Everything sealing needs, already resolved and hashed by the planner. */
 export interface SealInput {
@@ -58,13 +53,6 @@ const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
 
 function text(bytes: Uint8Array | undefined): string | undefined {
   return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
-}
-
-function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnostic['span'] | undefined): NumericUser | undefined {
-  if (!chown) return undefined;
-  const resolved = resolveUser(chown.user, chown.group, accounts);
-  if (!resolved.ok) throw new DiagnosticError(where ? { ...resolved.diagnostic, span: where } : resolved.diagnostic);
-  return resolved.value;
 }
 
 /** Bytes of file data in the flattened tree, each hard-linked file counted once. */
@@ -126,27 +114,9 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     };
     input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
     const writer = new IndexingWriter(ext4, index);
-    if (input.envd) {
-      await injectEnvd(writer, { ...input.envd, mtime });
-      // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
-      const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
-      if (logDirProblem) {
-        const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
-        throw new DiagnosticError({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
-      }
-      input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
-    }
-    for (const step of input.steps) {
-      if (step.kind === 'copy') {
-        const ownerIds = owner(step.copy.chown, accounts, step.where);
-        const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
-        await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
-        input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
-      } else {
-        const problem = await ensureWorkdir(writer, index, step.path, mtime);
-        if (problem) throw new DiagnosticError(step.where ? { ...problem, span: step.where } : problem);
-      }
-    }
+    await applyBuildSteps(writer, index, { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger }, (problem) => {
+      throw new DiagnosticError(problem);
+    });
     const result = await writer.close();
     input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${result.size} bytes)`);
     return { ext4: result, facts: { accounts, index } };

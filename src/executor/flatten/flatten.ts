@@ -18,7 +18,7 @@ import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image
 import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
-import { readLayerMembers } from './read-layer.js';
+import { membersAt, readLayerMembers } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
 import type { SparseMap } from './sparse.js';
 import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, parentPath, tarKind } from './tar-entry.js';
@@ -225,14 +225,8 @@ export async function writeFlattened(
   for (const [layerNo, layer] of layers.entries()) {
     const byPos = filesByLayer.get(layerNo);
     if (!byPos) continue;
-    let position = 0;
     let written = 0;
-    for await (const { header, data } of readLayerMembers(await layer.open(), layer.digest)) {
-      const hit = byPos.get(position++);
-      if (!hit) {
-        data.resume();
-        continue;
-      }
+    for await (const { header, data, value: hit } of membersAt(await layer.open(), layer.digest, byPos)) {
       const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
       if ((header.size ?? 0) !== stored) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
       await writer.create(hit.path, hit.inode.meta);

@@ -8,3 +8,4 @@ export type { FlattenLayer, FlattenOptions, FlattenResult } from './flatten.js';
 export { FlattenedIndex, comparePaths, sortPaths } from './flattened-index.js';
 export type { IndexInode } from './flattened-index.js';
 export { normaliseLayerPath } from './tar-entry.js';
+export { readTreeFiles } from './read-files.js';

@@ -66,3 +66,16 @@ export async function* readLayerMembers(tar: Readable, digest: string): AsyncGen
     throw notTar(error, digest);
   }
 }
+
+/**
+ * The members of a layer at the positions `wanted` has (counted from 0 as `readLayerMembers`
+ * yields them), each with what `wanted` maps its position to; every other member is skipped.
+ */
+export async function* membersAt<T>(tar: Readable, digest: string, wanted: ReadonlyMap<number, T>): AsyncGenerator<LayerMember & { readonly value: T }> {
+  let position = 0;
+  for await (const member of readLayerMembers(tar, digest)) {
+    const value = wanted.get(position++);
+    if (value === undefined) member.data.resume();
+    else yield { ...member, value };
+  }
+}

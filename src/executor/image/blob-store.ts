@@ -14,6 +14,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
+import { tryLock } from '../../core/lock.js';
 import { syncDirectory, touch } from '../../core/paths.js';
 
 /** How a transfer reports progress and when it gives up. */
@@ -30,8 +31,6 @@ export interface TransferOptions {
 export type BlobFetch = (offset: number) => Promise<Readable>;
 
 const MAX_ATTEMPTS = 5;
-/** A download lock older than this belongs to a run that died. */
-const STALE_LOCK_MS = 10 * 60 * 1000;
 
 /** Blobs by digest. */
 export class BlobStore {
@@ -129,9 +128,6 @@ export class BlobStore {
         }
       }
       if (received < size) {
-        await handle.close();
-        // The partial file stays (when this run owns the stable name) so the next run resumes.
-        await release(true);
         throw new DiagnosticError(
           createDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${attempts} attempts (${(lastError as Error)?.message ?? 'no data'})`),
         );
@@ -145,9 +141,12 @@ export class BlobStore {
       await syncDirectory(this.dir);
       this.#verified.add(digest);
     } catch (error) {
-      if (error instanceof DiagnosticError && error.diagnostics[0]?.code === imageCodes.transferFailed.code) throw error;
       await handle.close().catch(() => {});
-      await release(false);
+      // A transfer that broke keeps what it received (when this run owns the stable name), so the
+      // next run resumes; the lock goes either way, whatever failed.
+      const broken = error instanceof DiagnosticError && error.diagnostics[0]?.code === imageCodes.transferFailed.code;
+      await release(broken);
+      if (broken) throw error;
       // Bad bytes left by an earlier run are not this registry's fault: start once more, afresh.
       if (resumed && error instanceof DiagnosticError) return this.fetchInto(digest, size, fetch, transfer);
       throw error;
@@ -163,24 +162,16 @@ export class BlobStore {
   async #partial(digest: Digest): Promise<{ temporary: string; release: (keep: boolean) => Promise<void> }> {
     const hex = digest.slice('sha256:'.length);
     const stable = join(this.dir, `.${hex}.partial`);
-    const lock = join(this.dir, `.${hex}.lock`);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await (await open(lock, 'wx')).close();
-        return {
-          temporary: stable,
-          release: async (keep) => {
-            if (!keep) await rm(stable, { force: true });
-            await rm(lock, { force: true });
-          },
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        // A lock left by a run that died long ago is taken over; a fresh one is respected.
-        const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
-        if (age < STALE_LOCK_MS) break;
-        await rm(lock, { force: true });
-      }
+    // A lock left by a run that died is taken over at once; a live one is respected.
+    const unlock = await tryLock(join(this.dir, `.${hex}.lock`));
+    if (unlock) {
+      return {
+        temporary: stable,
+        release: async (keep) => {
+          if (!keep) await rm(stable, { force: true });
+          await unlock();
+        },
+      };
     }
     const temporary = join(this.dir, `.${hex.slice(0, 12)}-${randomBytes(4).toString('hex')}.partial`);
     return { temporary, release: async () => rm(temporary, { force: true }) };

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { ImageRef } from '../../core/build-spec.js';
 import type { ImageResolver, LayerSource, ProgressEvent, ResolvedImage, ResolveOptions } from '../../core/image.js';
+import type { Digest } from '../../core/digest.js';
 import type { Logger } from '../../core/log.js';
 import { silentLogger } from '../../core/log.js';
 import { BlobStore } from './blob-store.js';
@@ -13,7 +14,9 @@ import type { RetryPolicy } from './http.js';
 import { uncompressedLayer } from './layer-stream.js';
 import { openArchiveLayer, resolveArchive } from './docker-archive.js';
 import { openLayoutBlob, resolveLayout } from './oci-layout.js';
-import { RegistryClient, resolveRegistry } from './registry.js';
+import { readFile } from 'node:fs/promises';
+import { RegistryClient, registryDocuments, resolveRegistry } from './registry.js';
+import type { RegistryDocuments } from './registry.js';
 
 export { hostPlatform, formatPlatform } from '../../core/platform.js';
 export { layerCompression, MediaType } from './media-types.js';
@@ -38,6 +41,12 @@ export interface ImageSourceOptions {
 /** The resolver and layer source for one build. */
 export interface ImageSources {
   readonly resolver: ImageResolver;
+  /**
+   * Resolves without the network: local layouts and archives as `resolver` does, a registry
+   * reference only when it names a digest (or `pinned` gives one) and the blob store holds its
+   * manifest, config and every layer. Undefined when something is not there.
+   */
+  resolveCached(ref: ImageRef, options: ResolveOptions, pinned?: Digest): Promise<ResolvedImage | undefined>;
   readonly layers: LayerSource;
   readonly store: BlobStore;
 }
@@ -76,7 +85,7 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
       }
       if (ref.transport === 'registry') {
         const client = clientFor(ref.registry);
-        const image = await resolveRegistry(ref, client, store, resolveOptions.platform);
+        const image = await resolveRegistry(ref, registryDocuments(client, ref.repository, store), store, resolveOptions.platform);
         locations.set(image.manifestDigest, { kind: 'registry', client, repository: ref.repository });
         logger.info({ image: `${ref.registry}/${ref.repository}`, digest: image.manifestDigest }, `resolved ${ref.registry}/${ref.repository}:${ref.tag ?? ''} to ${image.manifestDigest}`);
         return image;
@@ -85,6 +94,21 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
       locations.set(image.manifestDigest, { kind: 'archive', file, layerFiles });
       return image;
     },
+  };
+  const resolveCached = async (ref: ImageRef, resolveOptions: ResolveOptions, pinned?: Digest): Promise<ResolvedImage | undefined> => {
+    const digest = ref.transport === 'docker-archive' ? undefined : (ref.digest ?? pinned);
+    if (ref.transport !== 'registry') return resolver.resolve(ref.transport === 'oci-layout' && digest ? { ...ref, digest } : ref, resolveOptions);
+    if (digest === undefined) return undefined;
+    let image: ResolvedImage;
+    try {
+      image = await resolveRegistry({ ...ref, digest }, storedDocuments(store), store, resolveOptions.platform);
+    } catch (error) {
+      if (error instanceof NotStored) return undefined;
+      throw error;
+    }
+    for (const layer of image.layers) if (!(await store.has(layer.digest, layer.size))) return undefined;
+    locations.set(image.manifestDigest, { kind: 'registry', client: clientFor(ref.registry), repository: ref.repository });
+    return { ...image, ref };
   };
   const locate = (image: ResolvedImage, index: number) => {
     const layer = image.layers[index];
@@ -124,5 +148,21 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
       await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
     },
   };
-  return { resolver, layers, store };
+  return { resolver, resolveCached, layers, store };
+}
+
+/** A document the blob store does not hold; caught by `resolveCached`, never seen by a user. */
+class NotStored extends Error {}
+
+/** The blob store alone as a repository's documents: only digests it holds resolve. */
+function storedDocuments(store: BlobStore): RegistryDocuments {
+  return {
+    async manifest(_reference, expected) {
+      if (expected === undefined || !(await store.has(expected))) throw new NotStored();
+      return { bytes: await readFile(store.path(expected)), mediaType: undefined, digest: expected };
+    },
+    async config(digest, size) {
+      if (!(await store.has(digest, size))) throw new NotStored();
+    },
+  };
 }

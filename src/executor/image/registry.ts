@@ -14,6 +14,7 @@ import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import type { ResolvedImage } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
+import { redactUrl } from '../../core/redact.js';
 import type { BlobStore } from './blob-store.js';
 import { findCredentials } from './credentials.js';
 import { DEFAULT_RETRY, RegistrySession } from './http.js';
@@ -79,7 +80,7 @@ export class RegistryClient {
     const mirrors = (this.options.mirrors.get(this.registry) ?? []).map((m) => {
       const url = new URL(m);
       if (url.protocol === 'http:' && !isLoopback(url.host) && !this.options.insecureRegistries.includes(url.host)) {
-        throw fail(imageCodes.registryUnsupported, `mirror ${m} uses plain HTTP and is neither on loopback nor named as insecure`);
+        throw fail(imageCodes.registryUnsupported, `mirror ${redactUrl(m)} uses plain HTTP and is neither on loopback nor named as insecure`);
       }
       return new RegistrySession(url.origin, undefined, retry, this.options.logger);
     });
@@ -133,11 +134,36 @@ export class RegistryClient {
   }
 }
 
+/** A manifest as fetched: its bytes, the media type it came with, and the digest of the bytes. */
+export interface FetchedManifest {
+  readonly bytes: Buffer;
+  readonly mediaType: string | undefined;
+  readonly digest: Digest;
+}
+
+/**
+ * Where resolving reads a repository's manifests and config from: the registry (the config is
+ * fetched into the store), or only the blob store, for work that must not reach the network.
+ */
+export interface RegistryDocuments {
+  manifest(reference: string, expected?: Digest): Promise<FetchedManifest>;
+  /** Makes the config blob available in the store. */
+  config(digest: Digest, size: number): Promise<void>;
+}
+
+/** The registry as the source of a repository's documents. */
+export function registryDocuments(client: RegistryClient, repository: string, store: BlobStore): RegistryDocuments {
+  return {
+    manifest: (reference, expected) => client.manifest(repository, reference, expected),
+    config: (digest, size) => store.fetchInto(digest, size, (offset) => client.blob(repository, digest, offset)),
+  };
+}
+
 /** Resolves a registry reference into a verified image; config and manifests land in the store. */
-export async function resolveRegistry(ref: RegistryRef, client: RegistryClient, store: BlobStore, platform: Platform | undefined): Promise<ResolvedImage> {
+export async function resolveRegistry(ref: RegistryRef, documents: RegistryDocuments, store: BlobStore, platform: Platform | undefined): Promise<ResolvedImage> {
   const name = `${ref.registry}/${ref.repository}`;
   const reference = ref.digest ?? ref.tag ?? 'latest';
-  const top = await client.manifest(ref.repository, reference, ref.digest);
+  const top = await documents.manifest(reference, ref.digest);
   let doc = parseDocument(top.bytes, top.mediaType, `${name}:${reference}`);
   let manifestDigest = top.digest;
   let indexDigest: Digest | undefined;
@@ -145,7 +171,7 @@ export async function resolveRegistry(ref: RegistryRef, client: RegistryClient, 
   if (doc.kind === 'index') {
     indexDigest = top.digest;
     const picked = selectPlatform(doc.manifests, platform ?? hostPlatform(), `${name}:${reference}`);
-    const inner = await client.manifest(ref.repository, picked.digest, picked.digest);
+    const inner = await documents.manifest(picked.digest, picked.digest);
     await store.put(inner.digest, inner.bytes);
     doc = parseDocument(inner.bytes, picked.mediaType ?? inner.mediaType, `${name}@${picked.digest}`);
     if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}@${picked.digest} is an index inside an index`);
@@ -153,7 +179,7 @@ export async function resolveRegistry(ref: RegistryRef, client: RegistryClient, 
   }
   if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}:${reference} is not an image manifest`);
   const configDescriptor = doc.config;
-  await store.fetchInto(configDescriptor.digest, configDescriptor.size, (offset) => client.blob(ref.repository, configDescriptor.digest, offset));
+  await documents.config(configDescriptor.digest, configDescriptor.size);
   const chunks: Buffer[] = [];
   for await (const chunk of store.open(configDescriptor.digest)) chunks.push(chunk as Buffer);
   const { config, diffIds, platform: imagePlatform } = parseConfig(Buffer.concat(chunks), `${name} config`);

@@ -57,6 +57,18 @@ describe('a misbehaving registry', () => {
     expect((await resolveFailure()).message).toContain('a redirect to file:');
   });
 
+  it('never prints the credentials a redirect or a token realm carries', async () => {
+    let seen = 0;
+    handle = (req, res) => res.writeHead(307, { location: `http://robot:hunter2@${host}${req.url ?? '/'}?sig=s3cr3t&n=${seen++}` }).end();
+    const loop = await resolveFailure();
+    expect(loop.message).toContain('more than 20 redirects');
+    expect(loop.message).toContain(`http://***@${host}/`);
+    handle = (_req, res) => res.writeHead(401, { 'www-authenticate': 'Bearer realm="ftp://robot:hunter2@auth.example/token?token=s3cr3t",service="x"' }).end();
+    const realm = await resolveFailure();
+    expect(realm.message).toContain('ftp://***@auth.example/token?token=***');
+    for (const message of [loop.message, realm.message]) expect(message).not.toMatch(/hunter2|s3cr3t/);
+  });
+
   it('a token realm that is not a URL, or a token service answering garbage, is an auth failure', async () => {
     handle = (_req, res) => res.writeHead(401, { 'www-authenticate': 'Bearer realm="not a url",service="x"' }).end();
     expect(await resolveFailure()).toMatchObject({ code: 'CUBE3111', message: expect.stringContaining('token realm "not a url" that is not a URL') });

@@ -1,8 +1,9 @@
 /** Pulling from a real docker-registry (started here on 127.0.0.1), with and without faults. */
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain } from '../../helpers/streams.js';
@@ -185,6 +186,23 @@ describe('faults between cube and the registry', () => {
     expect((await drain(await second.layers.openLayer(again, 0))).equals(bigTar)).toBe(true);
     expect(proxy.seen.filter((r) => r.path.includes(bigLayer)).map((r) => r.range)).toContain(`bytes=${kept}-`);
     expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
+  it('a failed transfer gives its lock back, and a lock left by a process that died is taken over at once', async () => {
+    const dir = await cacheDir();
+    const blobs = join(dir, 'blobs', 'sha256');
+    proxy.faults.push({ match: new RegExp(bigLayer), status: 500 });
+    const failing = createImageSources({ cacheDir: dir, retry: { ...FAST, attempts: 1 } });
+    const image = await failing.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
+    expect(await codeOf(failing.layers.openLayer(image, 0).then(drain))).toBe('CUBE3110');
+    expect((await readdir(blobs)).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    // A run killed mid-download: its lock names a process that no longer exists.
+    const dead = spawnSync('true').pid;
+    await writeFile(join(blobs, `.${bigLayer.slice(7)}.lock`), `${dead} ${hostname()}\n`);
+    const again = createImageSources({ cacheDir: dir, retry: FAST });
+    const resolved = await again.resolver.resolve(ref(proxy.host, 'team/big', 'v1'), { contextDir: work });
+    expect((await drain(await again.layers.openLayer(resolved, 0))).equals(bigTar)).toBe(true);
+    expect((await readdir(blobs)).filter((n) => n.startsWith('.'))).toEqual([]);
   }, 120_000);
 
   it('abandons a stalled transfer and resumes it', async () => {

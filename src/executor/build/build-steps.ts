@@ -1,0 +1,88 @@
+/**
+ * The build file's own changes to the tree, after the layers: envd baked in (with the directory
+ * its log goes to), then COPY and WORKDIR in order. Sealing runs them into the ext4 writer;
+ * `cube check` runs the very same steps into a writer that keeps only the index, so both see the
+ * same tree and report the same problems.
+ */
+import { posix } from 'node:path';
+import type { Chown } from '../../core/build-spec.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
+import type { Logger } from '../../core/log.js';
+import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
+import type { FlattenedIndex } from '../flatten/index.js';
+import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
+import type { CopyStep, EnvdInjection } from '../inject/index.js';
+import { ENVD_LOG_PATH, resolveUser } from '../launch/index.js';
+import type { AccountFiles, NumericUser } from '../launch/index.js';
+import { suggestAccount } from './suggestions.js';
+
+/** One filesystem step after the layers, as the planner resolved it. */
+export type SealStep =
+  | { readonly kind: 'copy'; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown }; readonly where?: Diagnostic['span'] }
+  | { readonly kind: 'workdir'; readonly path: string; readonly where?: Diagnostic['span'] };
+
+/** What the steps need besides the writer. */
+export interface BuildStepsInput {
+  readonly envd?: Omit<EnvdInjection, 'mtime'>;
+  readonly steps: readonly SealStep[];
+  readonly accounts: AccountFiles;
+  readonly mtime: Timestamp;
+  readonly logger: Logger;
+}
+
+/**
+ * Told of each problem a step finds (the step is then skipped). Sealing throws from it, so the
+ * first problem ends the build; checking collects them all.
+ */
+export type StepProblem = (diagnostic: Diagnostic) => void;
+
+function at(diagnostic: Diagnostic, where: Diagnostic['span'] | undefined): Diagnostic {
+  return where ? { ...diagnostic, span: where } : diagnostic;
+}
+
+function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnostic['span'] | undefined, problem: StepProblem): NumericUser | undefined | false {
+  if (!chown) return undefined;
+  const resolved = resolveUser(chown.user, chown.group, accounts);
+  if (resolved.ok) return resolved.value;
+  problem(at(suggestAccount(resolved.diagnostic, chown.group === undefined ? chown.user : `${chown.user}:${chown.group}`, accounts), where));
+  return false;
+}
+
+/** Applies INJECT, COPY and WORKDIR to `writer`, whose index is `index`. */
+export async function applyBuildSteps(writer: TreeWriter<unknown>, index: FlattenedIndex, input: BuildStepsInput, problem: StepProblem): Promise<void> {
+  const { mtime } = input;
+  if (input.envd) {
+    await injectEnvd(writer, { ...input.envd, mtime });
+    // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
+    const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
+    if (logDirProblem) {
+      const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
+      problem({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
+    } else input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
+  }
+  for (const step of input.steps) {
+    if (step.kind === 'copy') {
+      const ownerIds = owner(step.copy.chown, input.accounts, step.where, problem);
+      if (ownerIds === false) continue;
+      const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
+      await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
+      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
+    } else {
+      const workdirProblem = await ensureWorkdir(writer, index, step.path, mtime);
+      if (workdirProblem) problem(at(workdirProblem, step.where));
+    }
+  }
+}
+
+/** A writer that keeps nothing: under an IndexingWriter, it lets the steps build only the index. */
+export function discardingWriter(): TreeWriter<undefined> {
+  const nothing = async (): Promise<undefined> => undefined;
+  return {
+    create: async (_path: string, _meta: EntryMeta) => undefined,
+    write: nothing,
+    link: nothing,
+    remove: nothing,
+    close: nothing,
+    abort: nothing,
+  };
+}
