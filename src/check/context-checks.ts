@@ -4,14 +4,14 @@
  * missing, outside the context, excluded by .cubeignore or unreadable, not just the first.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { BuildSpec, SpanTable } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { lintCodes } from '../core/diagnostics/codes-lint.js';
 import type { SealStep } from '../executor/build/index.js';
 import type { CopySource } from '../executor/inject/index.js';
-import { BuildContext, resolveEnvd } from '../planner/index.js';
+import { BuildContext, envdWithoutInject, resolveEnvd } from '../planner/index.js';
 import type { HostFileHasher, ResolvedEnvd } from '../planner/index.js';
 
 /** Findings, and the source texts (such as .cubeignore) their spans point into. */
@@ -86,7 +86,10 @@ export async function envdFindings(
   },
 ): Promise<Findings & { readonly envd?: ResolvedEnvd }> {
   const findings: Findings = { diagnostics: [], sources: new Map() };
-  if (!spec.inject) return findings;
+  if (!spec.inject) {
+    const stray = envdWithoutInject({ injects: false, ...(options.flag !== undefined ? { flag: options.flag } : {}), env: options.env, file: basename(options.buildFile) });
+    return stray ? { ...findings, diagnostics: [stray] } : findings;
+  }
   const { inject } = spec;
   const envd = await collect(findings, () =>
     resolveEnvd({

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, posix, relative } from 'node:path';
-import { ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
@@ -21,7 +20,7 @@ import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platfor
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
 import { BuildContext } from './context.js';
-import { originLabel, resolveEnvd } from './envd.js';
+import { envdWithoutInject, originLabel, resolveEnvd } from './envd.js';
 import { HostFileHasher } from './host-files.js';
 import { resolveLocked } from './lockfile.js';
 import type { LockMode } from './lockfile.js';
@@ -128,6 +127,9 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   const { spec, spans } = input;
   const text = await readFile(input.buildFile, 'utf8').catch(() => '');
   const shownFile = relative(dirname(input.buildFile), input.buildFile);
+  // Before the image is resolved, so Cubefile.lock is not written for a build that cannot run.
+  const stray = envdWithoutInject({ injects: spec.inject !== undefined, ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}), env: input.env, file: shownFile });
+  if (stray) throw new DiagnosticError(stray);
   const lineOf = sourceLines(text, shownFile);
   const location = (span: Span | undefined): string | undefined => lineOf(span)?.location;
   const hasher = new HostFileHasher(input.cacheDir);
@@ -173,10 +175,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   let fs = add('rootfs', { whiteouts: 'oci' }, { layers: layerNodes.map((n) => n.id) }, { key: 'rootfs', description: `flattened rootfs of ${image.layers.length} layer${image.layers.length === 1 ? '' : 's'}`, span: fromSpan });
 
   let envd: PlanInputs['envd'];
-  if (!spec.inject) {
-    const given = input.envdPathFlag !== undefined ? '--envd-path' : input.env[ENVD_PATH_VARIABLE] ? `$${ENVD_PATH_VARIABLE}` : undefined;
-    if (given) throw new DiagnosticError(createDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${shownFile} has no INJECT envd`));
-  } else {
+  if (spec.inject) {
     const resolved = await resolveEnvd({
       ...(input.envdPathFlag !== undefined ? { flag: input.envdPathFlag } : {}),
       ...(spec.inject.hostPath !== undefined ? { fileHostPath: spec.inject.hostPath } : {}),

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENVD_HOST_PATH, ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { SpanTable } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
-import type { CatalogEntry, Origin } from '../core/diagnostics/index.js';
+import type { CatalogEntry, Diagnostic, Origin } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Digest } from '../core/digest.js';
 import { ELF_MACHINE, machineName, readElfFacts } from '../core/elf.js';
@@ -68,6 +68,16 @@ function override(origin: Origin): string {
     case 'default':
       return `install envd at ${DEFAULT_ENVD_HOST_PATH}, or name it with --envd-path, INJECT envd PATH or $${ENVD_PATH_VARIABLE}`;
   }
+}
+
+/**
+ * An envd named by `--envd-path` or `$CUBE_ENVD_PATH` for a build file that injects none: an
+ * error (a silently ignored flag hides a mistake), found before anything is resolved.
+ */
+export function envdWithoutInject(options: { readonly injects: boolean; readonly flag?: string; readonly env: Readonly<Record<string, string | undefined>>; readonly file: string }): Diagnostic | undefined {
+  if (options.injects) return undefined;
+  const given = options.flag !== undefined ? '--envd-path' : options.env[ENVD_PATH_VARIABLE] ? `$${ENVD_PATH_VARIABLE}` : undefined;
+  return given ? createDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${options.file} has no INJECT envd`) : undefined;
 }
 
 /** Picks the envd path by precedence and hashes it. Throws a DiagnosticError naming the origin. */

@@ -14,7 +14,7 @@ export { lastPlan, readPlanFile, recordPlan } from './records.js';
 export { renderPlanTree } from './tree.js';
 export { lockedManifest, lockfilePath } from './lockfile.js';
 export { BuildContext } from './context.js';
-export { resolveEnvd } from './envd.js';
+export { envdWithoutInject, resolveEnvd } from './envd.js';
 export type { ResolvedEnvd } from './envd.js';
 export type { LockMode } from './lockfile.js';
 export { HostFileHasher } from './host-files.js';

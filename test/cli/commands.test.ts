@@ -63,6 +63,14 @@ describe('cube check', () => {
     expect(parsed.diagnostics.map((d: { code: string; line: number }) => [d.code, d.line])).toEqual([['CUBE1205', 1], ['CUBE1010', 2], ['CUBE1001', 3]]);
   });
 
+  it('reports an envd named for a build file that injects none, as build would', async () => {
+    const project = await mkdtemp(join(dir, 'stray-envd-'));
+    await writeFile(join(project, 'Cubefile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    const run = await runCli(['check', '--envd-path', join(project, 'envd')], { cwd: project });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('error CUBE2020: --envd-path names an envd binary, but Cubefile has no INJECT envd');
+  });
+
   it('rejects unknown options with the usage exit code', async () => {
     const run = await runCli(['check', '--frmat', 'json'], { cwd: dir });
     expect(run.code).toBe(2);

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { EntryMeta } from '../../src/core/tree-writer.js';
 import { createExt4Writer } from '../../src/executor/ext4/index.js';
 import type { Ext4Options, Ext4Result } from '../../src/executor/ext4/index.js';
@@ -22,6 +22,21 @@ export type Op =
 /** A directory for test images, removed by the caller. */
 export async function imageDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'cube-ext4-'));
+}
+
+/** A directory for one test file's images: made before its tests, removed after them. Call at the top level of the file. */
+export function useImageDir(): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await imageDir();
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!dir) throw new Error('the image directory exists only while the tests run');
+    return dir;
+  };
 }
 
 /** Writes `ops` into a new image at `path`. */
@@ -126,4 +141,39 @@ export async function readBack(image: string, paths: readonly string[], options:
 /** SHA-256 of bytes, hex. */
 export function sha(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The UUID `mke2fsImage` gives its image. */
+export const MKE2FS_UUID = '11111111-2222-4333-8444-555555555555';
+
+/** Entries of the indexed directory `/big` in `mke2fsImage`. */
+export const MKE2FS_BIG_ENTRIES = 300;
+
+/**
+ * An image made by e2fsprogs rather than cube, to check cube's field tables and checksums
+ * against: 4 KiB blocks, 256-byte inodes, 32-byte group descriptors, metadata_csum seeded from
+ * the UUID, a journal. The root has a small attribute in the inode, `/d` one in a block, and
+ * `/big` holds MKE2FS_BIG_ENTRIES fifos, indexed by `e2fsck -D`.
+ */
+export async function mke2fsImage(path: string): Promise<void> {
+  await execa('mke2fs', ['-q', '-F', '-t', 'ext4', '-b', '4096', '-I', '256', '-O', 'metadata_csum,^64bit,^metadata_csum_seed', '-U', MKE2FS_UUID, path, '16M']);
+  const value = `${path}.value`;
+  const commands = `${path}.commands`;
+  await writeFile(value, Buffer.alloc(3000, 0x61));
+  const fifos = Array.from({ length: MKE2FS_BIG_ENTRIES }, (_, i) => `mknod entry-with-a-long-name-${i} p`);
+  await writeFile(commands, ['ea_set / user.test hello', 'mkdir /d', `ea_set -f ${value} /d user.big`, 'mkdir /big', 'cd /big', ...fifos, ''].join('\n'));
+  try {
+    await execa('debugfs', ['-w', '-f', commands, path]);
+  } finally {
+    await rm(value, { force: true });
+    await rm(commands, { force: true });
+  }
+  // -D rebuilds every directory, indexing those over a block; exit code 1 means "fixed", which is the point.
+  const fsck = await execa('e2fsck', ['-fyD', path], { reject: false });
+  expect(fsck.exitCode, fsck.stdout).toBeLessThanOrEqual(1);
+}
+
+/** Runs one debugfs request against an image and returns what it printed. */
+export async function debugfs(image: string, request: string): Promise<string> {
+  return (await execa('debugfs', ['-R', request, image], { maxBuffer: 1 << 28 })).stdout;
 }

@@ -83,7 +83,10 @@ describe('envd resolution', () => {
 
   it('an envd named by --envd-path or $CUBE_ENVD_PATH for a file without INJECT envd is an error', async () => {
     const plain = 'FROM oci-layout:layout:v1\nCMD ["sh"]\n';
+    await rm(join(project.dir, 'Cubefile.lock'), { force: true });
     const flag = await failure(project.plan(plain, { envdFlag: join(project.dir, 'envd') }));
+    // Found before the image is resolved: no lockfile is written for a build that cannot run.
+    await expect(readFile(join(project.dir, 'Cubefile.lock'))).rejects.toThrow();
     expect(flag.code).toBe('CUBE2020');
     expect(flag.message).toBe('--envd-path names an envd binary, but Cubefile has no INJECT envd');
     const variable = await failure(project.plan(plain, { env: { CUBE_ENVD_PATH: join(project.dir, 'envd') } }));

@@ -3,12 +3,18 @@
  * without the final inversion, so chaining calls continues one checksum.
  */
 
+/** The Castagnoli polynomial, bit-reversed. */
+const POLYNOMIAL = 0x82f63b78;
+
 const TABLE = new Uint32Array(256);
 for (let i = 0; i < 256; i++) {
   let c = i;
-  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1;
   TABLE[i] = c >>> 0;
 }
+
+/** The seed that starts a fresh checksum (all ones, as the kernel's `~0`). */
+export const CRC32C_INIT = 0xffffffff;
 
 /** Continues a CRC-32C from `seed` over `data` (no pre- or post-inversion, as ext4 uses it). */
 export function crc32c(seed: number, data: Uint8Array): number {

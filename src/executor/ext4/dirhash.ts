@@ -2,7 +2,12 @@
  * ext4's directory hash (half-MD4, unsigned-char variant, as `s_flags` declares), used to
  * order the entries of indexed (htree) directories. Seeded from the superblock's hash seed.
  */
+import { HTREE_EOF_32BIT } from './format/index.js';
 
+/** MD4's initial state, used when the superblock's hash seed is all zeros. */
+const MD4_INIT = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+/** Bytes of name consumed per half-MD4 round: 8 words. */
+const CHUNK = 32;
 const K2 = 0x5a827999;
 const K3 = 0x6ed9eba1;
 
@@ -36,7 +41,7 @@ function words(name: Uint8Array, offset: number, length: number): number[] {
   pad = (pad | (pad << 16)) >>> 0;
   const out: number[] = [];
   let value = pad;
-  const n = Math.min(length, 32);
+  const n = Math.min(length, CHUNK);
   for (let i = 0; i < n; i++) {
     value = ((name[offset + i] as number) + ((value << 8) >>> 0)) >>> 0;
     if (i % 4 === 3) {
@@ -54,12 +59,20 @@ export function dirHash(name: Uint8Array, seed: Uint8Array): number {
   const buf = new Uint32Array(4);
   const seedWords = [0, 1, 2, 3].map((i) => Buffer.from(seed).readUInt32LE(i * 4));
   if (seedWords.some((w) => w !== 0)) seedWords.forEach((w, i) => (buf[i] = w));
-  else buf.set([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]);
-  for (let offset = 0, left = name.length; ; offset += 32, left -= 32) {
+  else buf.set(MD4_INIT);
+  for (let offset = 0, left = name.length; ; offset += CHUNK, left -= CHUNK) {
     transform(buf, words(name, offset, left));
-    if (left <= 32) break;
+    if (left <= CHUNK) break;
   }
-  let hash = (buf[1] as number) & ~1;
-  if (hash >>> 0 === 0x7fffffff << 1) hash = (0x7fffffff - 1) << 1;
-  return hash >>> 0;
+  return finishHash(buf[1] as number);
+}
+
+/**
+ * The stored form of a raw 32-bit hash: bit 0 cleared (htree leaves use it to mark a hash that
+ * continues from the previous block), and the value reserved for "end of directory" moved one
+ * step down, as the kernel and e2fsprogs do.
+ */
+export function finishHash(raw: number): number {
+  const hash = (raw & ~1) >>> 0;
+  return hash === HTREE_EOF_32BIT * 2 ? (HTREE_EOF_32BIT - 1) * 2 : hash;
 }

@@ -4,8 +4,8 @@
  * moment it arrives and metadata placed after it at the end.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { BLOCK_SIZE, BLOCKS_PER_GROUP, hasSuperblockBackup } from './format.js';
-import type { Extent } from './format.js';
+import { BLOCK_SIZE, BLOCKS_PER_GROUP, hasSuperblockBackup, MAX_EXTENT_LENGTH } from './format/index.js';
+import type { Extent } from './format/index.js';
 
 /** Group descriptor blocks kept free after each superblock copy (32-byte descriptors: 4096 groups, 512 GiB). */
 export const GDT_RESERVED = 32;
@@ -55,15 +55,15 @@ export function addExtent(extents: Extent[], logical: number, run: Run): void {
   let start = run.start;
   let len = run.len;
   const last = extents[extents.length - 1];
-  if (last && last.logical + last.len === l && last.start + last.len === start && last.len < 32768) {
-    const take = Math.min(len, 32768 - last.len);
+  if (last && last.logical + last.len === l && last.start + last.len === start && last.len < MAX_EXTENT_LENGTH) {
+    const take = Math.min(len, MAX_EXTENT_LENGTH - last.len);
     extents[extents.length - 1] = { logical: last.logical, start: last.start, len: last.len + take };
     l += take;
     start += take;
     len -= take;
   }
   while (len > 0) {
-    const take = Math.min(len, 32768);
+    const take = Math.min(len, MAX_EXTENT_LENGTH);
     extents.push({ logical: l, start, len: take });
     l += take;
     start += take;
@@ -71,10 +71,22 @@ export function addExtent(extents: Extent[], logical: number, run: Run): void {
   }
 }
 
+/** Where blocks go: the image file, or a map of blocks in a test. */
+export interface BlockSink {
+  /** Writes `data` (a whole number of blocks, or less for the last block of a run) at `block`. */
+  write(block: number, data: Uint8Array): Promise<void>;
+}
+
+/** Blocks to allocate and somewhere to write them: what every sealing step that places data needs. */
+export interface BlockSpace {
+  readonly allocator: Allocator;
+  readonly disk: BlockSink;
+}
+
 const BUFFER = 4 << 20;
 
 /** Coalesces sequential block writes into large positional writes. */
-export class BlockWriter {
+export class BlockWriter implements BlockSink {
   readonly #file: FileHandle;
   #buffer = Buffer.alloc(BUFFER);
   #used = 0;

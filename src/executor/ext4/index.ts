@@ -4,4 +4,4 @@
  * that flattening, injection and COPY write into.
  */
 export { createExt4Writer } from './writer.js';
-export type { Ext4Options, Ext4Result } from './seal.js';
+export type { Ext4Options, Ext4Result } from './seal/index.js';

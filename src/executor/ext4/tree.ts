@@ -6,7 +6,7 @@
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { EntryMeta, Timestamp } from '../../core/tree-writer.js';
-import type { Extent } from './format.js';
+import type { Extent } from './format/index.js';
 
 /** One filesystem object. Several directory entries share a node when hard-linked. */
 export interface TreeNode {

@@ -1,7 +1,7 @@
 /**
  * The ext4 writer: a TreeWriter that streams file data straight to its final blocks as it
  * arrives and keeps only metadata in memory; `close` lays out directories, extent trees,
- * attributes, inode tables, bitmaps and superblocks after the data (see seal.ts).
+ * attributes, inode tables, bitmaps and superblocks after the data (see seal/index.ts).
  */
 import { open } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
@@ -9,9 +9,9 @@ import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { FileHandle } from 'node:fs/promises';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
 import { addExtent, Allocator, BlockWriter } from './disk.js';
-import { BLOCK_SIZE } from './format.js';
-import { sealImage } from './seal.js';
-import type { Ext4Options, Ext4Result } from './seal.js';
+import { BLOCK_SIZE, FAST_SYMLINK_MAX } from './format/index.js';
+import { sealImage } from './seal/index.js';
+import type { Ext4Options, Ext4Result } from './seal/index.js';
 import { makeNode, Tree } from './tree.js';
 import type { TreeNode } from './tree.js';
 
@@ -61,7 +61,8 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
       throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, `symlink ${path} has an empty target`));
     }
     const node = this.#tree.put(path, makeNode(meta));
-    if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') >= 60) {
+    // A target too long for i_block goes in a data block, written now like file data.
+    if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
       const target = Buffer.from(meta.linkTarget ?? '', 'utf8');
       await this.#writeBlocks(node, 0, target);
     }

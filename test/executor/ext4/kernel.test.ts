@@ -3,26 +3,20 @@
  * cube image must show exactly what was written, and cube and `mke2fs -d` must agree on the
  * same host tree.
  */
-import { chown, lstat, mkdir, readFile, readlink, rm, symlink, utimes, writeFile, link, readdir } from 'node:fs/promises';
+import { chown, lstat, mkdir, readFile, readlink, symlink, utimes, writeFile, link, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExt4Writer } from '../../../src/executor/ext4/index.js';
 import { aclXattr } from '../../../src/executor/flatten/tar-entry.js';
-import { expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
+import { expectClean, useImageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 
 const isRoot = process.getuid?.() === 0;
 const ACL = aclXattr('user::rwx,user:1000:r-x,group::r-x,mask::r-x,other::---') as Uint8Array;
-let dir: string;
-beforeAll(async () => {
-  dir = await imageDir();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useImageDir();
 
 async function withMount<T>(image: string, use: (mnt: string) => Promise<T>): Promise<T> {
-  const mnt = join(dir, `mnt-${Math.random().toString(36).slice(2)}`);
+  const mnt = join(dir(), `mnt-${Math.random().toString(36).slice(2)}`);
   await mkdir(mnt);
   await execa('mount', ['-o', 'loop,ro', image, mnt]);
   try {
@@ -39,7 +33,7 @@ async function getxattr(path: string, name: string): Promise<string> {
 
 describe('the kernel reads cube images', () => {
   it.runIf(isRoot)('a read-only loop mount (journal, metadata_csum and dir_index on) shows every entry as written (needs root)', async () => {
-    const image = join(dir, 'kernel.ext4');
+    const image = join(dir(), 'kernel.ext4');
     const T = { sec: 1_650_000_000, nsec: 987_654_321 };
     const content = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256));
     const cap = Buffer.from('0100000200200000000000000000000000000000', 'hex');
@@ -114,7 +108,7 @@ async function feed(root: string, image: string): Promise<void> {
 
 describe('cube and mke2fs -d agree', () => {
   it.runIf(isRoot)('on the same host tree: types, modes, owners, sizes, contents, links, devices (needs root)', async () => {
-    const tree = join(dir, 'tree');
+    const tree = join(dir(), 'tree');
     await mkdir(join(tree, 'etc/deep/er'), { recursive: true });
     await writeFile(join(tree, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
     await writeFile(join(tree, 'etc/deep/er/big'), Buffer.alloc(300_000, 7));
@@ -127,8 +121,8 @@ describe('cube and mke2fs -d agree', () => {
     await execa('mkfifo', [join(tree, 'fifo')]);
     await writeFile(join(tree, 'empty'), '');
     for (const p of ['etc/passwd', 'setuid', 'empty']) await utimes(join(tree, p), 1_600_000_000, 1_600_000_000);
-    const theirs = join(dir, 'mke2fs.ext4');
-    const ours = join(dir, 'cube.ext4');
+    const theirs = join(dir(), 'mke2fs.ext4');
+    const ours = join(dir(), 'cube.ext4');
     await execa('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', tree, theirs, '16M']);
     await feed(tree, ours);
     await expectClean(ours);

@@ -5,17 +5,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
+import { describe, expect, it } from 'vitest';
+import { expectClean, useImageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 import type { Op } from '../../helpers/ext4.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await imageDir();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useImageDir();
 
 const name = fc.oneof(fc.constantFrom('a', 'b c', 'ünï', '日本', 'x.y', '-dash', '.hidden'), fc.stringMatching(/^[a-z0-9 _.-]{1,12}$/)).filter((n) => n !== '.' && n !== '..' && n.trim() === n && n !== '');
 const path = fc.array(name, { minLength: 1, maxLength: 5 }).map((parts) => '/' + parts.join('/'));
@@ -76,7 +70,7 @@ describe('random trees', () => {
             if (!expected.has(p)) expected.set(p, { type: 'directory', mode: 0o755, uid: 0 });
           }
         }
-        const image = join(dir, `random-${run++}.ext4`);
+        const image = join(dir(), `random-${run++}.ext4`);
         await writeImage(image, ops, { metadataCsum, dirIndex });
         await expectClean(image);
         const back = await readBack(image, [...expected.keys()]);

@@ -1,20 +1,14 @@
 /** The ext4 writer, checked by e2fsck and read back through debugfs entry by entry. */
-import { stat, rm, readFile, writeFile } from 'node:fs/promises';
+import { stat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EntryMeta } from '../../../src/core/tree-writer.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
-import { expectClean, imageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
+import { expectClean, useImageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 import type { Op } from '../../helpers/ext4.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await imageDir();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useImageDir();
 
 const T = { sec: 1_700_000_000, nsec: 123_456_789 };
 const meta = (type: EntryMeta['type'], extra: Partial<EntryMeta> = {}): EntryMeta => ({ type, mode: type === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0, mtime: T, ...extra });
@@ -51,7 +45,7 @@ describe('entries round-trip', () => {
   let back: Map<string, Awaited<ReturnType<typeof readBack>> extends Map<string, infer R> ? R : never>;
 
   beforeAll(async () => {
-    image = join(dir, 'entries.ext4');
+    image = join(dir(), 'entries.ext4');
     await writeImage(image, ops);
     back = await readBack(image, ['/etc', '/etc/empty', '/etc/tiny', '/etc/exact', '/etc/odd', '/future', '/tmp', '/sgid', '/bin/sh', '/slow', '/dev/null', '/dev/big', '/run/fifo', '/run/sock', '/usr/bin/ping', '/many-xattrs', '/hard-1', '/etc/hard-2', '/lost+found']);
   });
@@ -104,7 +98,7 @@ describe('entries round-trip', () => {
 
 describe('replacing and removing paths', () => {
   it('keeps the tree consistent when paths are written twice, replaced by other types, or removed', async () => {
-    const image = join(dir, 'replace.ext4');
+    const image = join(dir(), 'replace.ext4');
     await writeImage(image, [
       file('/a/b/c', 'first'),
       file('/a/b/c', 'second'),
@@ -133,7 +127,7 @@ describe('determinism and size policy', () => {
   const ops = (byte: number): Op[] => [file('/data', Buffer.alloc(100_000, byte)), file('/etc/hosts', '127.0.0.1 localhost\n')];
 
   it('writes the same bytes for the same input, and different bytes for one changed byte', async () => {
-    const [a, b, c] = [join(dir, 'd1.ext4'), join(dir, 'd2.ext4'), join(dir, 'd3.ext4')];
+    const [a, b, c] = [join(dir(), 'd1.ext4'), join(dir(), 'd2.ext4'), join(dir(), 'd3.ext4')];
     await writeImage(a, ops(1));
     await writeImage(b, ops(1));
     await writeImage(c, ops(2));
@@ -143,7 +137,7 @@ describe('determinism and size policy', () => {
   });
 
   it('is a multiple of 2 MiB, leaves FREE space free, and stays sparse on the host', async () => {
-    const image = join(dir, 'free.ext4');
+    const image = join(dir(), 'free.ext4');
     const result = await writeImage(image, ops(1), { free: 64 << 20 });
     await expectClean(image);
     expect(result.size % (2 << 20)).toBe(0);
@@ -158,7 +152,7 @@ describe('determinism and size policy', () => {
   });
 
   it('a fixed SIZE that is too small fails with the size the content needs', async () => {
-    const image = join(dir, 'small.ext4');
+    const image = join(dir(), 'small.ext4');
     try {
       await writeImage(image, [file('/big', Buffer.alloc(3 << 20, 1))], { size: 2 << 20 });
       expect.unreachable();
@@ -177,9 +171,9 @@ describe('determinism and size policy', () => {
   });
 
   it('records the seed in the UUID and the label in the superblock', async () => {
-    const image = join(dir, 'label.ext4');
+    const image = join(dir(), 'label.ext4');
     const result = await writeImage(image, ops(1), { seed: 'seed-a', label: 'rootfs' });
-    const other = await writeImage(join(dir, 'label2.ext4'), ops(1), { seed: 'seed-b' });
+    const other = await writeImage(join(dir(), 'label2.ext4'), ops(1), { seed: 'seed-b' });
     expect(result.uuid).not.toBe(other.uuid);
     const dump = await execa('dumpe2fs', ['-h', image]);
     expect(dump.stdout).toContain(`Filesystem UUID:          ${result.uuid}`);
@@ -190,13 +184,13 @@ describe('determinism and size policy', () => {
 
 describe('refusals', () => {
   it('a symlink with an empty target is refused with its own code', async () => {
-    await expect(writeImage(join(dir, 'empty-link.ext4'), [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: '' }) }])).rejects.toThrow(/CUBE3007/);
+    await expect(writeImage(join(dir(), 'empty-link.ext4'), [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: '' }) }])).rejects.toThrow(/CUBE3007/);
   });
 });
 
 describe('options', () => {
   it('journal: an empty jbd2 journal that e2fsck accepts', async () => {
-    const image = join(dir, 'journal.ext4');
+    const image = join(dir(), 'journal.ext4');
     await writeImage(image, [file('/a', 'a')], { journal: true });
     await expectClean(image);
     const dump = await execa('dumpe2fs', ['-h', image]);
@@ -205,7 +199,7 @@ describe('options', () => {
   });
 
   it('dir_index: directories larger than a block are written as htrees', async () => {
-    const image = join(dir, 'index.ext4');
+    const image = join(dir(), 'index.ext4');
     const many = Array.from({ length: 2000 }, (_, i): Op => file(`/big/name-${i}`, String(i)));
     await writeImage(image, [file('/small/a', 'a'), ...many], { dirIndex: true });
     await expectClean(image);
@@ -219,7 +213,7 @@ describe('options', () => {
     const data = Buffer.alloc(1 << 20);
     data.write('start', 0);
     data.write('end', (1 << 20) - 3);
-    const [dense, holey] = [join(dir, 'dense.ext4'), join(dir, 'holey.ext4')];
+    const [dense, holey] = [join(dir(), 'dense.ext4'), join(dir(), 'holey.ext4')];
     await writeImage(dense, [file('/f', data)]);
     await writeImage(holey, [file('/f', data)], { holes: true });
     await expectClean(holey);
@@ -230,7 +224,7 @@ describe('options', () => {
   });
 
   it('metadata_csum: checksums on every structure that e2fsck verifies', async () => {
-    const image = join(dir, 'csum.ext4');
+    const image = join(dir(), 'csum.ext4');
     const fragments = Array.from({ length: 600 }, (_, i) => ({ offset: i * 8192, length: 4096 }));
     await writeImage(
       image,
@@ -252,7 +246,7 @@ describe('options', () => {
     const itable = Number(/Inode table at (\d+)/.exec((await execa('dumpe2fs', [image])).stdout)?.[1]);
     const at = itable * 4096 + 10 * 256 + 0x20;
     bytes[at] = (bytes[at] as number) ^ 0x01;
-    const broken = join(dir, 'csum-broken.ext4');
+    const broken = join(dir(), 'csum-broken.ext4');
     await writeFile(broken, bytes);
     const fsck = await execa('e2fsck', ['-fn', broken], { reject: false });
     expect(fsck.exitCode).not.toBe(0);
