@@ -3,6 +3,7 @@
  * test/fixtures/sarif so the test runs offline.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
@@ -48,7 +49,8 @@ describe('SARIF output', () => {
 
   it('is what cube check --format sarif prints, for an absolute build file path too', async () => {
     const file = join(fixtures, 'check', 'BaseImageNoTag', 'Cubefile');
-    const run = await runCli(['check', '-f', file, '--format', 'sarif'], { cwd: tmpdir() });
+    // A working directory that is surely not above the checkout, so the path stays absolute.
+    const run = await runCli(['check', '-f', file, '--format', 'sarif'], { cwd: await mkdtemp(join(tmpdir(), 'cube-sarif-')) });
     expect(run.code).toBe(0);
     const log = JSON.parse(run.stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
     expect(problems(log)).toEqual([]);
