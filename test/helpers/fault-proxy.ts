@@ -1,6 +1,6 @@
 /**
  * An HTTP proxy in front of a real registry that injects faults into chosen requests: error
- * statuses, 429 with Retry-After, bodies cut short, dropped connections. It records every
+ * statuses, 429 with Retry-After, bodies cut short, dropped connections, Range ignored. It records every
  * request so tests can see retries and Range resumes.
  */
 import { createServer, request as httpRequest } from 'node:http';
@@ -13,7 +13,9 @@ export type Fault =
   | { readonly match: RegExp; readonly drop: true }
   | { readonly match: RegExp; readonly stallAfter: number }
   | { readonly match: RegExp; readonly redirectTo: (path: string) => string }
-  | { readonly match: RegExp; readonly corrupt: true };
+  | { readonly match: RegExp; readonly corrupt: true }
+  /** The request reaches the registry without its Range header, so the whole blob comes back (200). */
+  | { readonly match: RegExp; readonly ignoreRange: true };
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -53,7 +55,9 @@ export async function startFaultProxy(target: string, options: { requireBasic?: 
       req.socket.destroy();
       return;
     }
-    const upstream = httpRequest({ host: targetHost, port: Number(targetPort), path, method: req.method, headers: { ...req.headers, host: target } }, (up) => {
+    const { range: _range, ...unranged } = req.headers;
+    const headers = fault && 'ignoreRange' in fault ? unranged : req.headers;
+    const upstream = httpRequest({ host: targetHost, port: Number(targetPort), path, method: req.method, headers: { ...headers, host: target } }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       if (fault && 'stallAfter' in fault) {
         // The first bytes, then silence: the connection stays open and sends nothing more.

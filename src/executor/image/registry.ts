@@ -121,17 +121,33 @@ export class RegistryClient {
     return { bytes, mediaType: response.headers.get('content-type')?.split(';')[0] ?? undefined, digest };
   }
 
-  /** Opens blob bytes from `offset` (a Range request when offset > 0; a registry ignoring it restarts). */
+  /**
+   * Opens blob bytes from `offset` (a Range request when offset > 0). A registry that ignores the
+   * Range sends the whole blob (200): its first `offset` bytes are skipped, which is the same
+   * as starting again from 0 (the digest of the whole is still checked at the end).
+   */
   async blob(repository: string, digest: Digest, offset: number): Promise<Readable> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     const response = await this.#get(`/v2/${repository}/blobs/${digest}`, headers, repository);
     this.#check(response, `blob ${digest}`);
-    if (offset > 0 && response.status !== 206) {
-      await response.body?.cancel();
-      throw new Error('the registry ignored the Range request');
-    }
-    return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    return offset > 0 && response.status !== 206 ? Readable.from(skipBytes(offset)(body)) : body;
   }
+}
+
+/** Drops the first `count` bytes of a stream. */
+function skipBytes(count: number): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+  return async function* (source) {
+    let left = count;
+    for await (const chunk of source) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        continue;
+      }
+      yield left > 0 ? chunk.subarray(left) : chunk;
+      left = 0;
+    }
+  };
 }
 
 /** A manifest as fetched: its bytes, the media type it came with, and the digest of the bytes. */

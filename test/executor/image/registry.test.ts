@@ -205,6 +205,18 @@ describe('faults between cube and the registry', () => {
     expect((await readdir(blobs)).filter((n) => n.startsWith('.'))).toEqual([]);
   }, 120_000);
 
+  it('completes a transfer interrupted halfway when the registry then ignores Range and sends the whole blob', async () => {
+    proxy.seen.length = 0;
+    proxy.faults.push({ match: new RegExp(bigLayer), truncateAfter: 20 << 20 }, { match: new RegExp(bigLayer), ignoreRange: true });
+    const dir = await cacheDir();
+    const tar = await pullBig(dir);
+    expect(tar.equals(bigTar)).toBe(true);
+    expect(proxy.faults).toEqual([]);
+    // It asked to resume, got the whole blob, and did not ask again.
+    expect(proxy.seen.filter((r) => r.path.includes(bigLayer.slice(7)) && r.range !== undefined)).toHaveLength(1);
+    expect((await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
   it('abandons a stalled transfer and resumes it', async () => {
     proxy.faults.push({ match: new RegExp(bigLayer), stallAfter: 5 << 20 });
     const tar = await pullBig(await cacheDir());
