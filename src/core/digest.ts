@@ -4,11 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { z } from 'zod';
 
 /** A content digest in OCI form: `sha256:` followed by 64 lowercase hex digits. */
 export type Digest = `sha256:${string}`;
 
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** The one pattern of a digest; every schema and check uses it (through {@link digestSchema} or {@link isDigest}). */
+export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
+/** The zod schema of a digest, for every document cube reads or writes. */
+export const digestSchema = z.string().regex(DIGEST_PATTERN) as unknown as z.ZodType<Digest>;
 
 /** Whether `value` is a well-formed sha256 digest. */
 export function isDigest(value: string): value is Digest {

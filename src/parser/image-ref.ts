@@ -4,10 +4,11 @@
  * and `docker-archive:FILE[:REF]`.
  */
 import type { ImageRef } from '../core/build-spec.js';
+import { DIGEST_PATTERN } from '../core/digest.js';
 import type { Digest } from '../core/digest.js';
 
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const DIGEST = DIGEST_PATTERN;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?$|^\[[0-9a-fA-F:]+\](?::\d+)?$/;
 

@@ -4,8 +4,7 @@
  * changed (or that is new or gone); a node that changed only because an input changed is part
  * of a cascade, summarised rather than repeated.
  */
-import type { Digest } from '../core/digest.js';
-import { shortDigest } from '../core/digest.js';
+import { isDigest, shortDigest } from '../core/digest.js';
 import type { JsonValue, NodeSource, Plan, PlanNode } from './plan.js';
 import { fieldSource } from './source-lines.js';
 
@@ -129,7 +128,7 @@ export function diffPlans(old: Plan, next: Plan): PlanDiff {
 /** A field value as a row shows it: digests short, strings bare, the rest as JSON. */
 export function show(value: JsonValue | undefined): string {
   if (value === undefined) return '(none)';
-  if (typeof value === 'string' && /^sha256:[0-9a-f]{64}$/.test(value)) return shortDigest(value as Digest);
+  if (typeof value === 'string' && isDigest(value)) return shortDigest(value);
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 

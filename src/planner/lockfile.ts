@@ -11,6 +11,7 @@ import type { ImageRef, Platform } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
+import { digestSchema } from '../core/digest.js';
 import type { Digest } from '../core/digest.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
 import { writeFileAtomic } from '../core/paths.js';
@@ -19,7 +20,7 @@ import { formatImageRef } from '../parser/image-ref.js';
 /** How the lockfile is used. */
 export type LockMode = 'update' | 'locked' | 'refresh';
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+const digest = digestSchema;
 const lockSchema = z.object({
   version: z.literal(1),
   images: z.record(z.string(), z.object({ manifest: digest, config: digest, index: digest.optional() }).strict()),

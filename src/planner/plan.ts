@@ -7,7 +7,7 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
-import { sha256Digest } from '../core/digest.js';
+import { digestSchema, sha256Digest } from '../core/digest.js';
 import type { Digest } from '../core/digest.js';
 
 /** A JSON value. */
@@ -84,7 +84,7 @@ export function makeNode(kind: PlanNodeKind, params: JsonValue, inputs: PlanNode
   return { id: nodeId(kind, NODE_VERSIONS[kind], params, inputs), kind, version: NODE_VERSIONS[kind], params, inputs };
 }
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/) as unknown as z.ZodType<Digest>;
+const digest = digestSchema;
 const json: z.ZodType<JsonValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 const kinds = ['image', 'layer', 'rootfs', 'inject', 'copy', 'workdir', 'seal', 'launch-config', 'manifest'] as const;
 

@@ -9,6 +9,7 @@
 import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { digestSchema } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, syncFile, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
@@ -37,7 +38,7 @@ const ENTRY_VERSION = 2;
 const entrySchema = z.object({
   version: z.literal(ENTRY_VERSION),
   sealId: z.string(),
-  sha256: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  sha256: digestSchema,
   ext4: z.object({ size: z.number().int(), uuid: z.string(), blockSize: z.number().int(), inodes: z.number().int(), blocks: z.number().int() }),
 });
 

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import type { Platform } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
+import { digestSchema } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import type { ImageConfig, LayerDescriptor } from '../../core/image.js';
 import { formatPlatform, platformSatisfies } from '../../core/platform.js';
 import { isIndex, MediaType } from './media-types.js';
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/) as unknown as z.ZodType<Digest>;
+const digest = digestSchema;
 
 const descriptor = z.object({
   mediaType: z.string().optional(),

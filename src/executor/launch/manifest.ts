@@ -3,10 +3,11 @@
  * schema is the source of truth; `grammar/launch.schema.json` is generated from it.
  */
 import { z } from 'zod';
+import { digestSchema } from '../../core/digest.js';
 import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import { CUBE_VERSION } from '../../core/version.js';
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+const digest = digestSchema;
 const port = z.number().int().min(1).max(65535);
 const id = z.number().int().nonnegative();
 const user = z
