@@ -31,6 +31,8 @@ export interface CheckInput {
   readonly images: ImageSources;
   /** Fetch the base image from its registry when it is not at hand. */
   readonly pull: boolean;
+  /** A loaded hasher to share with the planning that follows (`cube build`). */
+  readonly hasher?: HostFileHasher;
 }
 
 /** All findings, and what the renderer needs to show them. */
@@ -66,8 +68,8 @@ export async function checkBuild(input: CheckInput): Promise<CheckReport> {
     const contextDir = dirname(loaded.path);
     const atHand = await imageAtHand({ spec, spans, buildFile: loaded.path, contextDir, images: input.images, pull: input.pull, ...(input.platform ? { platform: input.platform } : {}) });
     imageSkipped = atHand.skipped;
-    const hasher = new HostFileHasher(input.cacheDir);
-    await hasher.load();
+    const hasher = input.hasher ?? new HostFileHasher(input.cacheDir);
+    if (!input.hasher) await hasher.load();
     const context = await contextFindings(spec, spans, contextDir, hasher);
     // envd must be built for the image's architecture; without the image, for the one asked for.
     const architecture = atHand.image?.platform.architecture ?? (spec.from.platform ?? input.platform ?? hostPlatform()).architecture;

@@ -21,6 +21,14 @@ export function cacheDirectory(env: Readonly<Record<string, string | undefined>>
   return join(homedir(), '.cache', 'cube');
 }
 
+/**
+ * Creates the cache root private (0700), as Docker's and containerd's are: private images'
+ * layers live under it. Called before anything is written there; an existing root is left as it is.
+ */
+export async function ensureCacheRoot(cacheDir: string): Promise<void> {
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+}
+
 /** This host, shortly: temporaries name it, so a cache shared between hosts is never cleaned across them. */
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 /** `.<pid>-<host>.<random>.tmp`. */

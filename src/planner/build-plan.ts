@@ -40,6 +40,8 @@ export interface PlanInput {
   /** The build context (COPY sources are relative to it). */
   readonly contextDir: string;
   readonly envdPathFlag?: string;
+  /** A loaded hasher to share (with `cube build`'s checks), so no host file is hashed twice. */
+  readonly hasher?: HostFileHasher;
   /** `--envd-max-size`: the largest envd accepted, in bytes (default 16 MiB). */
   readonly envdMaxSize?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -132,8 +134,8 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   if (stray) throw new DiagnosticError(stray);
   const lineOf = sourceLines(text, shownFile);
   const location = (span: Span | undefined): string | undefined => lineOf(span)?.location;
-  const hasher = new HostFileHasher(input.cacheDir);
-  await hasher.load();
+  const hasher = input.hasher ?? new HostFileHasher(input.cacheDir);
+  if (!input.hasher) await hasher.load();
   const nodes: PlanNode[] = [];
   const sources: Record<string, NodeSource> = {};
   const add = (kind: PlanNodeKind, params: JsonValue, inputs: PlanNode['inputs'], source: Omit<NodeSource, 'location' | 'instruction'> & { span?: Span | undefined }): PlanNode => {

@@ -25,6 +25,8 @@ interface Entry {
 export class HostFileHasher {
   readonly #path: string;
   #entries = new Map<string, Entry>();
+  /** Every digest taken in this process, settled or not, so one run never hashes a file twice. */
+  readonly #seen = new Map<string, Entry>();
   #dirty = false;
   /** Files actually read (for tests and --explain). */
   reads = 0;
@@ -57,12 +59,14 @@ export class HostFileHasher {
   /** The digest of the file at `path` (absolute) whose stat is `stat`. */
   async digest(path: string, stat: BigIntStats): Promise<Digest> {
     const key = { size: String(stat.size), mtime: String(stat.mtimeNs), ctime: String(stat.ctimeNs), ino: String(stat.ino) };
-    const cached = this.#entries.get(path);
-    if (cached && cached.size === key.size && cached.mtime === key.mtime && cached.ctime === key.ctime && cached.ino === key.ino) return cached.digest;
+    for (const cached of [this.#seen.get(path), this.#entries.get(path)]) {
+      if (cached && cached.size === key.size && cached.mtime === key.mtime && cached.ctime === key.ctime && cached.ino === key.ino) return cached.digest;
+    }
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
     this.reads++;
     const digest: Digest = `sha256:${hash.digest('hex')}`;
+    this.#seen.set(path, { ...key, digest });
     // A file modified in the last seconds could change again within the same mtime tick
     // (git's "racily clean" case), so only settled files are remembered.
     if (BigInt(Date.now()) * 1_000_000n - stat.mtimeNs > RACY_WINDOW_NS) {

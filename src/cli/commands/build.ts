@@ -6,7 +6,8 @@
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cachedNodes, executeBuild } from '../../executor/build/index.js';
 import { createImageSources } from '../../executor/image/index.js';
-import { explainBuild, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
+import { explainBuild, HostFileHasher, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
+import { ensureCacheRoot } from '../../core/paths.js';
 import { formatImageRef, loadBuildFile } from '../../parser/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -82,6 +83,10 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
   const started = Date.now();
   const loaded = await loadBuildFile({ ...settings.location, cwd: context.cwd, buildArgs: settings.buildArgs });
   const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
+  await ensureCacheRoot(cacheDir);
+  // One hasher for the checks and the plan: every host file is read and hashed once.
+  const hasher = new HostFileHasher(cacheDir);
+  await hasher.load();
   // Everything check finds, found before anything is resolved, pulled or written.
   const checked = await timedStep(
     logger,
@@ -97,6 +102,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
         ...(settings.platform ? { platform: settings.platform } : {}),
         images,
         pull: false,
+        hasher,
       }),
     () => `checked ${loaded.displayPath}`,
   );
@@ -105,7 +111,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
   const spec = loaded.spec;
   const name = values.name ?? basename(dirname(loaded.path));
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
-  const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report), (p) => `planned ${p.plan.nodes.length} nodes`);
+  const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report, hasher), (p) => `planned ${p.plan.nodes.length} nodes`);
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
     if (values.explain) {

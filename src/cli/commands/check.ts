@@ -12,6 +12,7 @@ import { createImageSources } from '../../executor/image/index.js';
 import { loadBuildFile } from '../../parser/index.js';
 import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { ensureCacheRoot } from '../../core/paths.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { buildFileLocation, envdMaxSizeOption, platformOption, registryOptions, reportDiagnostics } from './shared.js';
@@ -83,6 +84,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const location = await buildFileLocation('check', context.cwd, values.file, positionals);
   const loaded = await loadBuildFile({ ...location, cwd: context.cwd, buildArgs });
   const images = createImageSources({ cacheDir, env: context.env, ...registryOptions('check', values) });
+  await ensureCacheRoot(cacheDir);
   const report = await checkBuild({
     loaded,
     policy,

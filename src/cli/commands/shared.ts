@@ -2,7 +2,7 @@
  * Steps several commands share: finding and loading the build file with its diagnostics, and
  * the options `build` and `plan` both take to plan a build (lock mode, platform, registries).
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DiagnosticError, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
@@ -10,12 +10,13 @@ import type { BuildSpec, Platform } from '../../core/build-spec.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
+import { ensureCacheRoot } from '../../core/paths.js';
 import { redactUrl } from '../../core/redact.js';
 import { applyPolicy, directivePolicy } from '../../lint/index.js';
 import { loadBuildFile, parseSize } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { planBuild } from '../../planner/index.js';
-import type { LockMode, PlanResult } from '../../planner/index.js';
+import type { HostFileHasher, LockMode, PlanResult } from '../../planner/index.js';
 import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { logDiagnostics } from '../logger.js';
@@ -175,11 +176,12 @@ export async function planLoaded(
   settings: PlanningSettings,
   resolver: ImageResolver,
   report: DiagnosticReporter = (diagnostics, sources) => reportDiagnostics(context, diagnostics, sources),
+  hasher?: HostFileHasher,
 ): Promise<PlanResult> {
   try {
-    // A private cache root, as Docker's and containerd's: private images' layers live under it.
-    await mkdir(settings.cacheDir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+    await ensureCacheRoot(settings.cacheDir);
     const planned = await planBuild({
+      ...(hasher ? { hasher } : {}),
       spec: loaded.spec,
       spans: loaded.spans,
       buildFile: loaded.path,

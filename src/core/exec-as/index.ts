@@ -9,7 +9,7 @@
  * user (real, effective and saved), then execs PATH with argv `ARG0 ARGS…` and the environment
  * unchanged. PATH is resolved when the image is built, as execvp would resolve ARG0.
  */
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../digest.js';
 import type { Digest } from '../digest.js';
 import { ELF_MACHINE, ELF_MAGIC, ElfClass, ElfData, ElfType, FileHeader64, ProgramHeader64, SegmentFlags, SegmentType } from '../elf.js';
 import { aarch64Code } from './aarch64.js';
@@ -63,17 +63,27 @@ function elfExecutable(machine: number, code: Buffer): Buffer {
   return file;
 }
 
+/** exec-as per architecture, made and hashed once per process: planning, checking and sealing all ask. */
+const made = new Map<string, { readonly binary: Buffer; readonly digest: Digest } | undefined>();
+
+function execAs(architecture: string): { readonly binary: Buffer; readonly digest: Digest } | undefined {
+  if (!made.has(architecture)) {
+    const code = CODE[architecture];
+    const machine = ELF_MACHINE[architecture];
+    const binary = code && machine !== undefined ? elfExecutable(machine, code()) : undefined;
+    made.set(architecture, binary ? { binary, digest: sha256Digest(binary) } : undefined);
+  }
+  return made.get(architecture);
+}
+
 /** exec-as for an OCI architecture, or undefined where cube has none. */
 export function execAsBinary(architecture: string): Buffer | undefined {
-  const code = CODE[architecture];
-  const machine = ELF_MACHINE[architecture];
-  return code && machine !== undefined ? elfExecutable(machine, code()) : undefined;
+  return execAs(architecture)?.binary;
 }
 
 /** The sha256 of exec-as for an architecture, for the plan. */
 export function execAsDigest(architecture: string): Digest | undefined {
-  const binary = execAsBinary(architecture);
-  return binary ? (`sha256:${createHash('sha256').update(binary).digest('hex')}` as Digest) : undefined;
+  return execAs(architecture)?.digest;
 }
 
 /** The identity a workload runs as. */

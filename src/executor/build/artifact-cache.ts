@@ -6,7 +6,7 @@
  * Beside them, `launch/<manifest id>.json` keeps each launch manifest computed from the image,
  * so a build whose manifest node is unchanged reads it instead of computing it again.
  */
-import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { digestSchema } from '../../core/digest.js';
@@ -169,14 +169,13 @@ export async function discardStaged(staged: { dir: string }): Promise<void> {
 }
 
 /**
- * Moves an image copied with {@link copyAndHash} to `target`, with the cached image's times, so a
- * later build sees that `target` already is the cached image.
+ * Moves an image copied with {@link copyAndHash} to `target` and records it there (see
+ * output-record.ts), so a later build sees that `target` still is this image.
  */
-export async function placePrepared(artifact: CachedArtifact, prepared: string, target: string): Promise<void> {
-  const source = await stat(artifact.rootfs);
-  await utimes(prepared, source.atime, source.mtime);
+export async function placePrepared(cacheDir: string, artifact: CachedArtifact, prepared: string, target: string): Promise<void> {
   await rename(prepared, target);
   await syncDirectory(dirname(target));
+  await recordOutput(cacheDir, target, artifact.sha256);
 }
 
 /** A cached image whose bytes are not the ones its entry records: the entry must go. */
@@ -202,12 +201,11 @@ export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, 
   try {
     const got = await copyAndHash(artifact.rootfs, temporary);
     if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
-    await placePrepared(artifact, temporary, target);
+    await placePrepared(cacheDir, artifact, temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
-  await recordOutput(cacheDir, target, artifact.sha256);
   return 'copied';
 }
 

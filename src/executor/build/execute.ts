@@ -10,7 +10,7 @@ import type { BuildSpec, SpanTable } from '../../core/build-spec.js';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
 import { sha256Digest, sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
-import { execAsBinary, execAsDigest } from '../../core/exec-as/index.js';
+import { execAsBinary } from '../../core/exec-as/index.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import { lock } from '../../core/lock.js';
@@ -22,7 +22,6 @@ import type { LaunchManifest } from '../launch/index.js';
 import { ArtifactMismatch, commitArtifact, discardArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { copyAndHash } from './image-copy.js';
-import { recordOutput } from './output-record.js';
 import { computeLaunch } from './launch.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 import { notWritable, sealRootfs } from './seal.js';
@@ -126,7 +125,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
 function execAsFor(digest: Digest | undefined, architecture: string): { execAs?: Uint8Array } {
   if (!digest) return {};
   const binary = execAsBinary(architecture);
-  if (!binary || execAsDigest(architecture) !== digest) throw new Error(`exec-as for ${architecture} is not the one the plan hashed (${digest})`);
+  if (!binary || sha256Digest(binary) !== digest) throw new Error(`exec-as for ${architecture} is not the one the plan hashed (${digest})`);
   return { execAs: binary };
 }
 
@@ -209,8 +208,7 @@ async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: 
     await mkdir(outDir, { recursive: true });
     release = await lock(join(outDir, '.cube.lock'), () => input.logger.info({ outDir }, `waiting for another build writing into ${outDir}`));
     if (sealed.prepared) {
-      await placePrepared(sealed.artifact, sealed.prepared, outputs.rootfs);
-      await recordOutput(input.cacheDir, outputs.rootfs, sealed.artifact.sha256);
+      await placePrepared(input.cacheDir, sealed.artifact, sealed.prepared, outputs.rootfs);
     } else if ((await placeArtifact(input.cacheDir, sealed.artifact, outputs.rootfs)) === 'unchanged') {
       input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
     }

@@ -14,7 +14,7 @@ import type { WorkloadIdentity } from '../../core/exec-as/index.js';
 import type { ResolvedImage } from '../../core/image.js';
 import type { PlannedEnvd } from '../../planner/index.js';
 import { pathOf } from '../../core/image.js';
-import { buildLaunchManifest, checkWrappable, effectiveProcess, ENVD_LOG_PATH, envdArgv, resolveExecutable, resolveIdentity, workloadArgv, wrapArgv } from '../launch/index.js';
+import { buildLaunchManifest, checkWrappable, workloadNotFound, effectiveProcess, ENVD_LOG_PATH, envdArgv, resolveExecutable, resolveIdentity, workloadArgv, wrapArgv } from '../launch/index.js';
 import type { EffectiveProcess, LaunchManifest, LaunchManifestInput } from '../launch/index.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 import { suggestAccount, suggestCommand } from './suggestions.js';
@@ -113,9 +113,7 @@ export function checkLaunch(input: LaunchCheckInput): CheckedLaunch {
       problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
     } else if (!resolveExecutable(input.facts.index, name, process.cwd, pathOf(process.env))) {
       // Unwrapped, the command still has to exist: the sandbox would fail to start otherwise.
-      const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${pathOf(process.env)}`;
-      const missing = createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}`);
-      problems.push(at(suggestCommand(missing, process, input.facts.index), commandSpan));
+      problems.push(at(suggestCommand(workloadNotFound(name, pathOf(process.env)), process, input.facts.index), commandSpan));
     }
   }
   // The wrapper starts as root so envd does; without it the platform starts the process as USER.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Logger } from '../../core/log.js';
-import { redactUrl, redactUrlsIn } from '../../core/redact.js';
+import { redactUrlsIn } from '../../core/redact.js';
 import type { Credentials } from './credentials.js';
 
 /** Retry timing (tests shorten it). */
@@ -120,11 +120,11 @@ export class RegistrySession {
         const location = response.headers.get('location') as string;
         await response.body?.cancel();
         // A redirect loop must end, as fetch's own redirect handling does after 20.
-        if (++redirects > MAX_REDIRECTS) throw this.#unusable(path, `more than ${MAX_REDIRECTS} redirects (the last to ${redactUrl(location)})`);
+        if (++redirects > MAX_REDIRECTS) throw this.#unusable(path, `more than ${MAX_REDIRECTS} redirects (the last to ${location})`);
         try {
           url = new URL(location, url);
         } catch {
-          throw this.#unusable(path, `a redirect to "${redactUrl(location)}", which is not a URL`);
+          throw this.#unusable(path, `a redirect to "${location}", which is not a URL`);
         }
         if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#unusable(path, `a redirect to ${url.protocol} (only http and https are followed)`);
         // fetch refuses a URL with userinfo; credentials never travel in a redirect anyway.
@@ -178,9 +178,9 @@ export class RegistrySession {
     try {
       url = new URL(realm);
     } catch {
-      throw this.#denied(`the Bearer challenge names a token realm "${redactUrl(realm)}" that is not a URL`);
+      throw this.#denied(`the Bearer challenge names a token realm "${realm}" that is not a URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#denied(`the token realm ${redactUrl(realm)} is not an http(s) URL`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#denied(`the token realm ${realm} is not an http(s) URL`);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope ?? scope);
     const c = this.credentials;
@@ -209,12 +209,14 @@ export class RegistrySession {
     return this.retry.stallMs ?? DEFAULT_STALL_MS;
   }
 
+  // The URLs these carry come from the registry's answers (redirects, token realms): redacted here,
+  // once, as network errors are in networkProblem.
   #unusable(path: string, why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${why}`));
+    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, redactUrlsIn(`${this.origin}${path}: ${why}`)));
   }
 
   #denied(why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, `${this.origin}: ${why}`));
+    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, redactUrlsIn(`${this.origin}: ${why}`)));
   }
 }
 

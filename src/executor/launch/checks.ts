@@ -31,6 +31,12 @@ export function resolveExecutable(index: FlattenedIndex, name: string, cwd: stri
   return undefined;
 }
 
+/** The workload's executable does not resolve in the image (`why` adds a reason, if any). */
+export function workloadNotFound(name: string, path: string, why = ''): Diagnostic {
+  const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
+  return createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`);
+}
+
 /**
  * Checks that `process`, wrapped, can start in the flattened tree. Returns the problems and the
  * workload's executable as execvp would find it (exec-as needs the path).
@@ -45,9 +51,8 @@ export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess)
   const path = pathOf(process.env);
   const executable = resolveExecutable(index, name, process.cwd, path);
   if (!executable) {
-    const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
     const why = process.argv.length === 0 ? ' (the process is empty, so the sandbox is kept alive with sleep)' : '';
-    out.push(createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`));
+    out.push(workloadNotFound(name, path, why));
   }
   return { problems: out, ...(executable ? { executable } : {}) };
 }

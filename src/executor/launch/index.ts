@@ -5,7 +5,7 @@
 export { effectiveProcess, mergeEnv } from './effective-process.js';
 export type { EffectiveProcess } from './effective-process.js';
 export { envdArgv, wrapArgv, shellQuote, workloadArgv, WRAP_ARGV0, ENVD_LOG_PATH, KEEP_ALIVE_ARGV } from './wrap.js';
-export { checkWrappable, resolveExecutable } from './checks.js';
+export { checkWrappable, resolveExecutable, workloadNotFound } from './checks.js';
 export { resolveIdentity, resolveUser, splitUserSpec } from './users.js';
 export type { ResolvedIdentity } from './users.js';
 export type { AccountFiles, NumericUser } from './users.js';
