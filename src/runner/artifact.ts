@@ -6,6 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { sha256File } from '../core/digest.js';
+import type { Digest } from '../core/digest.js';
+import { outputIs } from '../executor/build/index.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { runCodes } from '../core/diagnostics/catalog.js';
 import { launchManifestSchema } from '../executor/launch/index.js';
@@ -43,8 +45,11 @@ function mismatch(message: string): DiagnosticError {
   return new DiagnosticError(createDiagnostic(runCodes.imageMismatch, message));
 }
 
-/** Reads and checks `dir/launch.json` and the image it names. */
-export async function loadArtifact(dir: string): Promise<Artifact> {
+/**
+ * Reads and checks `dir/launch.json` and the image it names. With `cacheDir`, an image the build
+ * recorded there as placed and untouched since is not read again (see output-record.ts).
+ */
+export async function loadArtifact(dir: string, cacheDir?: string): Promise<Artifact> {
   const text = await readFile(join(dir, LAUNCH_FILE), 'utf8').catch(() => undefined);
   if (text === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `${join(dir, LAUNCH_FILE)} cannot be read`));
   let json: unknown;
@@ -67,6 +72,8 @@ export async function loadArtifact(dir: string): Promise<Artifact> {
   if (info === undefined || !info.isFile()) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `${rootfs}, named by launch.json, is not there`));
   if (info.size !== manifest.artifact.size) throw mismatch(`${rootfs} is ${info.size} bytes, and launch.json says ${manifest.artifact.size}`);
   if (info.size % PMEM_ALIGNMENT !== 0 || info.size === 0) throw mismatch(`${rootfs} is ${info.size} bytes, not a whole number of 2 MiB units`);
+  // The image a build placed and nobody has touched since is that image: no need to read it all.
+  if (cacheDir !== undefined && (await outputIs(cacheDir, rootfs, manifest.artifact.sha256 as Digest))) return { dir, rootfs, manifest };
   const sha256 = await sha256File(rootfs);
   if (sha256 !== manifest.artifact.sha256) throw mismatch(`${rootfs} has sha256 ${sha256}, and launch.json says ${manifest.artifact.sha256}`);
   return { dir, rootfs, manifest };

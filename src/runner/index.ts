@@ -5,10 +5,13 @@
  * Kernel, modules and busybox come from the host (host-parts.ts); the guest init and its
  * initramfs are cube's (init-script.ts, initramfs.ts, cpio.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { cliCodes } from '../core/diagnostics/codes-cli.js';
 import type { Logger } from '../core/log.js';
+import { cacheDirectory } from '../core/paths.js';
 import { loadArtifact } from './artifact.js';
 import { prepareBoot } from './prepare.js';
 import type { BootChoices } from './prepare.js';
@@ -44,7 +47,7 @@ export interface RunOptions extends BootChoices {
 
 /** Verifies the artifact, boots it, waits until it is ready, and stops it (see {@link RunOptions.check}). */
 export async function runSandbox(options: RunOptions): Promise<RunEnd> {
-  const artifact = await loadArtifact(options.dir);
+  const artifact = await loadArtifact(options.dir, cacheDirectory(options.env));
   const work = await mkdtemp(join(tmpdir(), 'cube-run-'));
   try {
     const boot = await prepareBoot(artifact, options, work, options.env, options.logger);
@@ -52,6 +55,10 @@ export async function runSandbox(options: RunOptions): Promise<RunEnd> {
     const forward = readiness && boot.machine.ports.find((p) => p.protocol === 'tcp' && p.guest === readiness.port);
     const probe: HostProbe | undefined = readiness && forward ? { ...readiness, hostPort: forward.host, guestPort: readiness.port } : undefined;
     const consoleLog = options.consoleLog ?? join(options.dir, 'console.log');
+    await writeFile(consoleLog, '').catch((error: NodeJS.ErrnoException) => {
+      const hint = 'name a writable file with --console FILE, or make the output directory writable';
+      throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write the console log ${consoleLog} (${error.code ?? error.message})`, { hint }));
+    });
     options.onBoot?.(boot.machine.ports, consoleLog);
     return await superviseBoot({
       qemu: boot.qemu,

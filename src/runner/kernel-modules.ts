@@ -12,6 +12,8 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { runCodes } from '../core/diagnostics/catalog.js';
 
 /** The drivers a boot needs: the PCI transport, both disk modes, the network, the filesystems. */
 export const REQUIRED_DRIVERS: readonly string[] = ['virtio_pci', 'virtio_pmem', 'nd_pmem', 'virtio_blk', 'virtio_net', 'ext4', 'overlay'];
@@ -112,12 +114,19 @@ export function planModules(index: ModuleIndex, drivers: readonly string[]): Mod
  * guest uses anyway (Node has no xz decoder, and busybox-static always has `xzcat`).
  */
 export async function readModule(path: string, busybox: string): Promise<Buffer> {
-  if (path.endsWith('.xz')) {
-    const { stdout } = await promisify(execFile)(busybox, ['xzcat', path], { encoding: 'buffer', maxBuffer: 1 << 28 });
-    return stdout;
+  try {
+    if (path.endsWith('.xz')) {
+      const { stdout } = await promisify(execFile)(busybox, ['xzcat', path], { encoding: 'buffer', maxBuffer: 1 << 28 });
+      return stdout;
+    }
+    const data = await readFile(path);
+    if (path.endsWith('.gz')) return gunzipSync(data);
+    if (path.endsWith('.zst')) return Buffer.from(zstdDecompress(data));
+    return data;
+  } catch (error) {
+    // A damaged module file, or a --busybox without xzcat: the host's parts, not a bug in cube.
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const hint = path.endsWith('.xz') ? `the busybox at ${busybox} must have the xzcat applet (busybox-static has it); or reinstall the kernel's modules` : "reinstall the kernel's modules, or pass --kernel and --initrd";
+    throw new DiagnosticError(createDiagnostic(runCodes.noKernelModules, `cannot read the kernel module ${path}: ${why}`, { hint }));
   }
-  const data = await readFile(path);
-  if (path.endsWith('.gz')) return gunzipSync(data);
-  if (path.endsWith('.zst')) return Buffer.from(zstdDecompress(data));
-  return data;
 }

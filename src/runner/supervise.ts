@@ -109,18 +109,16 @@ export async function superviseBoot(options: SuperviseOptions): Promise<RunEnd> 
   const ready = waitUntilReady(options.probe, started, waiting.signal);
   const limit = `${options.timeoutMs / 1000} s (--timeout)`;
   const timeout = sleep(options.timeoutMs, { kind: 'timeout', limit } as const, { signal: waiting.signal }).catch(() => new Promise<never>(() => {}));
-  let wasReady = false;
   try {
     const first = await Promise.race([ready, trouble, timeout, interrupted]);
     if (first === 'interrupted') return { kind: 'interrupted' };
     if (first !== 'ready') throw troubleDiagnostic(first, options, false, watch.tail());
-    wasReady = true;
     const readySeconds = (performance.now() - begin) / 1000;
     options.onReady(readySeconds);
     if (options.check) return { kind: 'checked', readySeconds };
     const next = await Promise.race([trouble, interrupted]);
     if (next === 'interrupted') return { kind: 'stopped', readySeconds };
-    throw troubleDiagnostic(next, options, wasReady, watch.tail());
+    throw troubleDiagnostic(next, options, true, watch.tail());
   } finally {
     waiting.abort();
     await vm.stop();

@@ -46,6 +46,8 @@ export interface Vm {
 /** Starts `qemu args…`, streaming the guest console to `consoleLog` and to `onConsole`. */
 export function startVm(qemu: string, args: readonly string[], consoleLog: string, onConsole: (text: string) => void): Vm {
   const log: WriteStream = createWriteStream(consoleLog);
+  // runSandbox made sure the file can be written; a later failure (a full disk) only loses log text.
+  log.on('error', () => {});
   const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, 'cube-vm-watchdog', qemu, ...args], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (text: string) => {

@@ -3,10 +3,10 @@
  * that comes next, after docker buildx's `--metadata-file` (flat, namespaced keys). The keys
  * are listed in docs/logging.md#the-metadata-file.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { cliCodes } from '../../core/diagnostics/codes-cli.js';
+import { sha256Digest } from '../../core/digest.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { ExecuteResult } from '../../executor/build/index.js';
@@ -32,7 +32,7 @@ export async function buildMetadata(result: ExecuteResult): Promise<BuildMetadat
     'cube.artifact.digest': result.manifest.artifact.sha256,
     'cube.artifact.size': result.manifest.artifact.size,
     'cube.plan.digest': result.manifest.planDigest,
-    'cube.launch.digest': `sha256:${createHash('sha256').update(launch).digest('hex')}`,
+    'cube.launch.digest': sha256Digest(launch),
     'cube.outputs': result.outputs,
     'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
     'cube.version': CUBE_VERSION,

@@ -10,8 +10,7 @@ import type { DiskMode, PortForward } from '../../runner/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { createLogger, isLogFormat } from '../logger.js';
-import { colorEnabled } from '../terminal.js';
+import { commandOutput } from './output-options.js';
 
 const usage = `Usage: cube run [options] [OUT_DIR]
 
@@ -73,13 +72,11 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   if (positionals.length > 1) throw usageError('run', `unexpected argument "${positionals[1]}" (give one output directory)`);
   const disk = values.disk ?? 'pmem';
   if (!isDiskMode(disk)) throw usageError('run', `--disk must be pmem or blk, got "${disk}"`);
-  const logFormat = values['log-format'] ?? 'human';
-  if (!isLogFormat(logFormat)) throw usageError('run', `--log-format must be human or json, got "${logFormat}"`);
   const timeout = Number(values.timeout ?? '60');
   if (!Number.isFinite(timeout) || timeout <= 0) throw usageError('run', `--timeout "${values.timeout}" is not a number of seconds`);
   const memory = sizeOption('memory', values.memory, 512 * MIB) as number;
   const scratch = sizeOption('scratch', values.scratch);
-  const logger = createLogger({ format: logFormat, stream: context.stderr, color: colorEnabled(context) });
+  const { logger } = commandOutput('run', context, values);
   const dir = await locateOutput(context.cwd, positionals[0]);
 
   const interrupt = new AbortController();

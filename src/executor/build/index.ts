@@ -11,6 +11,7 @@ export type { SealInput, SealOutput, SealStep } from './seal.js';
 export { computeLaunch } from './launch.js';
 export type { LaunchInput } from './launch.js';
 export { lookupArtifact, placeArtifact } from './artifact-cache.js';
+export { outputIs } from './output-record.js';
 export type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 export { factsFromJson, factsToJson } from './rootfs-facts.js';
 export type { RootfsFacts } from './rootfs-facts.js';
