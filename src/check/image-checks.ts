@@ -14,10 +14,10 @@ import { buildCodes } from '../core/diagnostics/codes-build.js';
 import { ext4Codes } from '../core/diagnostics/codes-ext4.js';
 import type { ResolvedImage } from '../core/image.js';
 import { silentLogger } from '../core/log.js';
-import { applyBuildSteps, baseImageFacts, checkLaunch, discardingWriter, IndexingWriter } from '../executor/build/index.js';
+import { applyBuildSteps, baseImageFacts, checkLaunch, discardingWriter, IndexingWriter, treeContent } from '../executor/build/index.js';
 import type { LaunchCheckInput, SealStep } from '../executor/build/index.js';
 import type { ImageSources } from '../executor/image/index.js';
-import type { FlattenedIndex, IndexInode } from '../executor/flatten/index.js';
+import type { FlattenedIndex } from '../executor/flatten/index.js';
 import { formatImageRef } from '../parser/index.js';
 import { lockedManifest } from '../planner/index.js';
 import type { ResolvedEnvd } from '../planner/index.js';
@@ -52,17 +52,8 @@ const ALIGN = 2 * 1024 * 1024;
 
 /** Bytes the tree's files and directories take at the least (metadata not counted), in whole 2 MiB. */
 function contentLowerBound(index: FlattenedIndex): number {
-  const seen = new Set<IndexInode>();
-  let blocks = 0;
-  for (const path of index.paths()) {
-    const inode = index.get(path);
-    if (!inode || seen.has(inode)) continue;
-    seen.add(inode);
-    const { meta } = inode;
-    if (meta.type === 'dir') blocks += 1;
-    else if (meta.type === 'file') blocks += Math.ceil((meta.sparse ? meta.sparse.reduce((n, r) => n + r.length, 0) : (meta.size ?? 0)) / BLOCK);
-  }
-  return Math.ceil((blocks * BLOCK) / ALIGN) * ALIGN;
+  const { directories, fileBlocks } = treeContent(index);
+  return Math.ceil(((directories + fileBlocks) * BLOCK) / ALIGN) * ALIGN;
 }
 
 /**

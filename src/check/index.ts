@@ -46,7 +46,7 @@ export interface CheckReport {
 }
 
 /** Sorts findings: the build file's by offset, then other files' by name and offset, then span-less ones. */
-export function inFileOrder(diagnostics: readonly Diagnostic[], buildFile: string): Diagnostic[] {
+function inFileOrder(diagnostics: readonly Diagnostic[], buildFile: string): Diagnostic[] {
   const rank = (d: Diagnostic): [number, string, number] => (d.span ? [d.span.file === buildFile ? 0 : 1, d.span.file, d.span.start] : [2, '', 0]);
   return [...diagnostics].sort((a, b) => {
     const [ra, fa, sa] = rank(a);

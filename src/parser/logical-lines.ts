@@ -52,7 +52,7 @@ function physicalLines(source: string): PhysicalLine[] {
 }
 
 /** A parser directive line: `# name=value`. */
-export const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
+const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
 
 /** The directives cube reads; any other `# name=value` line at the top is a comment. */
 const KNOWN_DIRECTIVES = ['escape', 'syntax', 'check'];

@@ -28,7 +28,7 @@ export interface ResolvedEnvd {
 }
 
 /** CubeSandbox's limit on an envd payload, cube's default too. */
-export const DEFAULT_ENVD_MAX_SIZE = 16 * 1024 * 1024;
+const DEFAULT_ENVD_MAX_SIZE = 16 * 1024 * 1024;
 
 /** How much of the file the header check reads: the ELF and program headers and the interpreter. */
 const HEAD_BYTES = 4096;

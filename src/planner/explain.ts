@@ -77,7 +77,8 @@ export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (
 }
 
 const REASONS: Readonly<Record<ExplainReason, (e: Explanation, byKey: ReadonlyMap<string, Explanation>) => string>> = {
-  cached: (e) => (e.fields.length > 0 ? 'resolved to a new image:' : ''),
+  // A node other than the image is cached here when an earlier build (not the last) had it.
+  cached: (e) => (e.fields.length === 0 ? '' : e.kind === 'image' ? 'resolved to a new image:' : 'cached from an earlier build; differs from the last one:'),
   first: () => 'no earlier build of this file is recorded, and the cache does not have it',
   new: () => 'new: the last build had no such node',
   'own-fields': () => 'its own fields changed:',

@@ -63,7 +63,7 @@ export function renderDiagnostics(
 }
 
 /** How many diagnostics one rendering shows. */
-export const MAX_RENDERED = 50;
+const MAX_RENDERED = 50;
 /** Source lines wider than this are shown as a window around the span. */
 const MAX_EXCERPT = 160;
 

@@ -12,7 +12,7 @@ import { lineColumnOf } from './render.js';
 import type { SourceTexts } from './render.js';
 
 /** The SARIF version written, and where its schema is published. */
-export const SARIF_VERSION = '2.1.0';
+const SARIF_VERSION = '2.1.0';
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 /** A JSON value, for the log's shape. */

@@ -6,7 +6,7 @@
 export { executeBuild, planDigest } from './execute.js';
 export type { ExecuteInput, ExecuteResult } from './execute.js';
 export { cachedNodes } from './cached-nodes.js';
-export { sealRootfs } from './seal.js';
+export { sealRootfs, treeContent } from './seal.js';
 export type { SealInput, SealOutput, SealStep } from './seal.js';
 export { computeLaunch } from './launch.js';
 export type { LaunchInput } from './launch.js';

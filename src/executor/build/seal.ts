@@ -58,15 +58,30 @@ function text(bytes: Uint8Array | undefined): string | undefined {
 
 /** Bytes of file data in the flattened tree, each hard-linked file counted once. */
 function fileBytes(index: FlattenedIndex): number {
+  return treeContent(index).fileBytes;
+}
+
+/**
+ * What a tree's content takes: its files' data bytes (a hard-linked file once; a sparse file its
+ * data regions only) and how many directories it has. Sealing reports the first as progress;
+ * the image checks bound SEAL SIZE from both.
+ */
+export function treeContent(index: FlattenedIndex): { readonly fileBytes: number; readonly directories: number; readonly fileBlocks: number } {
   const seen = new Set<IndexInode>();
-  let total = 0;
+  let fileBytes = 0;
+  let fileBlocks = 0;
+  let directories = 0;
   for (const path of index.paths()) {
     const inode = index.get(path);
-    if (!inode || inode.meta.type !== 'file' || seen.has(inode)) continue;
+    if (!inode || seen.has(inode)) continue;
     seen.add(inode);
-    total += inode.meta.sparse ? inode.meta.sparse.reduce((sum, r) => sum + r.length, 0) : (inode.meta.size ?? 0);
+    if (inode.meta.type === 'dir') directories++;
+    if (inode.meta.type !== 'file') continue;
+    const bytes = inode.meta.sparse ? inode.meta.sparse.reduce((sum, r) => sum + r.length, 0) : (inode.meta.size ?? 0);
+    fileBytes += bytes;
+    fileBlocks += Math.ceil(bytes / 4096);
   }
-  return total;
+  return { fileBytes, directories, fileBlocks };
 }
 
 /** Pull progress, one bar per layer blob. */

@@ -9,11 +9,11 @@ import { closest } from '../../core/suggest.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import type { AccountFiles, EffectiveProcess } from '../launch/index.js';
 import { pathOf } from '../../core/image.js';
-import { splitUserSpec, workloadArgv } from '../launch/index.js';
+import { isExecutableFile, records, splitUserSpec, workloadArgv } from '../launch/index.js';
 
-/** The names in an account file (`name:x:…` lines). */
+/** The names in an account file. */
 function accountNames(text: string | undefined): string[] {
-  return (text ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(':')[0] as string);
+  return records(text).map((fields) => fields[0] as string);
 }
 
 function withHint(d: Diagnostic, near: string | undefined): Diagnostic {
@@ -37,10 +37,7 @@ function executablesIn(index: FlattenedIndex, dir: string): string[] {
   return index
     .paths()
     .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
-    .filter((p) => {
-      const inode = index.resolve(p)?.inode;
-      return inode?.meta.type === 'file' && (inode.meta.mode & 0o111) !== 0;
-    })
+    .filter((p) => isExecutableFile(index, p))
     .map((p) => p.slice(prefix.length));
 }
 

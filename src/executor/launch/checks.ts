@@ -11,7 +11,8 @@ import type { EffectiveProcess } from './effective-process.js';
 import { pathOf } from '../../core/image.js';
 import { workloadArgv } from './wrap.js';
 
-function isExecutableFile(index: FlattenedIndex, path: string): boolean {
+/** Whether `path` is, symlinks followed inside the image, an executable regular file. */
+export function isExecutableFile(index: FlattenedIndex, path: string): boolean {
   const hit = index.resolve(path);
   return hit !== undefined && hit.inode.meta.type === 'file' && (hit.inode.meta.mode & 0o111) !== 0;
 }

@@ -5,8 +5,8 @@
 export { effectiveProcess, mergeEnv } from './effective-process.js';
 export type { EffectiveProcess } from './effective-process.js';
 export { envdArgv, wrapArgv, shellQuote, workloadArgv, WRAP_ARGV0, ENVD_LOG_PATH, KEEP_ALIVE_ARGV } from './wrap.js';
-export { checkWrappable, resolveExecutable, workloadNotFound } from './checks.js';
-export { resolveIdentity, resolveUser, splitUserSpec } from './users.js';
+export { checkWrappable, isExecutableFile, resolveExecutable, workloadNotFound } from './checks.js';
+export { records, resolveIdentity, resolveUser, splitUserSpec } from './users.js';
 export type { ResolvedIdentity } from './users.js';
 export type { AccountFiles, NumericUser } from './users.js';
 export { buildLaunchManifest, launchManifestSchema, launchManifestJsonSchema, READINESS_TIMING } from './manifest.js';

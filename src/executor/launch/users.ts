@@ -35,7 +35,8 @@ function outOfRange(kind: 'user' | 'group', text: string): Diagnostic {
   return createDiagnostic(kind === 'user' ? buildCodes.unknownUser : buildCodes.unknownGroup, `${kind} id ${text} is out of range (0 to ${MAX_ID})`);
 }
 
-function records(text: string | undefined): string[][] {
+/** The records of an account file (`name:x:…` lines, comments and blank lines left out), split into fields. */
+export function records(text: string | undefined): string[][] {
   if (!text) return [];
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(':'));
 }

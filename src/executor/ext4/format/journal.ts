@@ -39,7 +39,7 @@ export const JBD2_MAGIC = 0xc03b3998;
 /** `h_blocktype`: a version 2 superblock. */
 export const JBD2_SUPERBLOCK_V2 = 4;
 /** The first block of the log proper, right after the journal superblock. */
-export const JBD2_FIRST_LOG_BLOCK = 1;
+const JBD2_FIRST_LOG_BLOCK = 1;
 
 /** The first block of an empty journal of `blocks` blocks for the filesystem `uuid`: its superblock, then zeros. */
 export function encodeJournalSuperblock(blocks: number, uuid: Uint8Array): Buffer {

@@ -68,19 +68,19 @@ export const Superblock = new Struct('superblock', 1024, {
 /** `s_magic`. */
 export const SUPERBLOCK_MAGIC = 0xef53;
 /** `s_state`: cleanly unmounted. */
-export const STATE_VALID = 1;
+const STATE_VALID = 1;
 /** `s_errors`: continue on errors. */
-export const ERRORS_CONTINUE = 1;
+const ERRORS_CONTINUE = 1;
 /** `s_creator_os`: Linux. */
-export const CREATOR_OS_LINUX = 0;
+const CREATOR_OS_LINUX = 0;
 /** `s_rev_level`: the dynamic revision (variable inode size, feature flags). */
-export const REV_DYNAMIC = 1;
+const REV_DYNAMIC = 1;
 /** `s_max_mnt_count` of -1: no forced check after a number of mounts. */
-export const NO_MAX_MOUNT_COUNT = 0xffff;
+const NO_MAX_MOUNT_COUNT = 0xffff;
 /** `s_jnl_backup_type`: `s_jnl_blocks` holds a copy of the journal inode's block map. */
-export const JOURNAL_BACKUP_BLOCKS = 1;
+const JOURNAL_BACKUP_BLOCKS = 1;
 /** `s_checksum_type`: CRC-32C. */
-export const CHECKSUM_CRC32C = 1;
+const CHECKSUM_CRC32C = 1;
 
 /** `s_feature_compat` bits. */
 export const Compat = { hasJournal: 0x4, extAttr: 0x8, dirIndex: 0x20 } as const;
@@ -89,9 +89,9 @@ export const Incompat = { filetype: 0x2, extents: 0x40, flexBg: 0x200 } as const
 /** `s_feature_ro_compat` bits. */
 export const RoCompat = { sparseSuper: 0x1, largeFile: 0x2, hugeFile: 0x8, dirNlink: 0x20, extraIsize: 0x40, metadataCsum: 0x400 } as const;
 /** `s_default_mount_opts` bits. */
-export const DefaultMount = { userXattr: 0x4, acl: 0x8 } as const;
+const DefaultMount = { userXattr: 0x4, acl: 0x8 } as const;
 /** `s_flags` bits. */
-export const SuperblockFlag = { unsignedHash: 0x2 } as const;
+const SuperblockFlag = { unsignedHash: 0x2 } as const;
 
 /** Superblock fields that vary between images (and between copies: `groupNumber`). */
 export interface SuperblockFields {

@@ -31,7 +31,7 @@ export const XattrEntryHeader = new Struct('xattr entry', 16, {
 /** `h_magic` and the in-inode magic. */
 export const XATTR_MAGIC = 0xea020000;
 /** Entries and values are padded to 4 bytes. */
-export const XATTR_PAD = 4;
+const XATTR_PAD = 4;
 /** The 4 zero bytes that end an entry list. */
 export const XATTR_TERMINATOR_SIZE = 4;
 /** Rotation of an entry's hash per character of its name. */

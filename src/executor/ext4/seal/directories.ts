@@ -30,7 +30,7 @@ export interface DirectoryFormat {
 }
 
 /** A directory's encoded blocks, in logical order. */
-export interface DirectoryData {
+interface DirectoryData {
   readonly data: Buffer;
   readonly indexed: boolean;
 }
@@ -89,7 +89,7 @@ export function encodeDirectory(dir: NumberedInode, numbering: Numbering, format
 }
 
 /** Allocates blocks for `data`, writes it, and returns its extents. */
-export async function placeData(space: BlockSpace, data: Buffer): Promise<Extent[]> {
+async function placeData(space: BlockSpace, data: Buffer): Promise<Extent[]> {
   const extents: Extent[] = [];
   let offset = 0;
   let logical = 0;

@@ -5,8 +5,6 @@
  * and superblocks (with sparse_super backups) are computed and written.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
-import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import type { Allocator, BlockWriter } from '../disk.js';
 import { BLOCK_SIZE, FIRST_INODE } from '../format/index.js';
 import type { Tree } from '../tree.js';
@@ -61,7 +59,6 @@ export async function sealImage(ctx: SealContext): Promise<Ext4Result> {
 
   // Lay out the groups after all of it, then compute their metadata.
   const layout = planLayout(allocator.next, usedInodes, options);
-  if (layout.groups * layout.inodesPerGroup >= 2 ** 32) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'the filesystem would need more than 2^32 inodes'));
   const tables = inodeTables(layout, inodes, identity.csum);
   const groups = groupMetadata(layout, blockBitmap(layout, inodes), tables, identity.csum);
   const superblocks = superblockBlocks({ layout, groups, identity, options, journal });

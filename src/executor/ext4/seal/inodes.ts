@@ -24,7 +24,7 @@ export interface Numbering {
 }
 
 /** Byte order of UTF-8 names, the order directory entries are written in. */
-export function compareNames(a: string, b: string): number {
+function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 

@@ -20,9 +20,9 @@ import {
 /** Image sizes are a multiple of 2 MiB, as virtio-pmem needs. */
 export const ALIGN_BLOCKS = (2 * 1024 * 1024) / BLOCK_SIZE;
 /** One inode per this many bytes of free space, mke2fs's default ratio. */
-export const INODE_RATIO = 16384;
+const INODE_RATIO = 16384;
 /** Free inodes an image gets even with no free space asked for. */
-export const MIN_FREE_INODES = 16;
+const MIN_FREE_INODES = 16;
 
 /** Where each group's metadata goes, and how big the filesystem is. */
 export interface Layout {
@@ -38,7 +38,7 @@ export interface Layout {
 }
 
 /** The size policy: a fixed SIZE, or FREE bytes left over the content. */
-export interface Sizing {
+interface Sizing {
   readonly size?: number;
   readonly free?: number;
 }

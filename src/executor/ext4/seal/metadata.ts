@@ -73,7 +73,7 @@ function contentSize(inode: SealedInode): number {
 }
 
 /** One inode encoded (and checksummed). */
-export function encodeSealedInode(inode: SealedInode, csum: Checksums | undefined): Buffer {
+function encodeSealedInode(inode: SealedInode, csum: Checksums | undefined): Buffer {
   const meta = inode.node.meta;
   const blocks = inode.extents.reduce((n, e) => n + e.len, 0) + inode.treeBlocks.length + (inode.xattrBlock ? 1 : 0);
   const encoded = encodeInode({

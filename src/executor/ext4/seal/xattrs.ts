@@ -81,7 +81,7 @@ function entrySize(e: XattrEntry): number {
 }
 
 /** Bytes the entries need in an area (entries, the terminator, padded values). */
-export function areaSize(entries: readonly XattrEntry[]): number {
+function areaSize(entries: readonly XattrEntry[]): number {
   return entries.reduce((n, e) => n + entrySize(e) + xattrPad(e.value.length), XATTR_TERMINATOR_SIZE);
 }
 
