@@ -9,8 +9,8 @@
  * - `lib/parser.js`, `lib/planner.js`, `lib/build.js`: the library entries of the `exports` map,
  *   with the code they share in `lib/chunk-*.js`.
  * Packages cube reaches into at run time stay outside the bundles: tar-stream (cube patches its
- * pax decoder in place), chevrotain (loaded from its own single-file build), pino and
- * pino-pretty. Each bundle sits two levels below the package root, as the sources do, so
+ * pax decoder in place), chevrotain (loaded from its own single-file build), pino,
+ * pino-pretty and the zstd binding (it loads its native module for the platform by name). Each bundle sits two levels below the package root, as the sources do, so
  * `src/core/version.ts` finds package.json from either. No source maps: they would point at
  * sources the package does not ship.
  *
@@ -32,7 +32,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['tar-stream', 'chevrotain', 'pino', 'pino-pretty'],
+  external: ['tar-stream', 'chevrotain', 'pino', 'pino-pretty', '@toondepauw/node-zstd'],
   // CommonJS packages inside an ES module bundle call require(); give them Node's.
   banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   sourcemap: false,

@@ -80,6 +80,11 @@ function parseRegistry(text: string): RefResult {
   };
 }
 
+/** Parses a registry reference as written: without a tag or digest it has neither (no `latest`). */
+export function parseRegistryRef(text: string): RefResult {
+  return text === '' ? { ok: false, reason: 'the reference is empty' } : parseRegistry(text);
+}
+
 /** Parses a `FROM` reference. A registry reference with neither tag nor digest gets `latest`. */
 export function parseImageRef(text: string): RefResult {
   if (text === '') return { ok: false, reason: 'the reference is empty' };

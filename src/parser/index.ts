@@ -13,7 +13,7 @@ import { evaluate } from './evaluate.js';
 import { parseYamlSyntax } from './yaml-syntax.js';
 import type { Document } from './ast.js';
 
-export { formatImageRef, parseImageRef } from './image-ref.js';
+export { formatImageRef, parseImageRef, parseRegistryRef } from './image-ref.js';
 export { parseSize } from './units.js';
 export { parseCubefileSyntax } from './cubefile-syntax.js';
 export { parseYamlSyntax, cubeYamlJsonSchema } from './yaml-syntax.js';

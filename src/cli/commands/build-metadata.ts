@@ -11,8 +11,8 @@ import { writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { ExecuteResult } from '../../executor/build/index.js';
 
-/** Whether a cached result was used (`hit`) or made now (`miss`). */
-export type CacheUse = 'hit' | 'miss';
+/** Whether a cached result was used (`hit`), fetched from the remote cache (`remote`) or made now (`miss`). */
+export type CacheUse = 'hit' | 'remote' | 'miss';
 
 /** The metadata file's content. */
 export interface BuildMetadata {
@@ -34,7 +34,7 @@ export async function buildMetadata(result: ExecuteResult): Promise<BuildMetadat
     'cube.plan.digest': result.manifest.planDigest,
     'cube.launch.digest': sha256Digest(launch),
     'cube.outputs': result.outputs,
-    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
+    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : result.rootfs === 'remote' ? 'remote' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
     'cube.version': CUBE_VERSION,
   };
 }

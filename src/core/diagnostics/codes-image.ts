@@ -75,4 +75,22 @@ export const imageCodes = {
     summary: 'The registry has no such repository, tag or digest.',
     hint: 'check the reference; for a private image, check that you are logged in',
   },
+  notCubeArtifact: {
+    code: 'CUBE3113',
+    severity: 'error',
+    summary: 'A registry artifact is not the kind of cube artifact expected (another artifactType, a missing part, chunks that do not make one image).',
+    hint: 'check the reference: `cube pull` takes what `cube push` published, `--cache-from` a repository `--cache-to` wrote',
+  },
+  cacheExportFailed: {
+    code: 'CUBE3114',
+    severity: 'warning',
+    summary: 'The sealed rootfs could not be exported to the remote cache (--cache-to); the build itself succeeded.',
+    hint: 'check the registry, the credentials for it and that they may push; the next build exports again',
+  },
+  cacheImportFailed: {
+    code: 'CUBE3115',
+    severity: 'warning',
+    summary: 'A remote cache entry could not be used (the registry failed, or the entry did not verify); the rootfs was sealed locally instead.',
+    hint: 'nothing to do for this build; if it repeats, check the registry and its storage',
+  },
 } as const satisfies Record<string, CatalogEntry>;

@@ -24,6 +24,7 @@ import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { copyAndHash } from './image-copy.js';
 import { computeLaunch } from './launch.js';
 import type { RootfsFacts } from './rootfs-facts.js';
+import type { RemoteCache } from './remote.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
 
@@ -40,6 +41,8 @@ export interface ExecuteInput {
   readonly outDir: string;
   /** Rebuild the rootfs even when the cache has it. */
   readonly noCache: boolean;
+  /** A shared cache: looked up when the local one misses, and given what the build has. */
+  readonly remote?: RemoteCache;
   readonly logger: Logger;
   readonly progress: ProgressSink;
 }
@@ -47,8 +50,8 @@ export interface ExecuteInput {
 /** What a build produced and how. */
 export interface ExecuteResult {
   readonly manifest: LaunchManifest;
-  /** `cached`: the seal node came from the cache; `built`: it was sealed now. */
-  readonly rootfs: 'cached' | 'built';
+  /** `cached`: the seal node came from the cache; `remote`: from the remote cache; `built`: it was sealed now. */
+  readonly rootfs: 'cached' | 'remote' | 'built';
   /** `cached`: launch.json came with the cached rootfs; `computed`: it was computed now. */
   readonly launch: 'cached' | 'computed';
   readonly outputs: { readonly rootfs: string; readonly launch: string; readonly plan: string };
@@ -135,16 +138,25 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
   const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
   // What a killed build left (an image half-copied into the output, a staged entry) goes now.
   await Promise.all([outDir, join(input.cacheDir, 'artifacts'), join(input.cacheDir, 'layers', 'sha256')].map(removeDeadTemporaries));
-  const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
+  const sealId = input.plan.roots.seal;
+  let lookup = await lookupArtifact(input.cacheDir, sealId);
+  // The remote is asked before sealing, so a hit fetches nothing of the base image.
+  const fetched = lookup.state !== 'hit' && !input.noCache ? await input.remote?.lookup(sealId) : undefined;
+  if (fetched) lookup = { state: 'hit', artifact: fetched };
+  let result: ExecuteResult;
   try {
-    return await buildInto(input, outputs, lookup);
+    result = await buildInto(input, outputs, lookup);
   } catch (error) {
     if (!(error instanceof ArtifactMismatch)) throw error;
     // Verified reuse: bytes that are not the recorded ones are never an output; seal afresh.
-    input.logger.warn({ node: input.plan.roots.seal, reason: error.message }, `${error.message}; discarding the entry and sealing again`);
+    input.logger.warn({ node: sealId, reason: error.message }, `${error.message}; discarding the entry and sealing again`);
     await discardArtifact(error.artifact);
-    return await buildInto(input, outputs, { state: 'missing' });
+    result = await buildInto(input, outputs, { state: 'missing' });
   }
+  if (fetched && result.rootfs === 'cached') return { ...result, rootfs: 'remote' };
+  const entry = input.remote ? await lookupArtifact(input.cacheDir, sealId) : undefined;
+  if (entry?.state === 'hit') await input.remote?.store(entry.artifact, input.plan);
+  return result;
 }
 
 /** Seals (or reuses) the rootfs, computes (or reuses) the launch manifest, writes the outputs. */

@@ -20,7 +20,7 @@ function isZero(buffer: Buffer, start: number, end: number): boolean {
 }
 
 /** Writes the data of `buffer` (bytes `0..length`) at `offset`, leaving all-zero grains as holes. */
-async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number, offset: number): Promise<void> {
+export async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number, offset: number): Promise<void> {
   let run = -1;
   for (let start = 0; ; start += HOLE_GRAIN) {
     const atEnd = start >= length;

@@ -5,6 +5,8 @@
  */
 export { executeBuild, planDigest } from './execute.js';
 export type { ExecuteInput, ExecuteResult } from './execute.js';
+export type { RemoteCache } from './remote.js';
+export { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.js';
 export { cachedNodes } from './cached-nodes.js';
 export { sealRootfs, treeContent } from './seal.js';
 export type { SealInput, SealOutput, SealStep } from './seal.js';

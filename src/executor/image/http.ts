@@ -83,8 +83,11 @@ export class RegistrySession {
     readonly logger: Logger,
   ) {}
 
-  /** Performs a request with auth, retries and redirects. `scope` is the token scope to ask for. */
-  async request(path: string, init: { method?: string; headers?: Record<string, string>; scope: string }): Promise<Response> {
+  /**
+   * Performs a request with auth, retries and redirects. `scope` is the token scope to ask for;
+   * `body` is bytes in memory, so a retry can send them again.
+   */
+  async request(path: string, init: { method?: string; headers?: Record<string, string>; body?: Uint8Array; scope: string }): Promise<Response> {
     let url = new URL(path, this.origin);
     let authenticated = false;
     let redirects = 0;
@@ -99,7 +102,7 @@ export class RegistrySession {
       const unanswered = new AbortController();
       const timer = setTimeout(() => unanswered.abort(new Error(`no response in ${this.#stallMs} ms`)), this.#stallMs);
       try {
-        response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: unanswered.signal });
+        response = await fetch(url, { method: init.method ?? 'GET', headers, redirect: 'manual', signal: unanswered.signal, ...(init.body ? { body: init.body } : {}) });
       } catch (error) {
         clearTimeout(timer);
         lastProblem = networkProblem(error);

@@ -22,6 +22,8 @@ export { hostPlatform, formatPlatform } from '../../core/platform.js';
 export { layerCompression, MediaType } from './media-types.js';
 export { BlobStore } from './blob-store.js';
 export { isLoopback } from './registry.js';
+export type { RegistryClient } from './registry.js';
+export { RegistryPusher } from './push.js';
 
 /** Options of {@link createImageSources}. */
 export interface ImageSourceOptions {
@@ -49,6 +51,8 @@ export interface ImageSources {
   resolveCached(ref: ImageRef, options: ResolveOptions, pinned?: Digest): Promise<ResolvedImage | undefined>;
   readonly layers: LayerSource;
   readonly store: BlobStore;
+  /** The client of a registry (host[:port]), with these sources' credentials, mirrors and retries. */
+  client(registry: string): RegistryClient;
 }
 
 type BlobLocation =
@@ -148,7 +152,7 @@ export function createImageSources(options: ImageSourceOptions): ImageSources {
       await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
     },
   };
-  return { resolver, resolveCached, layers, store };
+  return { resolver, resolveCached, layers, store, client: clientFor };
 }
 
 /** A document the blob store does not hold; caught by `resolveCached`, never seen by a user. */

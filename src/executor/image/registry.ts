@@ -60,6 +60,13 @@ async function readCapped(response: Response, what: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The diagnostic for a registry answer that is not a success: 404, 401/403, or anything else. */
+export function failedResponse(registry: string, status: number, what: string): DiagnosticError {
+  if (status === 404) return fail(imageCodes.notFound, `${registry}: ${what} not found`);
+  if (status === 401 || status === 403) return fail(imageCodes.authFailed, `${registry}: access to ${what} denied (HTTP ${status})`);
+  return fail(imageCodes.transferFailed, `${registry}: ${what}: HTTP ${status}`);
+}
+
 /** One registry (and its mirrors). */
 export class RegistryClient {
   readonly #sessions: Promise<{ origin: RegistrySession; mirrors: RegistrySession[] }>;
@@ -105,9 +112,12 @@ export class RegistryClient {
 
   #check(response: Response, what: string): void {
     if (response.ok || response.status === 206) return;
-    if (response.status === 404) throw fail(imageCodes.notFound, `${this.registry}: ${what} not found`);
-    if (response.status === 401 || response.status === 403) throw fail(imageCodes.authFailed, `${this.registry}: access to ${what} denied (HTTP ${response.status})`);
-    throw fail(imageCodes.transferFailed, `${this.registry}: ${what}: HTTP ${response.status}`);
+    throw failedResponse(this.registry, response.status, what);
+  }
+
+  /** The registry itself (never a mirror): where pushes and existence checks go. */
+  async origin(): Promise<RegistrySession> {
+    return (await this.#sessions).origin;
   }
 
   /** Fetches a manifest or index; verifies it against `expected` when given. */
