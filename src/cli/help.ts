@@ -21,6 +21,8 @@ export const COMMAND_SUMMARIES = [
   { name: 'check', summary: 'parse and validate the build file' },
   { name: 'convert', summary: 'convert a Cubefile to cube.yaml or back' },
   { name: 'cache', summary: 'list, measure and prune the cache' },
+  { name: 'push', summary: 'publish a build output directory to a registry as one artifact' },
+  { name: 'pull', summary: 'fetch a published template into a directory, verified' },
 ] as const satisfies readonly CommandSummary[];
 
 /** A subcommand's name. */

@@ -19,9 +19,13 @@ import type { Plan, PlanNode, PlanNodeKind } from './plan.js';
  * - `missing`: unchanged, and the kind of result the cache keeps, but not in this cache;
  * - `never-cached`: unchanged, but a kind the cache never keeps on its own (layers, COPY,
  *   WORKDIR, the launch config…): redone because the result it belongs to is;
- * - `corrupt`: its cache entry failed verification.
+ * - `corrupt`: its cache entry failed verification;
+ * - `remote`: not in the local cache, but the sealed rootfs it belongs to is in a remote cache.
  */
-export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt';
+export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt' | 'remote';
+
+/** What a cache holds of a node: it (true), not it (false), a corrupt entry, or a remote cache (`--cache-from`) has it. */
+export type CacheState = boolean | 'corrupt' | { readonly remote: string };
 
 /** Why one node has to run (or that it need not). */
 export interface Explanation {
@@ -38,17 +42,24 @@ export interface Explanation {
   readonly fields: readonly FieldChange[];
   /** For `inputs`: the keys of the inputs that changed. */
   readonly inputs: readonly string[];
+  /** For `remote`: the remote cache (registry repository) that has it. */
+  readonly from?: string;
+  /** For a seal node that runs: the remote caches that were asked and do not have it either. */
+  readonly notIn?: readonly string[];
 }
 
 /** The kinds whose results the cache keeps: a sealed rootfs, the launch manifest kept with it. */
 const KEPT_KINDS: ReadonlySet<PlanNodeKind> = new Set(['seal', 'manifest']);
 
-/** Explains, for every node, whether the build must run it and why. */
-export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (id: Digest) => boolean | 'corrupt'): Explanation[] {
+/**
+ * Explains, for every node, whether the build must run it and why; `searched` are the remote
+ * caches asked for the seal node without a hit.
+ */
+export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (id: Digest) => CacheState, searched: readonly string[] = []): Explanation[] {
   const before = previous ? byKey(previous) : new Map<string, PlanNode>();
   const previousIds = new Set(previous?.nodes.map((n) => n.id));
   const keyOf = (id: Digest): string => plan.sources[id]?.key ?? id;
-  return plan.nodes.map((node): Explanation => {
+  const explanations = plan.nodes.map((node): Explanation => {
     const source = plan.sources[node.id];
     const base = {
       key: keyOf(node.id),
@@ -65,6 +76,7 @@ export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (
     const fields = old && old.id !== node.id ? nodeFieldChanges(old, node, previous?.sources[old.id], source) : [];
     const cached = isCached(node.id);
     if (cached === true) return { ...base, reason: 'cached', fields };
+    if (typeof cached === 'object') return { ...base, reason: 'remote', from: cached.remote, fields };
     if (cached === 'corrupt') return { ...base, reason: 'corrupt' };
     if (!previous) return { ...base, reason: 'first' };
     if (!old) return { ...base, reason: 'new' };
@@ -74,6 +86,8 @@ export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (
     const names = changed.flatMap(([, ids]) => (Array.isArray(ids) ? ids : [ids]).filter((id) => !previousIds.has(id)).map(keyOf));
     return { ...base, reason: 'inputs', inputs: [...new Set(names)] };
   });
+  const runs = (e: Explanation): boolean => e.reason !== 'cached' && e.reason !== 'remote';
+  return searched.length === 0 ? explanations : explanations.map((e) => (e.kind === 'seal' && runs(e) ? { ...e, notIn: searched } : e));
 }
 
 const REASONS: Readonly<Record<ExplainReason, (e: Explanation, byKey: ReadonlyMap<string, Explanation>) => string>> = {
@@ -86,6 +100,7 @@ const REASONS: Readonly<Record<ExplainReason, (e: Explanation, byKey: ReadonlyMa
   missing: () => 'same as the last build, but missing from the cache (pruned, --no-cache, or another cache directory)',
   'never-cached': (e) => `unchanged, but never cached on its own: redone because the ${e.kind === 'launch-config' ? 'launch manifest' : 'sealed rootfs'} is`,
   corrupt: () => 'its cache entry is corrupt',
+  remote: (e) => (e.kind === 'seal' ? `seal ${shortDigest(e.id)} from ${e.from ?? 'the remote cache'}` : `comes with the sealed rootfs from ${e.from ?? 'the remote cache'}`),
 };
 
 /**
@@ -98,9 +113,10 @@ export function renderExplanation(explanations: readonly Explanation[]): string 
   const lines: string[] = [];
   for (const e of explanations) {
     const where = e.location !== undefined ? citation(e) : e.description;
-    lines.push(`${e.reason === 'cached' ? 'cached' : 'runs  '}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
-    const why = REASONS[e.reason](e, rows);
-    if (why !== '') lines.push(`          ${why}`);
+    lines.push(`${e.reason === 'cached' || e.reason === 'remote' ? e.reason : 'runs  '}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
+    const reason = REASONS[e.reason](e, rows);
+    if (reason !== '') lines.push(`          ${reason}`);
+    if (e.notIn !== undefined) lines.push(`          not in the remote cache ${e.notIn.join(', ')} either`);
     for (const f of e.fields) {
       const at = f.location !== undefined && f.location !== e.location ? `  ← ${citation(f)}` : '';
       lines.push(`            ${f.field}: ${show(f.old)} → ${show(f.new)}${at}`);

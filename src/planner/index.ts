@@ -9,7 +9,7 @@ export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind, SourceLine } 
 export { diffPlans, fieldChanges, nodeFieldChanges, renderPlanDiff } from './diff.js';
 export type { FieldChange, PlanDiff, RootCause } from './diff.js';
 export { explainBuild, renderExplanation } from './explain.js';
-export type { ExplainReason, Explanation } from './explain.js';
+export type { CacheState, ExplainReason, Explanation } from './explain.js';
 export { lastPlan, readPlanFile, recordPlan } from './records.js';
 export { renderPlanTree } from './tree.js';
 export { lockedManifest, lockfilePath } from './lockfile.js';

@@ -4,7 +4,8 @@
  * `plan.json` to the output directory.
  */
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { cachedNodes, executeBuild } from '../../executor/build/index.js';
+import { cachedNodes, executeBuild, lookupArtifact } from '../../executor/build/index.js';
+import { RegistryCache, repositoryText } from '../../executor/remote-cache/index.js';
 import { createImageSources } from '../../executor/image/index.js';
 import { explainBuild, HostFileHasher, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
 import { ensureCacheRoot } from '../../core/paths.js';
@@ -24,6 +25,7 @@ import { checkBuild } from '../../check/index.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
 import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
+import { remoteCacheOptions, remoteCacheRefs, remoteCacheUsage } from './registry-refs.js';
 
 const usage = `Usage: cube build [options] [DIR]
 
@@ -42,7 +44,7 @@ Options:
       --explain           print why each plan node has to run (or that it is cached), citing
                           the build file line that set each changed field
       --no-cache          rebuild the rootfs even when the cache holds it
-${outputUsage}${checkPolicyUsage}${planningUsage}
+${remoteCacheUsage}${outputUsage}${checkPolicyUsage}${planningUsage}
 Outputs: OUT/rootfs.ext4, OUT/launch.json, OUT/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
 `;
@@ -51,6 +53,7 @@ const options = {
   ...planningOptions,
   ...checkPolicyOptions,
   ...outputOptions,
+  ...remoteCacheOptions,
   out: { type: 'string', short: 'o' },
   name: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -66,8 +69,9 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('build', args, options);
   const output = commandOutput('build', context, values, values.quiet === true);
   const settings = await planningSettings('build', context, values, positionals);
+  const remote = remoteCacheRefs('build', context, values);
   try {
-    return await build(context, values, settings, output);
+    return await build(context, values, { ...settings, remote }, output);
   } catch (error) {
     // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
@@ -77,7 +81,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** Loads, checks, plans and executes the build, reporting through `output`. */
-async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings, output: CommandOutput): Promise<ExitCode> {
+async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings & { remote: ReturnType<typeof remoteCacheRefs> }, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
   const { logger, report } = output;
   const started = Date.now();
@@ -114,9 +118,15 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
   const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report, hasher), (p) => `planned ${p.plan.nodes.length} nodes`);
   try {
     const previous = await lastPlan(cacheDir, loaded.path, 'default');
+    const remote = settings.remote.from.length > 0 || settings.remote.to ? new RegistryCache({ ...settings.remote, name, cacheDir, registries: images, logger, warn: (d) => report([d], new Map()) }) : undefined;
     if (values.explain) {
-      const cached = await cachedNodes(cacheDir, planned.plan);
-      explain(context, output, values.quiet === true, explainBuild(planned.plan, previous, cached));
+      const sealId = planned.plan.roots.seal;
+      // A seal node the local cache lacks: which --cache-from has it (asked, not fetched).
+      const local = (await lookupArtifact(cacheDir, sealId)).state === 'hit';
+      const found = remote && !local ? await remote.locate(sealId) : undefined;
+      const cached = await cachedNodes(cacheDir, planned.plan, found);
+      const searched = local || found ? [] : settings.remote.from.map(repositoryText);
+      explain(context, output, values.quiet === true, explainBuild(planned.plan, previous, cached, searched));
     }
     const result = await executeBuild({
       spec,
@@ -128,6 +138,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
       cacheDir,
       outDir,
       noCache: values['no-cache'] === true,
+      ...(remote ? { remote } : {}),
       logger,
       progress: output.progress,
     });

@@ -11,6 +11,8 @@ const loaders: Readonly<Record<CommandName, CommandEntry['load']>> = {
   check: async () => (await import('./check.js')).checkCommand,
   convert: async () => (await import('./convert.js')).convertCommand,
   cache: async () => (await import('./cache.js')).cacheCommand,
+  push: async () => (await import('./publish.js')).pushCommand,
+  pull: async () => (await import('./publish.js')).pullCommand,
 };
 
 /** Every subcommand. */

@@ -5,7 +5,7 @@
  * that rootfs. The image node never runs during a build: planning resolved it already.
  */
 import type { Digest } from '../../core/digest.js';
-import type { Plan } from '../../planner/index.js';
+import type { CacheState, Plan } from '../../planner/index.js';
 import { lookupArtifact, readCachedLaunch } from './artifact-cache.js';
 
 /** The ids `root` depends on, itself included. */
@@ -22,10 +22,13 @@ function closure(plan: Plan, root: Digest): Set<Digest> {
   return seen;
 }
 
-/** A cache-state function over `plan`'s nodes: true (cached), false (missing) or 'corrupt'. */
-export async function cachedNodes(cacheDir: string, plan: Plan): Promise<(id: Digest) => boolean | 'corrupt'> {
+/**
+ * A cache-state function over `plan`'s nodes: true (cached), false (missing), 'corrupt', or
+ * `{ remote }` when the local cache lacks the seal node and the remote cache `remote` has it.
+ */
+export async function cachedNodes(cacheDir: string, plan: Plan, remote?: string): Promise<(id: Digest) => CacheState> {
   const seal = await lookupArtifact(cacheDir, plan.roots.seal);
-  const sealState = seal.state === 'hit' ? true : seal.state === 'corrupt' ? 'corrupt' : false;
+  const sealState: CacheState = seal.state === 'hit' ? true : remote !== undefined ? { remote } : seal.state === 'corrupt' ? 'corrupt' : false;
   const fsNodes = closure(plan, plan.roots.seal);
   const launchDone = seal.state === 'hit' && (await readCachedLaunch(seal.artifact, plan.roots.manifest)) !== undefined;
   const imageNodes = new Set(plan.nodes.filter((n) => n.kind === 'image').map((n) => n.id));

@@ -1,0 +1,113 @@
+/**
+ * `cube push OUT REF[:TAG]` and `cube pull REF[:TAG|@DIGEST] OUT`: a build's output directory
+ * (rootfs.ext4, launch.json, plan.json) published to a registry as one OCI artifact, and fetched
+ * back verified into a directory that appears whole or not at all (src/executor/remote-cache).
+ */
+import { resolve } from 'node:path';
+import { DiagnosticError } from '../../core/diagnostics/index.js';
+import { shortDigest } from '../../core/digest.js';
+import { ensureCacheRoot } from '../../core/paths.js';
+import { createImageSources } from '../../executor/image/index.js';
+import { pullTemplate, pushTemplate, repositoryText } from '../../executor/remote-cache/index.js';
+import type { ChunkSource } from '../../executor/remote-cache/index.js';
+import { loadArtifact } from '../../runner/index.js';
+import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
+import { commandOutput, outputOptions } from './output-options.js';
+import type { CommandOutput } from './output-options.js';
+import { registryTarget } from './registry-refs.js';
+import type { RegistryTarget } from './registry-refs.js';
+import { registryOptions } from './shared.js';
+
+const common = `Options:
+      --cache-dir DIR     cache directory, where blobs pass through (default $CUBE_CACHE_DIR)
+      --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
+      --log-format F      human (default) or json
+
+Credentials come from $REGISTRY_AUTH_FILE or $DOCKER_CONFIG/config.json (with credential
+helpers), as for pulling base images. docs/remote-cache.md describes the artifact.
+`;
+
+const pushUsage = `Usage: cube push OUT REGISTRY/REPO[:TAG]
+
+Publishes the build output directory OUT (rootfs.ext4, launch.json, plan.json, checked against
+each other first) as one OCI artifact (artifactType application/vnd.cube.template.v1) tagged TAG
+(default latest), and prints its digest (sha256:…) on stdout.
+
+${common}`;
+
+const pullUsage = `Usage: cube pull REGISTRY/REPO[:TAG|@DIGEST] OUT
+
+Fetches a template cube push published into the directory OUT, verifying every blob and the
+image against launch.json; OUT is replaced only once everything checked (nothing half-written on
+failure). Prints the artifact's digest on stdout.
+
+${common}`;
+
+const options = {
+  ...outputOptions,
+  'cache-dir': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+} as const;
+
+type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
+
+/** The repository as a chunk source, with the command's credentials and registry options. */
+function sourceFor(command: string, context: CommandContext, values: Values, output: CommandOutput, target: RegistryTarget): { source: ChunkSource; cacheDir: string } {
+  const cacheDir = cacheDirOption(context, values['cache-dir']);
+  const images = createImageSources({ cacheDir, env: context.env, logger: output.logger, ...registryOptions(command, values) });
+  return { source: { client: images.client(target.registry), repository: target.repository, store: images.store }, cacheDir };
+}
+
+/** Runs `work`, reporting its diagnostics through the command's output. */
+async function reported(output: CommandOutput, work: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    output.report(error.diagnostics, error.sources);
+    return exitCodeFor(error.diagnostics);
+  }
+}
+
+async function push(args: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('push', args, options);
+  if (positionals.length !== 2) throw usageError('push', 'name the output directory and the reference: cube push OUT REGISTRY/REPO[:TAG]');
+  const target = registryTarget('push', 'the reference', positionals[1] as string);
+  if (target.digest !== undefined) throw usageError('push', `${positionals[1]}: a push names a tag, not a digest (the digest is printed)`);
+  const output = commandOutput('push', context, values);
+  return reported(output, async () => {
+    const { source, cacheDir } = sourceFor('push', context, values, output, target);
+    const template = await loadArtifact(resolve(context.cwd, positionals[0] as string), cacheDir);
+    const tag = target.tag ?? 'latest';
+    const digest = await pushTemplate(source, template, tag);
+    output.logger.info({ event: 'result', digest, ref: `${repositoryText(target)}:${tag}` }, `pushed ${template.dir} to ${repositoryText(target)}:${tag} (${shortDigest(digest)})`);
+    context.stdout.write(`${digest}\n`);
+    return ExitCode.ok;
+  });
+}
+
+async function pull(args: readonly string[], context: CommandContext): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('pull', args, options);
+  if (positionals.length !== 2) throw usageError('pull', 'name the reference and the output directory: cube pull REGISTRY/REPO[:TAG|@DIGEST] OUT');
+  const target = registryTarget('pull', 'the reference', positionals[0] as string);
+  const output = commandOutput('pull', context, values);
+  return reported(output, async () => {
+    const { source, cacheDir } = sourceFor('pull', context, values, output, target);
+    await ensureCacheRoot(cacheDir);
+    const reference = target.digest ?? target.tag ?? 'latest';
+    const where = `${repositoryText(target)}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const outDir = resolve(context.cwd, positionals[1] as string);
+    const digest = await pullTemplate(source, reference, where, outDir);
+    output.logger.info({ event: 'result', digest, ref: where }, `pulled ${where} into ${outDir} (${shortDigest(digest)})`);
+    context.stdout.write(`${digest}\n`);
+    return ExitCode.ok;
+  });
+}
+
+/** `cube push`. */
+export const pushCommand: Command = { usage: pushUsage, run: push };
+
+/** `cube pull`. */
+export const pullCommand: Command = { usage: pullUsage, run: pull };
