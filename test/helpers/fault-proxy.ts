@@ -1,6 +1,6 @@
 /**
  * An HTTP proxy in front of a real registry that injects faults into chosen requests: error
- * statuses, 429 with Retry-After, bodies cut short, dropped connections, Range ignored. It records every
+ * statuses, 429 with Retry-After, bodies cut short, dropped connections, requests never answered, Range ignored. It records every
  * request so tests can see retries and Range resumes.
  */
 import { createServer, request as httpRequest } from 'node:http';
@@ -14,6 +14,8 @@ export type Fault =
   | { readonly match: RegExp; readonly stallAfter: number }
   | { readonly match: RegExp; readonly redirectTo: (path: string) => string }
   | { readonly match: RegExp; readonly corrupt: true }
+  /** The request is taken and never answered (a registry that hangs mid-upload). */
+  | { readonly match: RegExp; readonly hang: true }
   /** The request reaches the registry without its Range header, so the whole blob comes back (200). */
   | { readonly match: RegExp; readonly ignoreRange: true };
 
@@ -51,6 +53,7 @@ export async function startFaultProxy(target: string, options: { requireBasic?: 
       res.end();
       return;
     }
+    if (fault && 'hang' in fault) return;
     if (fault && 'drop' in fault) {
       req.socket.destroy();
       return;

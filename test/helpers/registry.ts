@@ -1,7 +1,8 @@
 /**
  * A real registry for tests: Debian's `docker-registry` (CNCF distribution) on 127.0.0.1 with a
- * random port and a temporary storage directory, started per test file and stopped by PID; and a
- * small pusher speaking the distribution API (monolithic blob uploads, manifest PUT).
+ * random port and a temporary storage directory, started per test file and stopped by PID, with
+ * htpasswd auth when asked; and a small pusher speaking the distribution API (monolithic blob
+ * uploads, manifest PUT).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -75,6 +76,36 @@ ${extra}`,
   };
 }
 
+/** A registry user for htpasswd auth, and the headers and Docker config that carry it. */
+export interface RegistryUser {
+  readonly username: string;
+  readonly password: string;
+  /** `{ authorization: 'Basic …' }`, for the push helpers below. */
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * A user and the registry config lines (for {@link startRegistry}) that require it, with the
+ * password kept bcrypt-hashed in an htpasswd file under `dir`, as distribution wants it.
+ */
+export async function htpasswdAuth(dir: string, username = 'ci', password = `pw-${Math.random().toString(36).slice(2)}`): Promise<{ user: RegistryUser; config: string }> {
+  const { default: bcrypt } = await import('bcryptjs');
+  const file = join(dir, 'htpasswd');
+  await writeFile(file, `${username}:${bcrypt.hashSync(password, 10)}\n`);
+  const headers = { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  return { user: { username, password, headers }, config: `auth:\n  htpasswd:\n    realm: cube-test\n    path: ${file}\n` };
+}
+
+/** A Docker config directory under `dir` holding `user`'s credentials for `host` (for `DOCKER_CONFIG`). */
+export async function dockerConfigFor(dir: string, host: string, user: RegistryUser): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  const config = join(dir, 'docker-config');
+  await mkdir(config, { recursive: true });
+  const auth = Buffer.from(`${user.username}:${user.password}`).toString('base64');
+  await writeFile(join(config, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }));
+  return config;
+}
+
 /** sha256 digest string of bytes. */
 export function digestOf(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -135,13 +166,13 @@ export async function pushImage(
 }
 
 /** Pushes the image tagged `tag` in the OCI layout at `layout` to `repo:tag`. */
-export async function pushLayout(host: string, repo: string, tag: string, layout: string): Promise<string> {
+export async function pushLayout(host: string, repo: string, tag: string, layout: string, headers: Record<string, string> = {}): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const blob = (digest: string): Promise<Buffer> => readFile(join(layout, 'blobs', 'sha256', digest.slice(7)));
   const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
   const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
   if (!entry) throw new Error(`no tag ${tag} in ${layout}`);
   const manifest = JSON.parse((await blob(entry.digest)).toString('utf8')) as { mediaType: string; config: { digest: string }; layers: { digest: string }[] };
-  for (const d of [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) await pushBlob(host, repo, await blob(d));
-  return pushManifest(host, repo, tag, manifest, manifest.mediaType);
+  for (const d of [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) await pushBlob(host, repo, await blob(d), headers);
+  return pushManifest(host, repo, tag, manifest, manifest.mediaType, headers);
 }
