@@ -47,6 +47,19 @@ function row(explanations: readonly Explanation[], key: string): Explanation {
 }
 
 describe('explain', () => {
+  it('names the remote cache a seal node comes from, and the ones asked in vain', async () => {
+    const { plan } = await project.plan(BASE);
+    const seal = plan.roots.seal;
+    const launch = new Set(plan.nodes.filter((n) => n.kind === 'launch-config' || n.kind === 'manifest').map((n) => n.id));
+    const remote = explainBuild(plan, undefined, (id) => (launch.has(id) ? false : { remote: 'registry.example/team/cube-cache' }));
+    expect(row(remote, 'seal')).toMatchObject({ reason: 'remote', from: 'registry.example/team/cube-cache' });
+    expect(renderExplanation(remote)).toContain(`seal ${seal.slice(7, 19)} from registry.example/team/cube-cache`);
+    const missed = explainBuild(plan, undefined, () => false, ['registry.example/team/cube-cache']);
+    expect(row(missed, 'seal')).toMatchObject({ reason: 'first', notIn: ['registry.example/team/cube-cache'] });
+    expect(row(missed, 'step/0').notIn).toBeUndefined();
+    expect(renderExplanation(missed)).toContain('not in the remote cache registry.example/team/cube-cache either');
+  });
+
   it('cites each row at its build file line and instruction', async () => {
     const { plan } = await project.plan(BASE);
     const explained = explainBuild(plan, plan, () => true);
