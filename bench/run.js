@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(new URL(import.meta.url).pathname);
 execFileSync('npm', ['run', 'build'], { cwd: join(here, '..'), stdio: 'inherit' });
-for (const script of ['build.js', 'ext4.js', 'pull.js', 'plan.js', 'parse.js', 'flatten.js']) {
+for (const script of ['build.js', 'ext4.js', 'pull.js', 'remote-cache.js', 'plan.js', 'parse.js', 'flatten.js']) {
   if (!existsSync(join(here, script))) continue;
   console.log(`\n## ${script}\n`);
   execFileSync('node', [join(here, script)], { stdio: 'inherit' });

@@ -80,7 +80,7 @@ async function remotePlan(context: CommandContext, values: { readonly file?: str
   }
   const images = createImageSources({ cacheDir, env: context.env });
   const where = `${repositoryText(target)}:${reference}`;
-  const text = await cachedPlan({ client: images.client(target.registry), repository: target.repository, store: images.store }, reference, where);
+  const text = await cachedPlan({ client: images.client(target.registry), repository: target.repository }, reference, where);
   if (text === undefined) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, `the remote cache has no entry ${where}`, { hint: 'a build with --cache-to REF exports one; name an entry with REF:seal-<hex> or REF:latest-<name>' }));
   return parsePlanJson(text, where);
 }

@@ -6,7 +6,6 @@
 import { resolve } from 'node:path';
 import { DiagnosticError } from '../../core/diagnostics/index.js';
 import { shortDigest } from '../../core/digest.js';
-import { ensureCacheRoot } from '../../core/paths.js';
 import { createImageSources } from '../../executor/image/index.js';
 import { pullTemplate, pushTemplate, repositoryText } from '../../executor/remote-cache/index.js';
 import type { ChunkSource } from '../../executor/remote-cache/index.js';
@@ -21,7 +20,8 @@ import type { RegistryTarget } from './registry-refs.js';
 import { registryOptions } from './shared.js';
 
 const common = `Options:
-      --cache-dir DIR     cache directory, where blobs pass through (default $CUBE_CACHE_DIR)
+      --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR): push reads there whether OUT's
+                          image is, untouched, the one a build placed, and then does not hash it
       --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
       --log-format F      human (default) or json
 
@@ -57,7 +57,7 @@ type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 function sourceFor(command: string, context: CommandContext, values: Values, output: CommandOutput, target: RegistryTarget): { source: ChunkSource; cacheDir: string } {
   const cacheDir = cacheDirOption(context, values['cache-dir']);
   const images = createImageSources({ cacheDir, env: context.env, logger: output.logger, ...registryOptions(command, values) });
-  return { source: { client: images.client(target.registry), repository: target.repository, store: images.store }, cacheDir };
+  return { source: { client: images.client(target.registry), repository: target.repository }, cacheDir };
 }
 
 /** Runs `work`, reporting its diagnostics through the command's output. */
@@ -94,8 +94,7 @@ async function pull(args: readonly string[], context: CommandContext): Promise<E
   const target = registryTarget('pull', 'the reference', positionals[0] as string);
   const output = commandOutput('pull', context, values);
   return reported(output, async () => {
-    const { source, cacheDir } = sourceFor('pull', context, values, output, target);
-    await ensureCacheRoot(cacheDir);
+    const { source } = sourceFor('pull', context, values, output, target);
     const reference = target.digest ?? target.tag ?? 'latest';
     const where = `${repositoryText(target)}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     const outDir = resolve(context.cwd, positionals[1] as string);

@@ -61,12 +61,6 @@ export class BlobStore {
     return true;
   }
 
-  /** Removes a stored blob that is no longer wanted (a transfer's intermediate, say). */
-  async remove(digest: Digest): Promise<void> {
-    this.#verified.delete(digest);
-    await rm(this.path(digest), { force: true });
-  }
-
   /** A stream of a stored blob (call `has` first). */
   open(digest: Digest): Readable {
     return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });

@@ -2,18 +2,19 @@
  * rootfs.ext4 to and from a registry as chunks: each {@link CHUNK_BYTES} of the image is one zstd
  * frame, one blob. A few chunks are read, compressed and uploaded at once (a chunk the registry
  * already has is not sent again, so a push that was interrupted resumes where it stopped); on the
- * way back each chunk is fetched into the blob store (verified against its digest, resumed from a
- * partial download, removed once written), decompressed and written at its offset with its zero runs left as holes,
- * and the whole image is hashed in order as the chunks land, so it is read only once.
+ * way back a few chunks are fetched at once into memory (a broken transfer resumes with a Range,
+ * each blob is checked against its digest), decompressed and written at their offsets with their
+ * zero runs left as holes, and the whole image is hashed in order as the chunks land, so it is
+ * read only once.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
-import { digestFromHex } from '../../core/digest.js';
+import { open } from 'node:fs/promises';
+import { digestFromHex, sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { writeDataRuns } from '../build/image-copy.js';
-import type { BlobStore, RegistryClient, RegistryPusher } from '../image/index.js';
+import type { RegistryClient, RegistryPusher } from '../image/index.js';
 import { CHUNK_BYTES, chunkDescriptor } from './artifact.js';
 import type { Chunk, Descriptor } from './artifact.js';
 import { compressChunk, decompressChunk } from './zstd.js';
@@ -59,26 +60,48 @@ export async function uploadImage(pusher: RegistryPusher, path: string, size: nu
 export interface ChunkSource {
   readonly client: RegistryClient;
   readonly repository: string;
-  readonly store: BlobStore;
 }
 
+/** Connections tried for one blob; each one resumes (Range) where the last one stopped. */
+const FETCH_ATTEMPTS = 5;
+
 /**
- * Writes the image the chunks make into `target` (which must not exist) and returns its sha256.
- * The chunk blobs pass through the blob store and are removed from it once written.
+ * A whole blob in memory, verified against its digest and size. A transfer that breaks resumes
+ * from the bytes received; bytes that do not hash to the digest are CUBE3104, never returned.
  */
+export async function readBlob(source: ChunkSource, blob: Descriptor): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let received = 0;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < FETCH_ATTEMPTS && received < blob.size; attempt++) {
+    try {
+      for await (const chunk of await source.client.blob(source.repository, blob.digest, received)) {
+        if (received + (chunk as Buffer).length > blob.size) throw badBlob(blob, `more than the ${blob.size} bytes its descriptor gives`);
+        parts.push(chunk as Buffer);
+        received += (chunk as Buffer).length;
+      }
+    } catch (error) {
+      if (error instanceof DiagnosticError) throw error;
+      lastError = error;
+    }
+  }
+  if (received < blob.size) {
+    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `blob ${blob.digest}: ${received} of ${blob.size} bytes after ${FETCH_ATTEMPTS} attempts (${(lastError as Error | undefined)?.message ?? 'no data'})`));
+  }
+  const bytes = Buffer.concat(parts, received);
+  const got = sha256Digest(bytes);
+  if (got !== blob.digest) throw badBlob(blob, `got ${got}; the registry served wrong content`);
+  return bytes;
+}
+
+function badBlob(blob: Descriptor, why: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `blob ${blob.digest}: ${why}`));
+}
+
+/** Writes the image the chunks make into `target` (which must not exist) and returns its sha256. */
 export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[], size: number, target: string): Promise<Digest> {
   const output = await open(target, 'wx', 0o644);
   const hash = createHash('sha256');
-  // Identical chunks (runs of free space) are one blob: fetched once, read by each chunk.
-  const fetched = new Map<Digest, Promise<void>>();
-  const fetchOnce = (blob: Descriptor): Promise<void> => {
-    let pending = fetched.get(blob.digest);
-    if (!pending) {
-      pending = source.store.fetchInto(blob.digest, blob.size, (offset) => source.client.blob(source.repository, blob.digest, offset));
-      fetched.set(blob.digest, pending);
-    }
-    return pending;
-  };
   try {
     await output.truncate(size);
     // Chunk i is hashed after chunk i-1: each worker waits for its turn, so at most PARALLEL
@@ -87,8 +110,7 @@ export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[
     const hashed = chunks.map(() => new Promise<void>((resolve) => turns.push(resolve)));
     await inParallel(chunks.length, async (index) => {
       const chunk = chunks[index] as Chunk;
-      await fetchOnce(chunk.blob);
-      const data = await decompress(source.store, chunk);
+      const data = await decompress(chunk, await readBlob(source, chunk.blob));
       await writeDataRuns(output, data, data.length, chunk.offset);
       if (index > 0) await hashed[index - 1];
       hash.update(data);
@@ -97,30 +119,18 @@ export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[
     await output.sync();
   } finally {
     await output.close();
-    await Promise.all([...fetched.keys()].map((digest) => source.store.remove(digest)));
   }
   return digestFromHex(hash.digest('hex'));
 }
 
-/** One chunk's bytes, from its verified blob in the store. */
-async function decompress(store: BlobStore, chunk: Chunk): Promise<Buffer> {
-  const { digest } = chunk.blob;
+/** One chunk's bytes from its verified blob. */
+async function decompress(chunk: Chunk, compressed: Buffer): Promise<Buffer> {
   let data: Buffer;
   try {
-    data = await decompressChunk(await readFile(store.path(digest)));
+    data = await decompressChunk(compressed);
   } catch (error) {
-    throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `chunk ${digest} at byte ${chunk.offset} does not decompress: ${(error as Error).message}`));
+    throw badBlob(chunk.blob, `the chunk at byte ${chunk.offset} does not decompress: ${(error as Error).message}`);
   }
-  if (data.length !== chunk.length) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `chunk ${digest} at byte ${chunk.offset} holds ${data.length} bytes, not ${chunk.length}`));
+  if (data.length !== chunk.length) throw badBlob(chunk.blob, `the chunk at byte ${chunk.offset} holds ${data.length} bytes, not ${chunk.length}`);
   return data;
-}
-
-/** A whole blob (a config, a plan) read through the blob store, verified, and not kept there. */
-export async function readBlob(source: ChunkSource, blob: Descriptor): Promise<Buffer> {
-  await source.store.fetchInto(blob.digest, blob.size, (offset) => source.client.blob(source.repository, blob.digest, offset));
-  try {
-    return await readFile(source.store.path(blob.digest));
-  } finally {
-    await source.store.remove(blob.digest);
-  }
 }

@@ -24,7 +24,7 @@ import type { Plan } from '../../planner/index.js';
 import { commitArtifact, discardStaged, factsFromJson, stageArtifact } from '../build/index.js';
 import type { CachedArtifact, RemoteCache } from '../build/index.js';
 import { MediaType, RegistryPusher } from '../image/index.js';
-import type { BlobStore, RegistryClient } from '../image/index.js';
+import type { RegistryClient } from '../image/index.js';
 import { Annotation, blobOf, CubeMediaType, notCube, partOf } from './artifact.js';
 import { downloadImage, readBlob } from './chunks.js';
 import type { ChunkSource } from './chunks.js';
@@ -56,7 +56,7 @@ export interface RegistryCacheOptions {
   /** The template's name, for the `latest-<name>` tag. */
   readonly name: string;
   readonly cacheDir: string;
-  readonly registries: { client(registry: string): RegistryClient; readonly store: BlobStore };
+  readonly registries: { client(registry: string): RegistryClient };
   readonly logger: Logger;
   /** Where warnings go (a failed export, an entry that did not verify). */
   readonly warn: (diagnostic: Diagnostic) => void;
@@ -67,7 +67,7 @@ export class RegistryCache implements RemoteCache {
   constructor(readonly options: RegistryCacheOptions) {}
 
   #source(ref: RepositoryRef): ChunkSource {
-    return { client: this.options.registries.client(ref.registry), repository: ref.repository, store: this.options.registries.store };
+    return { client: this.options.registries.client(ref.registry), repository: ref.repository };
   }
 
   /** The first `--cache-from` repository that has the seal node (without fetching it), for `--explain`. */
