@@ -21,6 +21,7 @@ import { planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import { ArtifactMismatch, commitArtifact, discardArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
+import { baseKey, findBase, keepBase } from './flattened-base.js';
 import { copyAndHash } from './image-copy.js';
 import { computeLaunch } from './launch.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -85,6 +86,8 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       const where = input.spans.get(`/steps/${i}`);
       return step.kind === 'copy' ? { kind: 'copy', copy: step.copy, ...(where ? { where } : {}) } : { kind: 'workdir', path: step.path, ...(where ? { where } : {}) };
     });
+    const key = baseKeyOf(input.plan);
+    const base = key && !input.noCache ? await findBase(input.cacheDir, key) : undefined;
     const sealed = await sealRootfs({
       image: input.inputs.image,
       layers: input.layers,
@@ -97,7 +100,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       path: staged.rootfs,
       logger: input.logger,
       progress: input.progress,
-    });
+    }, base);
     // The new image is read once: copied beside the output and hashed in the same read. If the
     // output directory cannot take it, the image is still hashed and cached before that error.
     const prepared = temporaryPathFor(target);
@@ -113,12 +116,27 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       sha256 = await sha256File(staged.rootfs);
     }
     const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256 });
+    if (key && sealed.base) {
+      // Keeping it only makes later builds faster: a cache that cannot take it is no error.
+      await keepBase(input.cacheDir, key, sealed.base, artifact.rootfs).catch((error: unknown) => {
+        input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'flattened base not kept in the cache');
+      });
+    }
     if (outputProblem) throw outputProblem;
     return { artifact, rootfs: 'built', prepared, facts: sealed.facts };
   } catch (error) {
     await discardStaged(staged);
     throw error;
   }
+}
+
+/** The key of the plan's flattened base (see flattened-base.ts), from its rootfs and seal nodes. */
+function baseKeyOf(plan: Plan): Digest | undefined {
+  const rootfs = plan.nodes.find((node) => node.kind === 'rootfs');
+  const seal = plan.nodes.find((node) => node.id === plan.roots.seal);
+  const params = seal?.params as { epoch?: unknown; holes?: unknown; writer?: unknown } | undefined;
+  if (!rootfs || typeof params?.epoch !== 'number' || typeof params.writer !== 'number') return undefined;
+  return baseKey({ rootfs: rootfs.id, epoch: params.epoch, holes: params.holes === true, writer: params.writer });
 }
 
 /** exec-as for the image, the bytes the plan hashed: a mismatch is a bug in cube, not a user error. */
@@ -134,7 +152,7 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
   const outDir = resolve(input.outDir);
   const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
   // What a killed build left (an image half-copied into the output, a staged entry) goes now.
-  await Promise.all([outDir, join(input.cacheDir, 'artifacts'), join(input.cacheDir, 'layers', 'sha256')].map(removeDeadTemporaries));
+  await Promise.all([outDir, join(input.cacheDir, 'artifacts'), join(input.cacheDir, 'bases'), join(input.cacheDir, 'layers', 'sha256')].map(removeDeadTemporaries));
   const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
   try {
     return await buildInto(input, outputs, lookup);
