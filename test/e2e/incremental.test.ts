@@ -4,7 +4,7 @@
  * blobs are destroyed after the first build to prove it — and the image is byte-identical to a
  * cold build of the same plan with an empty cache.
  */
-import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -38,12 +38,12 @@ SEAL ext4 ${v.seal ?? 'FREE 8MiB'}
 }
 
 /** Builds `v` from `layout` with `cache` into a new directory; returns the image and the JSON log. */
-async function build(name: string, layout: string, cache: string, v: Variant): Promise<{ image: Buffer; log: string }> {
+async function build(name: string, layout: string, cache: string, v: Variant, extra: string[] = []): Promise<{ image: Buffer; log: string }> {
   const dir = join(work, name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'Cubefile'), cubefile(layout, v));
   await writeFile(join(dir, 'app.py'), v.app ?? 'echo hello\n');
-  const result = await runCli(['build', '--envd-path', v.envd ?? envd, '--cache-dir', cache, '--out', join(dir, 'out'), '--log-format', 'json'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+  const result = await runCli(['build', '--envd-path', v.envd ?? envd, '--cache-dir', cache, '--out', join(dir, 'out'), '--log-format', 'json', ...extra], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } });
   expect(result.code, result.stderr).toBe(0);
   const image = join(dir, 'out', 'rootfs.ext4');
   const fsck = await execa('e2fsck', ['-fn', image], { reject: false });
@@ -68,6 +68,22 @@ async function destroyLayers(layout: string): Promise<number> {
 
 const reused = (log: string): boolean => log.includes('reused from the flattened rootfs');
 
+/** The records of a JSON log with `event`. */
+function records(log: string, event: string): Record<string, unknown>[] {
+  return log
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((r) => r.event === event);
+}
+
+async function changedEnvd(name: string): Promise<string> {
+  const changed = join(work, name);
+  await cp(envd, changed);
+  await appendFile(changed, Buffer.from(`a different build of envd: ${name}`));
+  return changed;
+}
+
 let cache: string;
 
 beforeAll(async () => {
@@ -90,15 +106,7 @@ afterAll(async () => {
 
 describe('an incremental build', () => {
   const cases: [string, () => Promise<Variant>][] = [
-    [
-      'envd changed',
-      async () => {
-        const changed = join(work, 'envd-changed');
-        await cp(envd, changed);
-        await appendFile(changed, Buffer.from('a different build of envd'));
-        return { envd: changed };
-      },
-    ],
+    ['envd changed', async () => ({ envd: await changedEnvd('envd-changed') })],
     ['a COPY source changed', async () => ({ app: 'echo hello, world\n' })],
     ['WORKDIR changed', async () => ({ workdir: '/srv/app' })],
     ['SEAL options changed', async () => ({ seal: 'SIZE 96MiB journal label=app' })],
@@ -121,5 +129,44 @@ describe('an incremental build', () => {
     expect(reused(other.log)).toBe(false);
     const cold = await build('node-cold', exampleLayout, join(work, 'cache-node-cold'), { tag: 'node' });
     expect(other.image.equals(cold.image)).toBe(true);
+  }, 120_000);
+
+  it('says so in --explain and in the metadata file', async () => {
+    const metadata = join(work, 'metadata.json');
+    const { log } = await build('explained', brokenLayout, cache, { envd: await changedEnvd('envd-explained') }, ['--explain', '--metadata-file', metadata]);
+    const rows = new Map(records(log, 'explain').map((r) => [r.kind as string, r.reason]));
+    expect(rows.get('rootfs')).toBe('base');
+    expect(rows.get('layer')).toBe('base');
+    expect(rows.get('inject')).not.toBe('base');
+    expect(rows.get('seal')).not.toBe('base');
+    expect(JSON.parse(await readFile(metadata, 'utf8'))['cube.cache'].rootfs).toBe('base');
+  }, 120_000);
+
+  it('is not used with --no-cache', async () => {
+    const { log } = await build('no-cache', exampleLayout, join(work, 'cache-no-cache'), {});
+    const again = await build('no-cache-2', exampleLayout, join(work, 'cache-no-cache'), { envd: await changedEnvd('envd-no-cache') }, ['--no-cache']);
+    expect(reused(log) || reused(again.log)).toBe(false);
+  }, 120_000);
+
+  it('finds base data changed on disk, discards the base and builds from the layers, to the same bytes', async () => {
+    const own = join(work, 'cache-flipped');
+    await build('flip-1', exampleLayout, own, {});
+    const [base] = await readdir(join(own, 'bases'));
+    const data = join(own, 'bases', base as string, 'data.img');
+    // A byte of file data changes in place; the times are put back, so only the data can tell.
+    const times = join(work, 'times');
+    await writeFile(times, '');
+    await execa('touch', ['-r', data, times]);
+    const file = await open(data, 'r+');
+    const block = Buffer.alloc(1);
+    await file.read(block, 0, 1, 40 * 4096);
+    await file.write(Buffer.from([block[0] ^ 0xff]), 0, 1, 40 * 4096);
+    await file.close();
+    await execa('touch', ['-r', times, data]);
+    const v = { envd: await changedEnvd('envd-flipped') };
+    const rebuilt = await build('flip-2', exampleLayout, own, v);
+    expect(rebuilt.log).toContain('changed on disk; discarding it and sealing from the layers');
+    const cold = await build('flip-cold', exampleLayout, join(work, 'cache-flip-cold'), v);
+    expect(rebuilt.image.equals(cold.image)).toBe(true);
   }, 120_000);
 });

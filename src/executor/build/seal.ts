@@ -19,7 +19,7 @@ import type { HostFile } from '../inject/index.js';
 import type { AccountFiles } from '../launch/index.js';
 import { applyBuildSteps } from './build-steps.js';
 import { captureBase } from './flattened-base.js';
-import type { FlattenedBase } from './flattened-base.js';
+import type { CapturedBase, FlattenedBase } from './flattened-base.js';
 import type { SealStep } from './build-steps.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
@@ -51,7 +51,7 @@ export interface SealOutput {
   readonly ext4: Ext4Result;
   readonly facts: RootfsFacts;
   /** The flattened base, captured when the layers were flattened now (see flattened-base.ts). */
-  readonly base?: Buffer;
+  readonly base?: CapturedBase;
 }
 
 const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
@@ -107,7 +107,7 @@ interface Start {
   readonly index: FlattenedIndex;
   readonly accounts: AccountFiles;
   /** The base's state, captured for keeping when it was made now (a cold start). */
-  readonly captured?: Buffer;
+  readonly captured?: CapturedBase;
 }
 
 function ext4Options(input: SealInput): Ext4Options {

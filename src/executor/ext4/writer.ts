@@ -216,6 +216,20 @@ export async function createExt4Writer(path: string, options: Ext4Options): Prom
 }
 
 /**
+ * The byte ranges below block `end` that hold a superblock or its backup and the group
+ * descriptor blocks reserved after it: what sealing writes, as opposed to data.
+ */
+export function superblockRegions(end: number): [number, number][] {
+  const regions: [number, number][] = [];
+  for (let g = 0; g * BLOCKS_PER_GROUP < end; g++) {
+    if (!hasSuperblockBackup(g)) continue;
+    const start = g * BLOCKS_PER_GROUP;
+    regions.push([start * BLOCK_SIZE, Math.min(end, start + SUPERBLOCK_REGION) * BLOCK_SIZE]);
+  }
+  return regions;
+}
+
+/**
  * Carries on from `state` into a new image at `path`, made from `base`: an image sealed by a
  * writer that had this state at some point, so its blocks below `state.next` hold the data the
  * state's extents point at. The copy is cut at `state.next` and its superblock regions zeroed
@@ -228,9 +242,7 @@ export async function resumeExt4Writer(path: string, base: string, options: Ext4
   try {
     await file.truncate(state.next * BLOCK_SIZE);
     const zeros = Buffer.alloc(SUPERBLOCK_REGION * BLOCK_SIZE);
-    for (let g = 0; g * BLOCKS_PER_GROUP < state.next; g++) {
-      if (hasSuperblockBackup(g)) await file.write(zeros, 0, Math.min(SUPERBLOCK_REGION, state.next - g * BLOCKS_PER_GROUP) * BLOCK_SIZE, g * BLOCKS_PER_GROUP * BLOCK_SIZE);
-    }
+    for (const [start, end] of superblockRegions(state.next)) await file.write(zeros, 0, end - start, start);
   } catch (error) {
     await file.close();
     throw error;
