@@ -160,7 +160,7 @@ describe('an incremental build', () => {
     const file = await open(data, 'r+');
     const block = Buffer.alloc(1);
     await file.read(block, 0, 1, 40 * 4096);
-    await file.write(Buffer.from([block[0] ^ 0xff]), 0, 1, 40 * 4096);
+    await file.write(Buffer.from([(block[0] as number) ^ 0xff]), 0, 1, 40 * 4096);
     await file.close();
     await execa('touch', ['-r', times, data]);
     const v = { envd: await changedEnvd('envd-flipped') };

@@ -15,7 +15,7 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory, temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
+import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import type { Ext4WriterState } from '../ext4/index.js';
 import { BLOCK_SIZE } from '../ext4/format/index.js';
 import { superblockRegions } from '../ext4/index.js';
@@ -181,6 +181,8 @@ export async function findBase(cacheDir: string, key: Digest): Promise<Flattened
   }
   const state = await readState(dir, image, recorded);
   if (!state) await discardBase({ dir });
+  // Used now: `cube cache prune` keeps what builds use.
+  else await touch(dir).catch(() => undefined);
   return state;
 }
 
