@@ -16,7 +16,7 @@ import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { copyAndHash } from './image-copy.js';
+import { copyAndHash, isDense } from './image-copy.js';
 import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -200,7 +200,7 @@ export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, 
   if (await outputIs(cacheDir, target, artifact.sha256)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
-    const got = await copyAndHash(artifact.rootfs, temporary);
+    const got = await copyAndHash(artifact.rootfs, temporary, undefined, isDense(artifact.ext4));
     if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
     await placePrepared(cacheDir, artifact, temporary, target);
   } catch (error) {

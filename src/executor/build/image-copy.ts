@@ -69,12 +69,29 @@ async function sparseCopy(from: string, to: string, size: number, see: ByteObser
   }
 }
 
+/** How much of an image its used blocks must fill for a plain copy, holes and all, to be cheaper than finding the holes. */
+const DENSE = 0.75;
+
+/** Whether an image with `usedBlocks` of 4 KiB in `size` bytes is dense enough for a kernel copy. */
+export function isDense(image: { readonly size: number; readonly blocks: number }): boolean {
+  return image.blocks * 4096 >= DENSE * image.size;
+}
+
 /**
  * Copies an image to `to` (which must not exist): a reflink where the filesystem supports one,
  * else a copy that keeps the image's holes, whose bytes `see` sees as they are read. Returns
- * whether they did (a reflink reads nothing).
+ * whether they did (a reflink reads nothing). A `dense` image (see {@link isDense}) is copied by
+ * the kernel while `see` is fed from a read of its own on the other core: its few holes are not
+ * worth a copy through this process.
  */
-export async function copyImage(from: string, to: string, size: number, see: ByteObserver = () => undefined): Promise<boolean> {
+export async function copyImage(from: string, to: string, size: number, see: ByteObserver = () => undefined, dense = false): Promise<boolean> {
+  if (dense) {
+    const copying = copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    copying.catch(() => undefined);
+    await readImage(from, see);
+    await copying;
+    return true;
+  }
   try {
     await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
   } catch {
@@ -99,14 +116,14 @@ export async function readImage(path: string, see: ByteObserver): Promise<void> 
  * there is one: on a cold build that is the only time the image is read. `also` sees the same
  * bytes.
  */
-export async function copyAndHash(from: string, to: string, also?: ByteObserver): Promise<Digest> {
+export async function copyAndHash(from: string, to: string, also?: ByteObserver, dense = false): Promise<Digest> {
   const hash = createHash('sha256');
   const see: ByteObserver = (chunk, offset) => {
     hash.update(chunk);
     also?.(chunk, offset);
   };
   const { size } = await stat(from);
-  if (!(await copyImage(from, to, size, see))) await readImage(from, see);
+  if (!(await copyImage(from, to, size, see, dense))) await readImage(from, see);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -14,7 +14,7 @@ import { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.j
 import type { ExecuteInput, SealedRootfs } from './execute-types.js';
 import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
 import type { FlattenedBase } from './flattened-base.js';
-import { copyAndHash, hashImage } from './image-copy.js';
+import { copyAndHash, hashImage, isDense } from './image-copy.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
 
@@ -81,7 +81,7 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
     let outputProblem: DiagnosticError | undefined;
     try {
       await mkdir(dirname(target), { recursive: true });
-      sha256 = await copyAndHash(staged.rootfs, prepared, checksum?.see);
+      sha256 = await copyAndHash(staged.rootfs, prepared, checksum?.see, isDense(sealed.ext4));
     } catch (error) {
       // Nothing to remove when the directory itself could not be made (rm then fails too).
       await rm(prepared, { force: true }).catch(() => undefined);

@@ -237,7 +237,8 @@ export function superblockRegions(end: number): [number, number][] {
  * had written then: the same calls from here give the same image, byte for byte.
  */
 export async function resumeExt4Writer(path: string, base: string, options: Ext4Options, state: Ext4WriterState): Promise<Ext4TreeWriter> {
-  await copyFile(base, path, constants.COPYFILE_EXCL);
+  // A reflink where the filesystem has them (XFS, btrfs): then nothing is copied at all.
+  await copyFile(base, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
   const file = await open(path, 'r+');
   try {
     await file.truncate(state.next * BLOCK_SIZE);
