@@ -99,7 +99,8 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
     if (outputProblem) throw outputProblem;
     return { artifact, rootfs: 'built', prepared, facts: sealed.facts, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
   } catch (error) {
-    await Promise.all([discardStaged(staged), rm(prepared, { force: true })]);
+    // The prepared copy may not exist, nor the directory it was to go in.
+    await Promise.all([discardStaged(staged), rm(prepared, { force: true }).catch(() => undefined)]);
     throw error;
   }
 }

@@ -21,6 +21,7 @@ import { applyBuildSteps } from './build-steps.js';
 import { captureBase } from './flattened-base.js';
 import type { CapturedBase, FlattenedBase } from './flattened-base.js';
 import type { SealStep } from './build-steps.js';
+import { takeIndexedLayers } from './image-facts.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -130,7 +131,10 @@ async function flattenStart(input: SealInput): Promise<Start> {
   // Remote layers download concurrently up front; flattening then reads them in order.
   await source.prefetch?.(input.image, pullProgress(input.progress));
   const layers = imageLayers(input.image, source, pullProgress(input.progress));
-  const index = await indexLayers(layers, { warn: (message) => input.logger.warn({}, message) });
+  const warn = (message: string): void => input.logger.warn({}, message);
+  const checked = takeIndexedLayers(input.image);
+  checked?.warnings.forEach(warn);
+  const index = checked?.index ?? (await indexLayers(layers, { warn }));
   const ext4 = await createExt4Writer(input.path, ext4Options(input));
   // The image file stays open until close; a failure on the way must release it.
   try {
