@@ -20,12 +20,17 @@ import type { Plan, PlanNode, PlanNodeKind } from './plan.js';
  * - `never-cached`: unchanged, but a kind the cache never keeps on its own (layers, COPY,
  *   WORKDIR, the launch config…): redone because the result it belongs to is;
  * - `corrupt`: its cache entry failed verification;
+ * - `base`: not run: the flattened base an earlier build kept holds its result (the layers and
+ *   their flattened rootfs; docs/incremental.md);
  * - `remote`: not in the local cache, but the sealed rootfs it belongs to is in a remote cache.
  */
-export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt' | 'remote';
+export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt' | 'base' | 'remote';
 
-/** What a cache holds of a node: it (true), not it (false), a corrupt entry, or a remote cache (`--cache-from`) has it. */
-export type CacheState = boolean | 'corrupt' | { readonly remote: string };
+/**
+ * What a cache holds of a node: it (true), not it (false), a corrupt entry, the flattened base
+ * an earlier build kept (`base`), or a remote cache (`--cache-from`) has it.
+ */
+export type CacheState = boolean | 'corrupt' | 'base' | { readonly remote: string };
 
 /** Why one node has to run (or that it need not). */
 export interface Explanation {
@@ -78,6 +83,7 @@ export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (
     if (cached === true) return { ...base, reason: 'cached', fields };
     if (typeof cached === 'object') return { ...base, reason: 'remote', from: cached.remote, fields };
     if (cached === 'corrupt') return { ...base, reason: 'corrupt' };
+    if (cached === 'base') return { ...base, reason: 'base', fields };
     if (!previous) return { ...base, reason: 'first' };
     if (!old) return { ...base, reason: 'new' };
     if (old.id === node.id) return { ...base, reason: KEPT_KINDS.has(node.kind) ? 'missing' : 'never-cached' };
@@ -100,6 +106,7 @@ const REASONS: Readonly<Record<ExplainReason, (e: Explanation, byKey: ReadonlyMa
   missing: () => 'same as the last build, but missing from the cache (pruned, --no-cache, or another cache directory)',
   'never-cached': (e) => `unchanged, but never cached on its own: redone because the ${e.kind === 'launch-config' ? 'launch manifest' : 'sealed rootfs'} is`,
   corrupt: () => 'its cache entry is corrupt',
+  base: (e) => (e.kind === 'rootfs' ? 'reused from the flattened rootfs an earlier build kept: no layer is read' : ''),
   remote: (e) => (e.kind === 'seal' ? `seal ${shortDigest(e.id)} from ${e.from ?? 'the remote cache'}` : `comes with the sealed rootfs from ${e.from ?? 'the remote cache'}`),
 };
 
@@ -113,9 +120,10 @@ export function renderExplanation(explanations: readonly Explanation[]): string 
   const lines: string[] = [];
   for (const e of explanations) {
     const where = e.location !== undefined ? citation(e) : e.description;
-    lines.push(`${e.reason === 'cached' || e.reason === 'remote' ? e.reason : 'runs  '}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
-    const reason = REASONS[e.reason](e, rows);
-    if (reason !== '') lines.push(`          ${reason}`);
+    const label = e.reason === 'cached' || e.reason === 'remote' ? e.reason : e.reason === 'base' ? 'reused' : 'runs  ';
+    lines.push(`${label}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
+    const why = REASONS[e.reason](e, rows);
+    if (why !== '') lines.push(`          ${why}`);
     if (e.notIn !== undefined) lines.push(`          not in the remote cache ${e.notIn.join(', ')} either`);
     for (const f of e.fields) {
       const at = f.location !== undefined && f.location !== e.location ? `  ← ${citation(f)}` : '';

@@ -11,8 +11,8 @@ import { writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { ExecuteResult } from '../../executor/build/index.js';
 
-/** Whether a cached result was used (`hit`), fetched from the remote cache (`remote`) or made now (`miss`). */
-export type CacheUse = 'hit' | 'remote' | 'miss';
+/** Whether a cached result was used (`hit`) or made now (`miss`). */
+export type CacheUse = 'hit' | 'miss';
 
 /** The metadata file's content. */
 export interface BuildMetadata {
@@ -21,7 +21,11 @@ export interface BuildMetadata {
   readonly 'cube.plan.digest': string;
   readonly 'cube.launch.digest': string;
   readonly 'cube.outputs': ExecuteResult['outputs'];
-  readonly 'cube.cache': { readonly rootfs: CacheUse; readonly launch: CacheUse };
+  /**
+   * `base`: the rootfs was sealed now from a flattened base (docs/incremental.md), reading no
+   * layer; `remote`: it was fetched from a `--cache-from` registry (docs/remote-cache.md).
+   */
+  readonly 'cube.cache': { readonly rootfs: CacheUse | 'base' | 'remote'; readonly launch: CacheUse };
   readonly 'cube.version': string;
 }
 
@@ -34,7 +38,7 @@ export async function buildMetadata(result: ExecuteResult): Promise<BuildMetadat
     'cube.plan.digest': result.manifest.planDigest,
     'cube.launch.digest': sha256Digest(launch),
     'cube.outputs': result.outputs,
-    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : result.rootfs === 'remote' ? 'remote' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
+    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : result.rootfs === 'remote' ? 'remote' : result.base ? 'base' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
     'cube.version': CUBE_VERSION,
   };
 }
