@@ -6,12 +6,12 @@
  * staging directory beside the output that is renamed into place only when all of it checked.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory, temporaryPathFor } from '../../core/paths.js';
+import { removeDeadTemporaries, syncDirectory, temporaryPathFor } from '../../core/paths.js';
 import { parsePlanJson } from '../../planner/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
@@ -57,6 +57,8 @@ export async function pullTemplate(source: ChunkSource, reference: string, where
   parsePlanJson(plan.toString('utf8'), `${where} plan.json`);
   const { sha256, size } = parsed.data.artifact;
   if (annotatedDigest(manifest, Annotation.imageDigest, where) !== sha256 || fetched.size !== size) throw notCube(where, 'its image chunks and annotations do not describe the image launch.json names');
+  // What a killed pull left beside the output (its staging directory) goes now.
+  await removeDeadTemporaries(dirname(outDir));
   const staging = temporaryPathFor(outDir);
   try {
     await mkdir(staging, { recursive: true });
