@@ -17,11 +17,13 @@ import { DiagnosticError, hasErrors } from '../../core/diagnostics/index.js';
 import { shortDigest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
-import type { Explanation } from '../../planner/index.js';
+import type { Explanation, Plan } from '../../planner/index.js';
 import { planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import type { DiagnosticReporter } from './shared.js';
 import type { PlanningSettings } from './shared.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
+import { keepStamp } from './build-stamp.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
 import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
@@ -71,7 +73,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const settings = await planningSettings('build', context, values, positionals);
   const remote = remoteCacheRefs('build', context, values);
   try {
-    return await build(context, values, { ...settings, remote }, output);
+    return await build(context, ['build', ...args], values, { ...settings, remote }, output);
   } catch (error) {
     // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
@@ -81,9 +83,15 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** Loads, checks, plans and executes the build, reporting through `output`. */
-async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings & { remote: ReturnType<typeof remoteCacheRefs> }, output: CommandOutput): Promise<ExitCode> {
+async function build(context: CommandContext, args: readonly string[], values: BuildValues, settings: PlanningSettings & { remote: ReturnType<typeof remoteCacheRefs> }, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
-  const { logger, report } = output;
+  const { logger } = output;
+  // Counted: a build that showed a diagnostic is not stamped, so the next run shows it again.
+  let shown = 0;
+  const report: DiagnosticReporter = (diagnostics, sources) => {
+    shown += diagnostics.length;
+    output.report(diagnostics, sources);
+  };
   const started = Date.now();
   const loaded = await loadBuildFile({ ...settings.location, cwd: context.cwd, buildArgs: settings.buildArgs });
   const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
@@ -117,17 +125,8 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
   const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
   const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report, hasher), (p) => `planned ${p.plan.nodes.length} nodes`);
   try {
-    const previous = await lastPlan(cacheDir, loaded.path, 'default');
     const remote = settings.remote.from.length > 0 || settings.remote.to ? new RegistryCache({ ...settings.remote, name, cacheDir, registries: images, logger, warn: (d) => report([d], new Map()) }) : undefined;
-    if (values.explain) {
-      const sealId = planned.plan.roots.seal;
-      // A seal node the local cache lacks: which --cache-from has it (asked, not fetched).
-      const local = (await lookupArtifact(cacheDir, sealId)).state === 'hit';
-      const found = remote && !local ? await remote.locate(sealId) : undefined;
-      const cached = await cachedNodes(cacheDir, planned.plan, found);
-      const searched = local || found ? [] : settings.remote.from.map(repositoryText);
-      explain(context, output, values.quiet === true, explainBuild(planned.plan, previous, cached, searched));
-    }
+    if (values.explain) explain(context, output, values.quiet === true, await explanations(cacheDir, planned.plan, await lastPlan(cacheDir, loaded.path, 'default'), remote));
     const result = await executeBuild({
       spec,
       spans: loaded.spans,
@@ -145,17 +144,33 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
     await recordPlan(cacheDir, loaded.path, 'default', planned.plan);
     const metadata = await buildMetadata(result);
     if (values['metadata-file'] !== undefined) await writeMetadataFile(resolve(context.cwd, values['metadata-file']), metadata);
-    const shown = relative(context.cwd, dirname(result.outputs.rootfs)) || '.';
+    const where = relative(context.cwd, dirname(result.outputs.rootfs)) || '.';
     const seconds = (Date.now() - started) / 1000;
+    const size = formatBytes(metadata['cube.artifact.size']);
+    const digest = result.manifest.artifact.sha256 as Digest;
     logger.info(
       { event: 'result', ...metadata, seconds },
-      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : result.rootfs === 'remote' ? 'from the remote cache' : result.base ? 'sealed now from the flattened base' : 'sealed now'}, ${formatBytes(metadata['cube.artifact.size'])}, ${shortDigest(result.manifest.artifact.sha256 as Digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
+      `built ${where}/rootfs.ext4 (${{ cached: 'from cache', remote: 'from the remote cache', built: result.base ? 'sealed now from the flattened base' : 'sealed now' }[result.rootfs]}, ${size}, ${shortDigest(digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
     );
-    if (values.quiet) context.stdout.write(`${result.manifest.artifact.sha256}\n`);
+    if (values.quiet) context.stdout.write(`${digest}\n`);
+    if (shown === 0) {
+      const outputs = [result.outputs.rootfs, result.outputs.launch, result.outputs.plan, ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
+      const message = `up to date: ${where}/rootfs.ext4 (${size}, ${shortDigest(digest)}), launch.json, plan.json`;
+      // Only an optimisation of the next run: a cache that cannot take it is no error.
+      await keepStamp(context, { args, cacheDir, buildFile: loaded.path, spec, hasher, outputs, started, digest, message, fields: { ...metadata } }).catch(() => undefined);
+    }
     return ExitCode.ok;
   } catch (error) {
     throw withSources(error, loaded);
   }
+}
+
+/** Why each node runs; a seal node the local cache lacks is asked of each --cache-from (HEAD, nothing fetched). */
+async function explanations(cacheDir: string, plan: Plan, previous: Plan | undefined, remote: RegistryCache | undefined): Promise<Explanation[]> {
+  const local = (await lookupArtifact(cacheDir, plan.roots.seal)).state === 'hit';
+  const found = remote && !local ? await remote.locate(plan.roots.seal) : undefined;
+  const searched = local || found || !remote ? [] : remote.options.from.map(repositoryText);
+  return explainBuild(plan, previous, await cachedNodes(cacheDir, plan, found), searched);
 }
 
 /** `--explain`: a table on stdout, on stderr with `-q` (stdout then holds the digest alone), or `explain` records. */
