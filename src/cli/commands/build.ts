@@ -122,7 +122,6 @@ async function build(context: CommandContext, args: readonly string[], values: B
   if (!loaded.spec || hasErrors(checked.diagnostics)) return ExitCode.userError;
   const spec = loaded.spec;
   const name = values.name ?? basename(dirname(loaded.path));
-  const outDir = values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name);
   const planned = await timedStep(logger, 'plan', () => planLoaded(context, { ...loaded, spec }, settings, images.resolver, report, hasher), (p) => `planned ${p.plan.nodes.length} nodes`);
   try {
     const remote = settings.remote.from.length > 0 || settings.remote.to ? new RegistryCache({ ...settings.remote, name, cacheDir, registries: images, logger, warn: (d) => report([d], new Map()) }) : undefined;
@@ -135,7 +134,7 @@ async function build(context: CommandContext, args: readonly string[], values: B
       imageRef: formatImageRef(spec.from.image),
       layers: images.layers,
       cacheDir,
-      outDir,
+      outDir: values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name),
       noCache: values['no-cache'] === true,
       ...(remote ? { remote } : {}),
       logger,
