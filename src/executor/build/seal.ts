@@ -21,6 +21,9 @@ import { applyBuildSteps } from './build-steps.js';
 import type { SealStep } from './build-steps.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
+import type { BuildStepOrigin } from './tree-writers.js';
+import { traceOrigins } from './origins.js';
+import type { PathOrigin } from './origins.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
 export type { SealStep } from './build-steps.js';
@@ -48,6 +51,8 @@ export interface SealInput {
 export interface SealOutput {
   readonly ext4: Ext4Result;
   readonly facts: RootfsFacts;
+  /** Every path of the tree and the layer or step it came from. */
+  readonly origins: readonly PathOrigin[];
 }
 
 const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
@@ -130,12 +135,13 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     };
     input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
     const writer = new IndexingWriter(ext4, index);
-    await applyBuildSteps(writer, index, { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger }, (problem) => {
+    const steps = { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger, beginStep: (step: BuildStepOrigin) => writer.beginStep(step) };
+    await applyBuildSteps(writer, index, steps, (problem) => {
       throw new DiagnosticError(problem);
     });
     const result = await writer.close();
     input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${formatBytes(result.size)})`);
-    return { ext4: result, facts: { accounts, index } };
+    return { ext4: result, facts: { accounts, index }, origins: traceOrigins(index, (inode) => writer.originOf(inode)) };
   } catch (error) {
     await ext4.abort();
     throw error;
