@@ -20,6 +20,7 @@ export const COMMAND_SUMMARIES = [
   { name: 'diff', summary: 'explain the difference between two plans' },
   { name: 'check', summary: 'parse and validate the build file' },
   { name: 'convert', summary: 'convert a Cubefile to cube.yaml or back' },
+  { name: 'inspect', summary: 'list what is in a built image and what takes its space' },
   { name: 'cache', summary: 'list, measure and prune the cache' },
 ] as const satisfies readonly CommandSummary[];
 
