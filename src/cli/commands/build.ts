@@ -19,10 +19,10 @@ import { formatBytes, formatDuration } from '../../core/format.js';
 import type { Explanation } from '../../planner/index.js';
 import { planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
 import type { PlanningSettings } from './shared.js';
-import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
+import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
-import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
+import { commandOutput, outputCompletion, outputOptions, outputUsage, timedStep } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
 
 const usage = `Usage: cube build [options] [DIR]
@@ -157,4 +157,4 @@ function explain(context: CommandContext, output: CommandOutput, quiet: boolean,
 }
 
 /** `cube build`. */
-export const buildCommand: Command = { usage, run };
+export const buildCommand: Command = { usage, options, completion: { values: { ...outputCompletion, ...checkPolicyCompletion() } }, run };

@@ -12,6 +12,7 @@ const loaders: Readonly<Record<CommandName, CommandEntry['load']>> = {
   convert: async () => (await import('./convert.js')).convertCommand,
   inspect: async () => (await import('./inspect.js')).inspectCommand,
   cache: async () => (await import('./cache.js')).cacheCommand,
+  completion: async () => (await import('./completion.js')).completionCommand,
 };
 
 /** Every subcommand. */

@@ -43,6 +43,8 @@ const options = {
   'cache-dir': { type: 'string' },
 } as const;
 
+const FORMATS = ['human', 'json'] as const;
+
 /** `--top` and `--depth`: whole numbers from 1. */
 function countOption(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -63,7 +65,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('inspect', args, options);
   if (positionals.length > 1) throw usageError('inspect', `unexpected argument "${positionals[1]}" (give one output directory or image)`);
   const format = values.format ?? 'human';
-  if (format !== 'human' && format !== 'json') throw usageError('inspect', `--format must be human or json, got "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw usageError('inspect', `--format must be human or json, got "${format}"`);
   const cut = { top: countOption('top', values.top, 10), depth: countOption('depth', values.depth, 2) };
   const target = await locateOutput(context.cwd, positionals[0]);
   const result = await inspectTarget(context, target, cut, cacheDirOption(context, values['cache-dir']));
@@ -80,4 +82,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube inspect`. */
-export const inspectCommand: Command = { usage, run };
+export const inspectCommand: Command = { usage, options, completion: { values: { format: FORMATS } }, run };
