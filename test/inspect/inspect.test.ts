@@ -140,6 +140,7 @@ describe('cube inspect refuses', () => {
     ['a file that is not ext4', ['Cubefile'], 1, 'CUBE4007', 'not an ext4 image'],
     ['a bad --top', ['out', '--top', '0'], 2, 'CUBE0001', '--top needs a whole number'],
     ['an unknown --format', ['out', '--format', 'xml'], 2, 'CUBE0001', '--format must be human or json'],
+    ['an --html file that cannot be written', ['out', '--html', 'Cubefile/page.html'], 3, 'CUBE0004', 'cannot write'],
   ])('%s', async (_name, args, code, diagnostic, message) => {
     const run = await inspect(...args);
     expect(run.code).toBe(code);
