@@ -3,10 +3,12 @@
  * `cube inspect`: two layers (the second replaces a file of the first and adds a hard link),
  * envd, a COPY of a directory, a WORKDIR, and a COPY into a directory that does not exist yet.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { elfWith } from './elf.js';
+import { expectClean } from './ext4.js';
 import { buildTar } from './layers.js';
 import { putImage, putIndex, tagged } from './oci-layout.js';
 import { runCli } from './run-cli.js';
@@ -40,6 +42,8 @@ export interface InspectProject {
   readonly cacheDir: string;
   /** `cube build` of the project into `out`. */
   build(extra?: readonly string[]): Promise<CliRun>;
+  /** `cube inspect` in the project's directory, with its cache. */
+  inspect(...args: readonly string[]): Promise<CliRun>;
 }
 
 /** Makes the project in a new temporary directory (the caller removes `dir`). */
@@ -72,5 +76,28 @@ export async function makeInspectProject(): Promise<InspectProject> {
     out,
     cacheDir,
     build: (extra = []) => runCli(['build', '--cache-dir', cacheDir, '--out', out, ...extra], { cwd: dir, env: { SOURCE_DATE_EPOCH: '1700000000' } }),
+    inspect: (...args) => runCli(['inspect', '--cache-dir', cacheDir, ...args], { cwd: dir }),
+  };
+}
+
+/**
+ * A project for one test file: made (and, with `built`, built into `out`, its image checked by
+ * e2fsck) before its tests, removed after them. Call at the top level of the file.
+ */
+export function useInspectProject(options: { readonly built: boolean }): () => InspectProject {
+  let project: InspectProject | undefined;
+  beforeAll(async () => {
+    project = await makeInspectProject();
+    if (!options.built) return;
+    const run = await project.build();
+    expect(run.code, run.stderr).toBe(0);
+    await expectClean(join(project.out, 'rootfs.ext4'));
+  }, 120_000);
+  afterAll(async () => {
+    if (project) await rm(project.dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!project) throw new Error('the project exists only while the tests run');
+    return project;
   };
 }

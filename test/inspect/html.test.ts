@@ -4,33 +4,28 @@
  * says it draws (the image's largest files among them, coloured by their origin), the legend
  * names every origin, nothing is fetched from anywhere, and the screenshot has the window's size.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/inspect/index.js';
 import { escapeHtml, originColour } from '../../src/inspect/render-html.js';
-import { makeInspectProject } from '../helpers/inspect-project.js';
+import { useInspectProject } from '../helpers/inspect-project.js';
 import type { InspectProject } from '../helpers/inspect-project.js';
-import { runCli } from '../helpers/run-cli.js';
 
+const built = useInspectProject({ built: true });
 let project: InspectProject;
 let page: string;
 let report: InspectReport;
 
 beforeAll(async () => {
-  project = await makeInspectProject();
-  const built = await project.build();
-  expect(built.code, built.stderr).toBe(0);
+  project = built();
   page = join(project.dir, 'report', 'inspect.html');
   await mkdir(join(project.dir, 'report'));
-  const run = await runCli(['inspect', 'out', '--format', 'json', '--html', page, '--cache-dir', project.cacheDir], { cwd: project.dir });
+  const run = await project.inspect('out', '--format', 'json', '--html', page);
   expect(run.code, run.stderr).toBe(0);
   report = JSON.parse(run.stdout) as InspectReport;
-}, 120_000);
-afterAll(async () => {
-  await rm(project.dir, { recursive: true, force: true });
 });
 
 /** Runs headless Chromium on the page with `args`, its profile and home in the project's directory, bounded in time. */

@@ -5,34 +5,28 @@
  * --depth, names that are not UTF-8 print escaped, and every way the input can be wrong is a
  * diagnostic with its exit code.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest, shortDigest } from '../../src/core/digest.js';
 import type { Digest } from '../../src/core/digest.js';
 import type { InspectReport } from '../../src/inspect/index.js';
 import type { Plan } from '../../src/planner/index.js';
-import { debugfs, expectClean } from '../helpers/ext4.js';
-import { makeInspectProject, SIZES } from '../helpers/inspect-project.js';
+import { debugfs } from '../helpers/ext4.js';
+import { SIZES, useInspectProject } from '../helpers/inspect-project.js';
 import type { InspectProject } from '../helpers/inspect-project.js';
-import { runCli } from '../helpers/run-cli.js';
 
+const built = useInspectProject({ built: true });
 let project: InspectProject;
 let plan: Plan;
 
 beforeAll(async () => {
-  project = await makeInspectProject();
-  const built = await project.build();
-  expect(built.code, built.stderr).toBe(0);
-  await expectClean(join(project.out, 'rootfs.ext4'));
+  project = built();
   plan = JSON.parse(await readFile(join(project.out, 'plan.json'), 'utf8')) as Plan;
-}, 120_000);
-afterAll(async () => {
-  await rm(project.dir, { recursive: true, force: true });
 });
 
-const inspect = (...args: string[]) => runCli(['inspect', '--cache-dir', project.cacheDir, ...args], { cwd: project.dir });
+const inspect = (...args: string[]) => project.inspect(...args);
 
 async function json(...args: string[]): Promise<InspectReport> {
   const run = await inspect('--format', 'json', ...args);

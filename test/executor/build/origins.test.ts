@@ -6,20 +6,18 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { originsFromJson } from '../../../src/executor/build/origins.js';
 import type { Origins } from '../../../src/executor/build/origins.js';
 import type { Plan } from '../../../src/planner/index.js';
-import { makeInspectProject } from '../../helpers/inspect-project.js';
+import { useInspectProject } from '../../helpers/inspect-project.js';
 import type { InspectProject } from '../../helpers/inspect-project.js';
 
+const made = useInspectProject({ built: false });
 let project: InspectProject;
 
-beforeAll(async () => {
-  project = await makeInspectProject();
-});
-afterAll(async () => {
-  await rm(project.dir, { recursive: true, force: true });
+beforeAll(() => {
+  project = made();
 });
 
 async function outputs(): Promise<{ origins: Origins; plan: Plan; text: string }> {
