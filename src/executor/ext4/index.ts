@@ -4,7 +4,8 @@
  * that flattening, injection and COPY write into. Beside it, a small read-only reader that
  * lists an image's tree (for `cube inspect`).
  */
-export { createExt4Writer } from './writer.js';
+export { createExt4Writer, resumeExt4Writer, superblockRegions } from './writer.js';
+export type { Ext4TreeWriter, Ext4WriterState } from './writer.js';
 export type { Ext4Options, Ext4Result } from './seal/index.js';
 export { openExt4 } from './read/walk.js';
 export type { Ext4Entry, Ext4Reader } from './read/walk.js';

@@ -1,8 +1,8 @@
 /**
  * origins.json, as `cube build` writes it beside the image: each path names the plan node that
  * put it there (the layer that last wrote it, envd's injection with exec-as, the COPY or WORKDIR
- * step, the step whose destination needed a new parent), the same from the cache, and an entry
- * whose origins cannot be read is sealed again rather than trusted.
+ * step, the step whose destination needed a new parent), the same from the cache and from the
+ * flattened base, and an entry whose origins cannot be read is sealed again rather than trusted.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -78,5 +78,18 @@ describe('origins.json', () => {
     expect(resealed.code, resealed.stderr).toBe(0);
     expect(resealed.stderr).toContain('cached rootfs is corrupt (origins.json is not valid); rebuilding');
     expect((await outputs()).text).toBe(first.text);
+  });
+
+  it('is the same for an image sealed from the flattened base as for one sealed from the layers', async () => {
+    await writeFile(join(project.dir, 'app', 'main.py'), 'print("changed")\n');
+    const incremental = await project.build();
+    expect(incremental.code, incremental.stderr).toBe(0);
+    expect(incremental.stderr).toContain('reused from the flattened rootfs');
+    const fromBase = await outputs();
+    const cold = await project.build(['--no-cache']);
+    expect(cold.code, cold.stderr).toBe(0);
+    expect(cold.stderr).toContain('flattened 2 layers');
+    expect((await outputs()).text).toBe(fromBase.text);
+    expect(keysByPath(fromBase.origins, fromBase.plan).get('/usr/lib/libbig.so')).toBe('layer/1');
   });
 });
