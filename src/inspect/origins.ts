@@ -7,8 +7,8 @@
  */
 import { shortDigest } from '../core/digest.js';
 import type { Digest } from '../core/digest.js';
-import { WRITER_ORIGIN } from '../executor/build/origins.js';
-import type { Origins } from '../executor/build/origins.js';
+import { WRITER_ORIGIN } from '../executor/build/index.js';
+import type { OriginNode, Origins } from '../executor/build/index.js';
 import type { Plan } from '../planner/index.js';
 import { utf8Name } from './names.js';
 
@@ -39,7 +39,7 @@ const FILESYSTEM: OriginLabel = { kind: 'filesystem', label: 'filesystem (metada
 const UNKNOWN: OriginLabel = { kind: 'unknown', label: 'unknown (no origins.json)' };
 
 /** The label of one origins.json origin, from its plan node. */
-function labelOf(origin: Origins['origins'][number], plan: Plan, layerCount: number): OriginLabel {
+function labelOf(origin: OriginNode, plan: Plan, layerCount: number): OriginLabel {
   const source = plan.sources[origin.node];
   const node = plan.nodes.find((n) => n.id === origin.node);
   const location = source?.location !== undefined ? { location: source.location } : {};

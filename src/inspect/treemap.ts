@@ -29,9 +29,9 @@ interface Box {
 const MIN_AREA = 48;
 const MIN_SIDE = 3;
 /** Room for a directory's name above its children, when it is big enough to show one. */
-export const HEADER = 14;
+const HEADER = 14;
 /** The most rectangles a treemap draws. */
-export const MAX_RECTS = 2500;
+const MAX_RECTS = 2500;
 
 /** The worst aspect ratio of a row of `areas` laid along a side of length `side`. */
 function worst(areas: readonly number[], side: number): number {

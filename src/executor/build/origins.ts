@@ -29,7 +29,7 @@ const originNodeSchema = z
   .strict();
 
 /** The schema of origins.json. */
-export const originsSchema = z
+const originsSchema = z
   .object({
     version: z.literal(1),
     /** The seal node of the image these origins describe. */

@@ -63,7 +63,7 @@ const TYPES = new Map<number, EntryType>(Object.entries(FileType).map(([type, t]
 const READABLE_INCOMPAT = Object.values({ ...Incompat, ...IncompatReadable }).reduce((all, bit) => all | bit, 0);
 
 /** The diagnostic for an image that cannot be read, naming it. */
-export function unreadable(path: string, why: string): DiagnosticError {
+function unreadable(path: string, why: string): DiagnosticError {
   return new DiagnosticError(createDiagnostic(runCodes.unreadableImage, `${path}: ${why}`));
 }
 
