@@ -101,6 +101,7 @@ export class BuildContext {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
     if (typeof head === 'string') return this.glob(rest, join(dir, head));
+    this.hasher.listed(dir);
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of names.sort()) if (head.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
@@ -130,6 +131,7 @@ export class BuildContext {
   }
 
   async walk(dir: string, prefix: string, out: CopyEntry[], span: Span | undefined): Promise<void> {
+    this.hasher.listed(dir);
     const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = join(dir, name);

@@ -46,6 +46,7 @@ const KINDS: readonly [string, string][] = [
   ['plan', 'plans'],
   ['facts', 'image-facts'],
   ['stat-cache', 'stat-cache'],
+  ['stamp', 'stamps'],
 ];
 
 /** Space taken under `path`; a file with several links (a flattened base's image) counts once, where first seen. */

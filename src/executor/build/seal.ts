@@ -1,7 +1,8 @@
 /**
- * Executes the filesystem half of a plan: flattens the image's layers into the ext4 writer, bakes
- * envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from the
- * layer tars into the writer; nothing from a layer touches the host filesystem.
+ * Executes the filesystem half of a plan: flattens the image's layers into the ext4 writer (or
+ * starts from the flattened base an earlier build of the same layers kept: docs/incremental.md),
+ * bakes envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from
+ * the layer tars into the writer; nothing from a layer touches the host filesystem.
  */
 import type { SealSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
