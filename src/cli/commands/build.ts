@@ -152,7 +152,7 @@ async function build(context: CommandContext, args: readonly string[], values: B
     );
     if (values.quiet) context.stdout.write(`${digest}\n`);
     if (shown === 0) {
-      const outputs = [result.outputs.rootfs, result.outputs.launch, result.outputs.plan, ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
+      const outputs = [...Object.values(result.outputs), ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
       const message = `up to date: ${where}/rootfs.ext4 (${size}, ${shortDigest(digest)}), launch.json, plan.json`;
       // Only an optimisation of the next run: a cache that cannot take it is no error.
       await keepStamp(context, { args, cacheDir, buildFile: loaded.path, spec, hasher, outputs, started, digest, message, fields: { ...metadata } }).catch(() => undefined);
