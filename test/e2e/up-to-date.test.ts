@@ -87,6 +87,7 @@ describe('a no-change cube build', () => {
       ['a new file in a copied directory', () => writeFile(join(dir, 'static', 'new.css'), 'p {}\n')],
       ['envd', () => appendFile(join(dir, 'envd'), 'x')],
       ['the output image', () => rm(join(dir, 'out', 'rootfs.ext4'))],
+      ['the origins beside it', () => rm(join(dir, 'out', 'origins.json'))],
       ['the build file', async () => writeFile(join(dir, 'Cubefile'), `${await readFile(join(dir, 'Cubefile'), 'utf8')}LABEL a=b\n`)],
       ['SOURCE_DATE_EPOCH', async () => undefined, { SOURCE_DATE_EPOCH: '1700000001' }],
     ];

@@ -44,6 +44,9 @@ const options = {
   name: { type: 'string' },
 } as const;
 
+/** What `--against` takes besides a registry repository: the last plan built (a plan file is given as OLD instead). */
+const AGAINST = ['last'] as const;
+
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('diff', args, options);
   let old: Plan;
@@ -86,4 +89,4 @@ async function remotePlan(context: CommandContext, values: { readonly file?: str
 }
 
 /** `cube diff`. */
-export const diffCommand: Command = { usage, run };
+export const diffCommand: Command = { usage, options, completion: { values: { against: AGAINST } }, run };

@@ -10,9 +10,11 @@ const loaders: Readonly<Record<CommandName, CommandEntry['load']>> = {
   diff: async () => (await import('./diff.js')).diffCommand,
   check: async () => (await import('./check.js')).checkCommand,
   convert: async () => (await import('./convert.js')).convertCommand,
+  inspect: async () => (await import('./inspect.js')).inspectCommand,
   cache: async () => (await import('./cache.js')).cacheCommand,
   push: async () => (await import('./publish.js')).pushCommand,
   pull: async () => (await import('./publish.js')).pullCommand,
+  completion: async () => (await import('./completion.js')).completionCommand,
 };
 
 /** Every subcommand. */

@@ -106,7 +106,7 @@ async function pull(args: readonly string[], context: CommandContext): Promise<E
 }
 
 /** `cube push`. */
-export const pushCommand: Command = { usage: pushUsage, run: push };
+export const pushCommand: Command = { usage: pushUsage, options, run: push };
 
 /** `cube pull`. */
-export const pullCommand: Command = { usage: pullUsage, run: pull };
+export const pullCommand: Command = { usage: pullUsage, options, run: pull };

@@ -1,8 +1,8 @@
 /**
  * The remote cache in registries (`--cache-from`, `--cache-to`): a sealed rootfs is an artifact
  * of type {@link CubeMediaType.rootfs} tagged `seal-<hex of the seal node id>`; its config holds
- * the image's digest, its ext4 geometry and the facts of its tree (what the local cache keeps in
- * entry.json and facts.json), its parts are the image's chunks and the plan that made it. An
+ * the image's digest, its ext4 geometry, the facts of its tree and where its paths came from
+ * (what the local cache keeps in entry.json, facts.json and origins.json), its parts are the image's chunks and the plan that made it. An
  * export also moves the tag `latest-<name>` to it, for `cube diff --against REF`.
  *
  * A hit is written into the local cache through the same staging and commit as a local build,
@@ -21,7 +21,7 @@ import type { Logger } from '../../core/log.js';
 import { redactUrlsIn } from '../../core/redact.js';
 import { planToJson } from '../../planner/index.js';
 import type { Plan } from '../../planner/index.js';
-import { commitArtifact, discardStaged, factsFromJson, stageArtifact } from '../build/index.js';
+import { commitArtifact, discardStaged, factsFromJson, originsFromJson, stageArtifact } from '../build/index.js';
 import type { CachedArtifact, RemoteCache } from '../build/index.js';
 import { MediaType, RegistryPusher } from '../image/index.js';
 import type { RegistryClient } from '../image/index.js';
@@ -47,6 +47,7 @@ const configSchema = z.object({
   sha256: digestSchema,
   ext4: z.object({ size: z.number().int().positive(), uuid: z.string(), blockSize: z.number().int(), inodes: z.number().int(), blocks: z.number().int() }),
   facts: z.unknown(),
+  origins: z.unknown(),
 });
 
 /** What the remote cache needs from the build. */
@@ -102,14 +103,15 @@ export class RegistryCache implements RemoteCache {
     if (!artifact) return undefined;
     const parsed = configSchema.safeParse(JSON.parse((await readBlob(source, artifact.manifest.config)).toString('utf8')));
     const facts = parsed.success ? factsFromJson(JSON.stringify(parsed.data.facts)) : undefined;
-    if (!parsed.success || !facts || parsed.data.sealId !== sealId) throw notCube(where, 'its config is not the entry of this seal node');
+    const origins = parsed.success ? originsFromJson(JSON.stringify(parsed.data.origins)) : undefined;
+    if (!parsed.success || !facts || !origins || parsed.data.sealId !== sealId || origins.seal !== sealId) throw notCube(where, 'its config is not the entry of this seal node');
     const config = parsed.data;
     if (config.ext4.size !== artifact.size) throw notCube(where, `its chunks make ${artifact.size} bytes, its config says ${config.ext4.size}`);
     const staged = await stageArtifact(this.options.cacheDir, sealId);
     try {
       const sha256 = await downloadImage(source, artifact.chunks, artifact.size, staged.rootfs);
       if (sha256 !== config.sha256) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${where}: the image hashes to ${sha256}, not the ${config.sha256} its config records`));
-      return await commitArtifact(this.options.cacheDir, staged, sealId, { sha256, ext4: config.ext4, facts });
+      return await commitArtifact(this.options.cacheDir, staged, sealId, { sha256, ext4: config.ext4, facts, origins });
     } catch (error) {
       await discardStaged(staged);
       throw error;
@@ -131,8 +133,8 @@ export class RegistryCache implements RemoteCache {
         this.options.logger.debug({ node: sealId, to: repositoryText(to) }, `seal ${shortDigest(sealId)} is already in ${repositoryText(to)}`);
         return;
       }
-      const facts: unknown = JSON.parse(await readFile(join(artifact.dir, 'facts.json'), 'utf8'));
-      const config = { version: 1, sealId, sha256: artifact.sha256, ext4: artifact.ext4, facts };
+      const [facts, origins] = await Promise.all(['facts.json', 'origins.json'].map(async (name): Promise<unknown> => JSON.parse(await readFile(join(artifact.dir, name), 'utf8'))));
+      const config = { version: 1, sealId, sha256: artifact.sha256, ext4: artifact.ext4, facts, origins };
       await pushArtifact(
         pusher,
         {
