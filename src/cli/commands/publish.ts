@@ -13,7 +13,7 @@ import { loadArtifact } from '../../runner/index.js';
 import { cacheDirOption, parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
-import { commandOutput, outputOptions } from './output-options.js';
+import { commandOutput, outputOptions, outputUsage } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
 import { registryTarget } from './registry-refs.js';
 import type { RegistryTarget } from './registry-refs.js';
@@ -23,8 +23,7 @@ const common = `Options:
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR): push reads there whether OUT's
                           image is, untouched, the one a build placed, and then does not hash it
       --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (loopback always may; repeatable)
-      --log-format F      human (default) or json
-
+${outputUsage}
 Credentials come from $REGISTRY_AUTH_FILE or $DOCKER_CONFIG/config.json (with credential
 helpers), as for pulling base images. docs/remote-cache.md describes the artifact.
 `;
