@@ -55,7 +55,7 @@ describe('the workflow in docs/ci.md', () => {
   it('runs cube only with commands and options cube has', async () => {
     const { steps } = await workflow();
     const lines = steps.flatMap((s) => cubeCommands(s.run ?? ''));
-    expect(lines.map((l) => l[0])).toEqual(['check', 'build', 'inspect', 'inspect', 'run']);
+    expect(lines.map((l) => l[0])).toEqual(['check', 'build', 'inspect', 'inspect', 'run', 'push']);
     for (const [name, ...args] of lines) {
       const entry = commands.find((c) => c.name === name);
       expect(entry, name).toBeDefined();
