@@ -54,7 +54,7 @@ export async function contextFindings(spec: BuildSpec, spans: SpanTable, context
       continue;
     }
     if (!hasIgnoreFile && step.sources.some((s) => WHOLE_CONTEXT.has(s.replace(/^\/+(?=.)/, '')))) {
-      findings.diagnostics.push(createDiagnostic(lintCodes.copyWholeContext, `COPY ${step.sources.join(' ')} copies the whole build context (the build file's directory), and it has no .cubeignore`, where ? { span: where } : {}));
+      findings.diagnostics.push(createDiagnostic(lintCodes.copyWholeContext, 'wholeContext', { sources: step.sources.join(' ') }, where ? { span: where } : {}));
     }
     let resolved: CopySource[] | undefined = context ? [] : undefined;
     for (const source of step.sources) {

@@ -1,34 +1,38 @@
 /**
- * Docker's word processing for instruction arguments: quote removal (single quotes literal,
- * double quotes with `\"`, `\\` and `\$` escapes), the escape character outside quotes, and
- * variable substitution: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
- * `${VAR:+alt}`, `${VAR+alt}`, `${VAR:?message}`, `${VAR?message}`, with nested words in the
- * defaults. A `${VAR:?message}` whose variable is unset or empty is an error the caller reports.
+ * Docker's word processing for instruction arguments, as BuildKit's shell lexer does it: quote
+ * removal (single quotes literal; double quotes with the escape character escaping `"`, `$` and
+ * itself), the escape character outside quotes (a trailing one is dropped), and substitution:
+ * `$NAME`, `${NAME}`, the positional (`$1`, `${999}`) and special (`$@ $* $# $? $- $$ $! $0`)
+ * parameters, which a build never sets, and the operators `:-` `-` `:+` `+` `:?` `?` (with
+ * nested words), `#` `##` `%` `%%` (trim a shell pattern) and `/` `//` (replace one). A failed
+ * `${NAME:?message}` is an error the caller reports. Patterns are read by shell-pattern.ts.
  */
+import type { MessageValues } from '../core/diagnostics/index.js';
+import type { parseCodes } from '../core/diagnostics/codes-parse.js';
+import { replacePattern, trimPattern } from './shell-pattern.js';
 
-/** Variables visible to substitution. */
 /** Where a word looks its variables up (a Map will do). */
 export interface Scope {
   get(name: string): string | undefined;
 }
 
-/** A failed `${VAR:?message}` (or an unterminated quote or brace), with its offset in the word. */
-export interface WordError {
-  readonly kind: 'required' | 'unterminated-quote' | 'unterminated-brace' | 'bad-substitution';
-  readonly message: string;
-  readonly offset: number;
-}
+type BadWord = typeof parseCodes.badWord.messages;
+
+/** Why a word cannot be read: a message of CUBE1013, its values, and where in the word. */
+export type WordError = { readonly [K in keyof BadWord]: { readonly kind: K; readonly values: MessageValues<BadWord[K]>; readonly offset: number } }[keyof BadWord];
 
 /** The result of processing one word. */
 export type WordResult = { readonly ok: true; readonly value: string; readonly undefinedNames?: readonly string[] } | { readonly ok: false; readonly error: WordError };
 
 class Fail extends Error {
   constructor(readonly detail: WordError) {
-    super(detail.message);
+    super(detail.kind);
   }
 }
 
-const NAME_START = /[A-Za-z_]/;
+/** How a word is written: a shell word, a cube.yaml string (only `\$` escapes), a JSON string (nothing escapes). */
+type Syntax = 'shell' | 'yaml' | 'json';
+
 const MAX_NESTING = 32;
 /**
  * The most a word may gain from substitutions: Linux's limit on one argument or environment
@@ -36,7 +40,10 @@ const MAX_NESTING = 32;
  * it `ENV A=$A$A` repeated doubles a value until memory runs out.
  */
 const MAX_EXPANSION = 128 * 1024;
-const NAME_CHAR = /[A-Za-z0-9_]/;
+/** The special parameters of POSIX sh (`$0` is read as a positional one). */
+const SPECIAL = '@*#?-$!';
+const DIGIT = /^\p{Nd}$/u;
+const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
 
 class WordReader {
   pos = 0;
@@ -48,53 +55,59 @@ class WordReader {
   constructor(
     readonly text: string,
     readonly escape: string,
+    /** Without a scope `$` is literal. */
     readonly scope: Scope | undefined,
-    /** Whether quotes are syntax (shell words) or plain characters (YAML strings, where only `\$` escapes). */
-    readonly quotes: boolean = true,
+    readonly syntax: Syntax = 'shell',
     /** Keep `$…` substitutions as written and write literal dollars as `\$` (for `cube convert`). */
     readonly passthrough: boolean = false,
   ) {}
 
-  /** Reads until `stop` (outside quotes) or the end; returns the processed text. */
-  read(stop?: string): string {
+  fail<K extends keyof BadWord>(kind: K, offset: number, ...values: MessageValues<BadWord[K]> extends Record<string, never> ? [] : [MessageValues<BadWord[K]>]): never {
+    throw new Fail({ kind, values: values[0] ?? {}, offset } as WordError);
+  }
+
+  /**
+   * Reads until `stop` (outside quotes, consumed) or the end; returns the processed text. `raw`
+   * keeps escapes as written, for the patterns of `#`, `%` and `/`, which read them themselves.
+   */
+  read(stop?: string, raw = false): string {
     let out = '';
     while (this.pos < this.text.length) {
       const c = this.text[this.pos] as string;
-      if (stop !== undefined && c === stop) return out;
-      if (!this.quotes) {
-        if (c === '\\' && this.text[this.pos + 1] === '$') {
-          out += '$';
-          this.pos += 2;
-        } else if (c === '$' && this.scope) out += this.dollar();
-        else {
-          out += c;
-          this.pos++;
-        }
-      } else if (c === this.escape) {
+      if (c === stop) {
         this.pos++;
+        return out;
+      }
+      if (c === '$' && this.scope) out += this.dollar();
+      else if (this.syntax === 'shell' && c === "'") out += this.single();
+      else if (this.syntax === 'shell' && c === '"') out += this.double(raw);
+      else if (this.syntax === 'shell' && c === this.escape) {
+        this.pos++;
+        if (raw) out += c;
+        // A trailing escape character escapes nothing and is dropped.
         if (this.pos < this.text.length) out += this.literal(this.text[this.pos++] as string);
-        else out += c;
-      } else if (c === "'") out += this.single();
-      else if (c === '"') out += this.double();
-      else if (c === '$' && this.scope) out += this.dollar();
-      else {
+      } else if (this.syntax === 'yaml' && c === '\\' && this.text[this.pos + 1] === '$') {
+        out += '$';
+        this.pos += 2;
+      } else {
         out += c;
         this.pos++;
       }
     }
+    if (stop !== undefined) this.fail('unclosedBrace', this.text.length);
     return out;
   }
 
   single(): string {
     const start = this.pos++;
     const end = this.text.indexOf("'", this.pos);
-    if (end === -1) throw new Fail({ kind: 'unterminated-quote', message: 'a single quote is not closed', offset: start });
+    if (end === -1) this.fail('singleQuote', start);
     const value = this.literal(this.text.slice(this.pos, end));
     this.pos = end + 1;
     return value;
   }
 
-  double(): string {
+  double(raw: boolean): string {
     const start = this.pos++;
     let out = '';
     while (this.pos < this.text.length) {
@@ -103,28 +116,19 @@ class WordReader {
         this.pos++;
         return out;
       }
-      if (c === this.escape && this.pos + 1 < this.text.length && '"\\$`'.includes(this.text[this.pos + 1] as string)) {
-        out += this.literal(this.text[this.pos + 1] as string);
-        this.pos += 2;
-      } else if (c === '$' && this.scope) out += this.dollar();
-      else {
-        out += c;
-        this.pos++;
+      if (c === '$' && this.scope) {
+        out += this.dollar();
+        continue;
       }
+      this.pos++;
+      const next = this.text[this.pos];
+      if (c === this.escape && next !== undefined && (next === '"' || next === '$' || next === this.escape)) {
+        out += (raw ? c : '') + this.literal(next);
+        this.pos++;
+      } else if (c === this.escape && next === undefined) break;
+      else out += c === this.escape && raw ? c + c : c;
     }
-    throw new Fail({ kind: 'unterminated-quote', message: 'a double quote is not closed', offset: start });
-  }
-
-  lookup(scope: Scope, name: string): string {
-    const value = scope.get(name);
-    if (value === undefined) this.undefinedNames.push(name);
-    return value ?? '';
-  }
-
-  name(): string {
-    let name = '';
-    while (this.pos < this.text.length && NAME_CHAR.test(this.text[this.pos] as string)) name += this.text[this.pos++];
-    return name;
+    return this.fail('doubleQuote', start);
   }
 
   /** Text that is literal in the source; in passthrough mode its dollars are marked `\$`. */
@@ -132,67 +136,110 @@ class WordReader {
     return this.passthrough ? text.replace(/\$/g, '\\$') : text;
   }
 
+  lookup(name: string): string {
+    const value = (this.scope as Scope).get(name);
+    if (value === undefined) this.undefinedNames.push(name);
+    return value ?? '';
+  }
+
+  /** The character (code point) at the reading position, if any. */
+  peek(): string | undefined {
+    const code = this.text.codePointAt(this.pos);
+    return code === undefined ? undefined : String.fromCodePoint(code);
+  }
+
+  /** A parameter name: digits (positional), one special character, or letters, digits and `_`. */
+  name(): string {
+    let name = '';
+    const first = this.peek();
+    if (first !== undefined && DIGIT.test(first)) {
+      for (let c = this.peek(); c !== undefined && DIGIT.test(c); c = this.peek()) {
+        name += c;
+        this.pos += c.length;
+      }
+      return name;
+    }
+    if (first !== undefined && SPECIAL.includes(first)) {
+      this.pos++;
+      return first;
+    }
+    for (let c = this.peek(); c !== undefined && NAME_CHAR.test(c); c = this.peek()) {
+      name += c;
+      this.pos += c.length;
+    }
+    return name;
+  }
+
   dollar(): string {
+    const start = this.pos;
     if (this.passthrough) {
-      const start = this.pos;
       try {
         this.substitute();
       } catch (error) {
         // Only the syntax matters here; an unset required variable is for the evaluation to report.
-        if (!(error instanceof Fail && error.detail.kind === 'required')) throw error;
+        if (!(error instanceof Fail && ['required', 'unset', 'empty'].includes(error.detail.kind))) throw error;
       }
       return this.text.slice(start, this.pos);
     }
-    const start = this.pos;
     const value = this.substitute();
     this.expanded += value.length;
-    if (this.expanded > MAX_EXPANSION) throw new Fail({ kind: 'bad-substitution', message: `substitutions make this word longer than ${MAX_EXPANSION / 1024} KiB, the most one argument or variable can hold`, offset: start });
+    if (this.expanded > MAX_EXPANSION) this.fail('tooLong', start, { kib: MAX_EXPANSION / 1024 });
     return value;
   }
 
   substitute(): string {
     const start = this.pos++;
     // Defaults may nest (${A:-${B:-…}}); a bound keeps hostile input from exhausting the stack.
-    if (++this.depth > MAX_NESTING) throw new Fail({ kind: 'bad-substitution', message: `substitutions nested more than ${MAX_NESTING} deep`, offset: start });
+    if (++this.depth > MAX_NESTING) this.fail('tooDeep', start, { depth: MAX_NESTING });
     try {
-      return this.substituteBody(start);
+      if (this.text[this.pos] !== '{') {
+        const name = this.name();
+        return name === '' ? '$' : this.lookup(name);
+      }
+      this.pos++;
+      return this.braced(start);
     } finally {
       this.depth--;
     }
   }
 
-  substituteBody(start: number): string {
-    const scope = this.scope as Scope;
-    const next = this.text[this.pos];
-    if (next !== undefined && NAME_START.test(next)) return this.lookup(scope, this.name());
-    if (next !== '{') return '$';
-    this.pos++;
+  /** `${…}` after its `{`. */
+  braced(start: number): string {
+    const first = this.text[this.pos];
+    if (first === undefined) this.fail('unclosedBrace', start);
+    if (first === '{' || first === '}' || first === ':') this.fail('noName', start);
     const name = this.name();
-    if (name === '') throw new Fail({ kind: 'bad-substitution', message: 'a ${…} substitution needs a variable name', offset: start });
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return this.lookup(scope, name);
-    }
-    let op = this.text[this.pos] ?? '';
+    const op = this.text[this.pos++];
+    if (op === '}') return this.lookup(name);
+    if (op === undefined) this.fail('unclosedBrace', start);
+    if (op === '/') return this.replace(name, start);
     const colon = op === ':';
-    if (colon) {
-      this.pos++;
-      op = this.text[this.pos] ?? '';
+    const modifier = colon ? this.text[this.pos++] : op;
+    if (modifier === undefined) this.fail('unclosedBrace', start);
+    if (!'-+?#%'.includes(modifier) || (colon && (modifier === '#' || modifier === '%'))) this.fail('modifier', start, { modifier: `${colon ? ':' : ''}${modifier}` });
+    const word = this.read('}', modifier === '#' || modifier === '%');
+    const value = (this.scope as Scope).get(name);
+    const set = value !== undefined && !(colon && value === '');
+    if (modifier === '-') return set ? (value as string) : word;
+    if (modifier === '+') return set ? word : '';
+    if (modifier === '?') {
+      if (set) return value as string;
+      if (word !== '') this.fail('required', start, { name, message: word });
+      return this.fail(value === undefined ? 'unset' : 'empty', start, { name });
     }
-    if (!'-+?'.includes(op) || op === '') {
-      if (this.text.indexOf('}', this.pos) === -1) throw new Fail({ kind: 'unterminated-brace', message: 'a ${ substitution is not closed with }', offset: start });
-      throw new Fail({ kind: 'bad-substitution', message: `unsupported substitution modifier "${colon ? ':' : ''}${op}" (use :-, -, :+, +, :? or ?)`, offset: start });
-    }
-    this.pos++;
-    const word = this.read('}');
-    if (this.text[this.pos] !== '}') throw new Fail({ kind: 'unterminated-brace', message: 'a ${ substitution is not closed with }', offset: start });
-    this.pos++;
-    const value = scope.get(name);
-    const set = colon ? value !== undefined && value !== '' : value !== undefined;
-    if (op === '-') return set ? (value as string) : word;
-    if (op === '+') return set ? word : '';
-    if (!set) throw new Fail({ kind: 'required', message: word !== '' ? `${name}: ${word}` : `${name} is required but not set`, offset: start });
-    return value as string;
+    const greedy = word.startsWith(modifier);
+    const trimmed = trimPattern(value ?? '', greedy ? word.slice(1) : word, modifier === '#' ? 'prefix' : 'suffix', greedy);
+    return trimmed ?? this.fail('badPattern', start, { pattern: word });
+  }
+
+  /** `${NAME/pattern/replacement}` and `${NAME//pattern/replacement}`, after the first `/`. */
+  replace(name: string, start: number): string {
+    const all = this.text[this.pos] === '/';
+    if (all) this.pos++;
+    const pattern = this.read('/', true);
+    const replacement = this.read('}', true);
+    const replaced = replacePattern((this.scope as Scope).get(name) ?? '', pattern, replacement, all);
+    return replaced ?? this.fail('badPattern', start, { pattern });
   }
 }
 
@@ -208,7 +255,7 @@ function readAll(reader: WordReader): WordResult {
 }
 
 /**
- * Processes one word: removes quotes and escapes and, when `scope` is given, substitutes
+ * Processes one shell word: removes quotes and escapes and, when `scope` is given, substitutes
  * variables. Without a scope `$` is literal (as in CMD and ENTRYPOINT).
  */
 export function processWord(text: string, escape: string, scope?: Scope): WordResult {
@@ -217,17 +264,22 @@ export function processWord(text: string, escape: string, scope?: Scope): WordRe
 
 /** Removes a shell word's quotes and escapes but keeps its `$…` substitutions, for YAML output. */
 export function unquoteWord(text: string, escape: string): WordResult {
-  return readAll(new WordReader(text, escape, new Map(), true, true));
+  return readAll(new WordReader(text, escape, new Map(), 'shell', true));
 }
 
 /** Substitutes variables in a YAML string: quotes are plain characters, `\$` is a literal `$`. */
 export function expandPlain(text: string, scope: Scope): WordResult {
-  return readAll(new WordReader(text, '\\', scope, false));
+  return readAll(new WordReader(text, '\\', scope, 'yaml'));
+}
+
+/** Substitutes variables in a string of a JSON array, which has no quotes or escapes left. */
+export function expandJson(text: string, scope: Scope): WordResult {
+  return readAll(new WordReader(text, '\\', scope, 'json'));
 }
 
 /** Splits text into shell-like words (whitespace outside quotes separates), keeping quotes. */
-export function splitWords(text: string, escape: string): { text: string; start: number }[] {
-  const out: { text: string; start: number }[] = [];
+function splitWords(text: string, escape: string): string[] {
+  const out: string[] = [];
   let i = 0;
   while (i < text.length) {
     while (i < text.length && /\s/.test(text[i] as string)) i++;
@@ -244,7 +296,21 @@ export function splitWords(text: string, escape: string): { text: string; start:
       else if (/\s/.test(c)) break;
       i++;
     }
-    out.push({ text: text.slice(start, Math.min(i, text.length)), start });
+    out.push(text.slice(start, Math.min(i, text.length)));
+  }
+  return out;
+}
+
+/**
+ * Splits a value into arguments as a shell would (quotes group, then go); the failure of a word
+ * that cannot be read. `keep` keeps `$…` substitutions as written, as {@link unquoteWord} does.
+ */
+export function splitArguments(text: string, keep = false): string[] | Extract<WordResult, { ok: false }> {
+  const out: string[] = [];
+  for (const word of splitWords(text, '\\')) {
+    const result = keep ? unquoteWord(word, '\\') : processWord(word, '\\');
+    if (!result.ok) return result;
+    out.push(result.value);
   }
   return out;
 }

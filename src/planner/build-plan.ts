@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, posix, relative } from 'node:path';
 import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
@@ -113,11 +113,11 @@ function checkPlatform(
   const what = `${formatImageRef(spec.from.image)} is built for ${formatPlatform(image.platform)}`;
   const where = fromSpan ? { span: fromSpan } : {};
   if (spec.from.platform) {
-    throw new DiagnosticError(createDiagnostic(planCodes.platformRefused, `${what}, but FROM --platform asks for ${formatPlatform(wanted)}`, where));
+    throw new DiagnosticError(legacyDiagnostic(planCodes.platformRefused, `${what}, but FROM --platform asks for ${formatPlatform(wanted)}`, where));
   }
-  if (flag) throw new DiagnosticError(createDiagnostic(planCodes.platformRefused, `${what}, but --platform asks for ${formatPlatform(wanted)}`, where));
+  if (flag) throw new DiagnosticError(legacyDiagnostic(planCodes.platformRefused, `${what}, but --platform asks for ${formatPlatform(wanted)}`, where));
   return [
-    createDiagnostic(planCodes.platformMismatch, `${what}, not for this host's ${formatPlatform(wanted)}`, {
+    legacyDiagnostic(planCodes.platformMismatch, `${what}, not for this host's ${formatPlatform(wanted)}`, {
       ...where,
       notes: [{ message: `the template will run only where ${formatPlatform(image.platform)} binaries run` }],
     }),
@@ -205,7 +205,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     const path = [...spec.launch.env].reverse().find((e) => e.name === 'PATH')?.value ?? pathOf(image.config.env);
     if (!path.split(':').includes(posix.dirname(spec.inject.imagePath))) {
       const at = spans.get('/inject/imagePath') ?? spans.get('/inject');
-      diagnostics.push(createDiagnostic(planCodes.envdNotOnPath, `envd goes to ${spec.inject.imagePath}, but ${posix.dirname(spec.inject.imagePath)} is not on PATH=${path}`, at ? { span: at } : {}));
+      diagnostics.push(legacyDiagnostic(planCodes.envdNotOnPath, `envd goes to ${spec.inject.imagePath}, but ${posix.dirname(spec.inject.imagePath)} is not on PATH=${path}`, at ? { span: at } : {}));
     }
     const helper = execAs ? { path: EXEC_AS_PATH, sha256: execAs } : null;
     fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0, execAs: helper }, { base: fs.id }, {

@@ -7,7 +7,7 @@
 import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import ignoreModule from '@balena/dockerignore';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { CopyEntry, CopySource } from '../executor/inject/index.js';
@@ -42,7 +42,7 @@ export class BuildContext {
           createIgnore({ ignorecase: false }).add([pattern]).ignores('probe');
         } catch {
           const span = { file: '.cubeignore', start: offset + line.indexOf(pattern), end: offset + line.indexOf(pattern) + pattern.length };
-          throw new DiagnosticError(createDiagnostic(planCodes.badIgnorePattern, `"${pattern}" is not a valid pattern`, { span }), new Map([['.cubeignore', text]]));
+          throw new DiagnosticError(legacyDiagnostic(planCodes.badIgnorePattern, `"${pattern}" is not a valid pattern`, { span }), new Map([['.cubeignore', text]]));
         }
         patterns.push(pattern);
       }
@@ -64,7 +64,7 @@ export class BuildContext {
   }
 
   fail(entry: (typeof planCodes)[keyof typeof planCodes], message: string, span: Span | undefined): never {
-    throw new DiagnosticError(createDiagnostic(entry, message, span ? { span } : {}));
+    throw new DiagnosticError(legacyDiagnostic(entry, message, span ? { span } : {}));
   }
 
   /** Context-relative `/` path of an absolute path. */
@@ -88,7 +88,7 @@ export class BuildContext {
     const parts = cleaned.split('/').filter((p) => p !== '' && p !== '.').map((part) => {
       if (!/[*?[]/.test(part)) return part;
       const re = globComponent(part);
-      if (!re) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${part}" is not valid`, span ? { span } : {}));
+      if (!re) throw new DiagnosticError(legacyDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${part}" is not valid`, span ? { span } : {}));
       return re;
     });
     const matches = (await this.glob(parts, this.root)).filter((p) => !this.ignore.ignores(this.rel(p)));

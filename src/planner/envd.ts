@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENVD_HOST_PATH, ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { SpanTable } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { CatalogEntry, Diagnostic, Origin } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Digest } from '../core/digest.js';
@@ -77,7 +77,7 @@ function override(origin: Origin): string {
 export function envdWithoutInject(options: { readonly injects: boolean; readonly flag?: string; readonly env: Readonly<Record<string, string | undefined>>; readonly file: string }): Diagnostic | undefined {
   if (options.injects) return undefined;
   const given = options.flag !== undefined ? '--envd-path' : options.env[ENVD_PATH_VARIABLE] ? `$${ENVD_PATH_VARIABLE}` : undefined;
-  return given ? createDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${options.file} has no INJECT envd`) : undefined;
+  return given ? legacyDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${options.file} has no INJECT envd`) : undefined;
 }
 
 /** Picks the envd path by precedence and hashes it. Throws a DiagnosticError naming the origin. */
@@ -113,7 +113,7 @@ export async function resolveEnvd(options: {
   const span = origin.kind === 'file' ? origin.span : undefined;
   // Where the file is not found, the hint says how to name another; otherwise the code's own.
   const fail = (entry: CatalogEntry, what: string, hint = entry.hint): never => {
-    throw new DiagnosticError(createDiagnostic(entry, `envd binary ${path} (${originWords(origin)}) ${what}`, { ...(span ? { span } : {}), hint }));
+    throw new DiagnosticError(legacyDiagnostic(entry, `envd binary ${path} (${originWords(origin)}) ${what}`, { ...(span ? { span } : {}), hint }));
   };
   let info;
   try {

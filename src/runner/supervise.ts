@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { CatalogEntry } from '../core/diagnostics/catalog.js';
 import { runCodes } from '../core/diagnostics/catalog.js';
 import { ConsoleWatch } from './console-watch.js';
@@ -68,7 +68,7 @@ const STEP_CODES: Readonly<Record<InitStep, CatalogEntry>> = {
 /** The diagnostic for a trouble; `ready` says whether the sandbox had been ready. */
 function troubleDiagnostic(trouble: Trouble, options: SuperviseOptions, ready: boolean, tail: readonly string[]): DiagnosticError {
   const notes = [{ message: `console log: ${options.consoleLog}` }, { message: `the console's last lines:\n${tail.map((l) => `    | ${l}`).join('\n')}` }];
-  const make = (entry: CatalogEntry, message: string) => new DiagnosticError(createDiagnostic(entry, message, { notes }));
+  const make = (entry: CatalogEntry, message: string) => new DiagnosticError(legacyDiagnostic(entry, message, { notes }));
   if (trouble.kind === 'timeout') {
     const probe = options.probe;
     const what = probe !== undefined

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allCatalogEntries,
-  cliCodes,
-  createDiagnostic,
-  diagnosticsToJson,
-  lineColumnOf,
-  renderDiagnostics,
-} from '../../src/core/diagnostics/index.js';
+import { legacyDiagnostic, allCatalogEntries, cliCodes, diagnosticsToJson, lineColumnOf, renderDiagnostics } from '../../src/core/diagnostics/index.js';
 
 const source = 'ARG X\nFROM  pyhton:3.12\n\tCMD ["a"]\n';
 const sources = new Map([['Cubefile', source]]);
@@ -28,7 +21,7 @@ describe('renderer', () => {
 
   it('prints location, code, source line, underline, notes and hint', () => {
     const start = source.indexOf('pyhton');
-    const d = createDiagnostic(cliCodes.usage, 'bad image', {
+    const d = legacyDiagnostic(cliCodes.usage, 'bad image', {
       span: { file: 'Cubefile', start, end: start + 6 },
       notes: [{ message: 'declared here', span: { file: 'Cubefile', start: 0, end: 3 } }],
       hint: 'did you mean python?',
@@ -49,7 +42,7 @@ describe('renderer', () => {
 
   it('shows tabs as one column and clips an underline at the end of the line', () => {
     const start = source.indexOf('CMD');
-    const d = createDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: source.length } });
+    const d = legacyDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: source.length } });
     const text = renderDiagnostics([d], sources);
     expect(text).toContain('  3 |  CMD ["a"]\n    |  ^~~~~~~~~\n');
   });
@@ -57,14 +50,14 @@ describe('renderer', () => {
   it('shows a window of a very long line around the span, the caret still under it', () => {
     const long = `ENV A=${'a'.repeat(5000)}B${'c'.repeat(5000)}\n`;
     const start = long.indexOf('B');
-    const text = renderDiagnostics([createDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: start + 1 } })], new Map([['Cubefile', long]]));
+    const text = renderDiagnostics([legacyDiagnostic(cliCodes.usage, 'x', { span: { file: 'Cubefile', start, end: start + 1 } })], new Map([['Cubefile', long]]));
     const [, shown, caret] = text.split('\n');
     expect(shown).toBe(`  1 | …${'a'.repeat(40)}B${'c'.repeat(119)}…`);
     expect(caret).toBe(`    | ${' '.repeat(41)}^`);
   });
 
   it('shows at most fifty diagnostics and says how many more there are', () => {
-    const many = Array.from({ length: 120 }, (_, i) => createDiagnostic(cliCodes.usage, `problem ${i}`));
+    const many = Array.from({ length: 120 }, (_, i) => legacyDiagnostic(cliCodes.usage, `problem ${i}`));
     const text = renderDiagnostics(many, sources);
     expect(text).toContain('problem 49');
     expect(text).not.toContain('problem 50');
@@ -72,7 +65,7 @@ describe('renderer', () => {
   });
 
   it('falls back to the catalog hint and prints span-less diagnostics under "cube:"', () => {
-    const d = createDiagnostic(cliCodes.noBuildFile, 'no Cubefile here');
+    const d = legacyDiagnostic(cliCodes.noBuildFile, 'no Cubefile here');
     expect(renderDiagnostics([d], sources)).toBe(
       `cube: error CUBE0002: no Cubefile here\n  hint: ${cliCodes.noBuildFile.hint}\n`,
     );
@@ -80,7 +73,7 @@ describe('renderer', () => {
 
   it('gives JSON with resolved positions', () => {
     const start = source.indexOf('pyhton');
-    const d = createDiagnostic(cliCodes.usage, 'bad', { span: { file: 'Cubefile', start, end: start + 6 } });
+    const d = legacyDiagnostic(cliCodes.usage, 'bad', { span: { file: 'Cubefile', start, end: start + 6 } });
     expect(diagnosticsToJson([d], sources)).toEqual([
       {
         code: 'CUBE0001',

@@ -11,7 +11,7 @@
  * Nothing from a layer is ever written to the host filesystem.
  */
 import type { Readable } from 'node:stream';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
@@ -55,7 +55,7 @@ const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
 const MAX_ID = 2 ** 32 - 1;
 
 function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: FlattenLayer, name: string, what: string): never {
-  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
+  throw new DiagnosticError(legacyDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
 }
 
 /** One layer's headers, read and checked: what applying the layer does to the tree. */

@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { z } from 'zod';
 import type { ImageRef } from '../../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -25,7 +25,7 @@ type ArchiveRef = Extract<ImageRef, { transport: 'docker-archive' }>;
 const manifestSchema = z.array(z.object({ Config: z.string(), RepoTags: z.array(z.string()).nullish(), Layers: z.array(z.string()) }));
 
 function unreadable(message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.archiveUnreadable, message));
+  return new DiagnosticError(legacyDiagnostic(imageCodes.archiveUnreadable, message));
 }
 
 /** Reads the small files of an archive (manifest.json and JSON configs) into memory. */
@@ -79,7 +79,7 @@ export async function resolveArchive(ref: ArchiveRef, contextDir: string): Promi
   else if (images.length > 1) throw unreadable(`${shown} holds ${images.length} images; name one: docker-archive:${ref.file}:NAME:TAG`);
   if (!chosen) {
     const tags = images.flatMap((i) => i.RepoTags ?? []);
-    throw new DiagnosticError(createDiagnostic(imageCodes.referenceNotFound, `${shown} has no image ${ref.ref}`, { hint: tags.length > 0 ? `it holds: ${tags.join(', ')}` : 'it holds untagged images only' }));
+    throw new DiagnosticError(legacyDiagnostic(imageCodes.referenceNotFound, `${shown} has no image ${ref.ref}`, { hint: tags.length > 0 ? `it holds: ${tags.join(', ')}` : 'it holds untagged images only' }));
   }
   const configBytes = small.get(chosen.Config);
   if (!configBytes) throw unreadable(`${shown}: config ${chosen.Config} is missing from the archive`);

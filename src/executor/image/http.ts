@@ -5,7 +5,7 @@
  * Basic challenges answered from `WWW-Authenticate`, tokens cached per scope until they expire.
  */
 import { z } from 'zod';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Logger } from '../../core/log.js';
 import { redactUrlsIn } from '../../core/redact.js';
@@ -107,7 +107,7 @@ export class RegistrySession {
         // DNS failure is EAI_AGAIN, which is retried): say so now, as Docker does.
         if (causeCode(error) === 'ENOTFOUND') {
           throw new DiagnosticError(
-            createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem}`, {
+            legacyDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem}`, {
               hint: `the host name ${url.hostname} does not resolve: check it and the DNS settings; offline, build FROM an oci-layout: or docker-archive: image, or pass --registry-mirror`,
             }),
           );
@@ -151,7 +151,7 @@ export class RegistrySession {
       }
       return response;
     }
-    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem} after ${this.retry.attempts} attempts`));
+    throw new DiagnosticError(legacyDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem} after ${this.retry.attempts} attempts`));
   }
 
   #backoff(attempt: number): number {
@@ -212,11 +212,11 @@ export class RegistrySession {
   // The URLs these carry come from the registry's answers (redirects, token realms): redacted here,
   // once, as network errors are in networkProblem.
   #unusable(path: string, why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, redactUrlsIn(`${this.origin}${path}: ${why}`)));
+    return new DiagnosticError(legacyDiagnostic(imageCodes.transferFailed, redactUrlsIn(`${this.origin}${path}: ${why}`)));
   }
 
   #denied(why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, redactUrlsIn(`${this.origin}: ${why}`)));
+    return new DiagnosticError(legacyDiagnostic(imageCodes.authFailed, redactUrlsIn(`${this.origin}: ${why}`)));
   }
 }
 

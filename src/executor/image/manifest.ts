@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Platform } from '../../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { digestSchema } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -52,7 +52,7 @@ const configSchema = z.object({
 });
 
 function bad(what: string, detail: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: ${detail}`));
+  return new DiagnosticError(legacyDiagnostic(imageCodes.badManifest, `${what}: ${detail}`));
 }
 
 function parseJson(bytes: Uint8Array, what: string): unknown {
@@ -73,7 +73,7 @@ export function parseDocument(bytes: Uint8Array, mediaType: string | undefined, 
   const json = value as { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown };
   const type = typeof json.mediaType === 'string' ? json.mediaType : mediaType;
   if (type === MediaType.dockerSchema1 || type === MediaType.dockerSchema1Signed || json.schemaVersion === 1) {
-    throw new DiagnosticError(createDiagnostic(imageCodes.schema1, `${what} is a Docker schema 1 manifest, which cube does not read`));
+    throw new DiagnosticError(legacyDiagnostic(imageCodes.schema1, `${what} is a Docker schema 1 manifest, which cube does not read`));
   }
   if (isIndex(type) || (type === undefined && Array.isArray(json.manifests))) {
     const parsed = indexSchema.safeParse(json);
@@ -96,7 +96,7 @@ export function selectPlatform(manifests: readonly Descriptor[], wanted: Platfor
   if (match) return match;
   const offered = candidates.map((d) => formatPlatform(d.platform as Platform)).join(', ') || 'none';
   throw new DiagnosticError(
-    createDiagnostic(imageCodes.noMatchingPlatform, `${what} has no manifest for ${formatPlatform(wanted)} (it offers: ${offered})`),
+    legacyDiagnostic(imageCodes.noMatchingPlatform, `${what} has no manifest for ${formatPlatform(wanted)} (it offers: ${offered})`),
   );
 }
 

@@ -8,7 +8,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ImageRef, Platform } from '../../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -24,7 +24,7 @@ const MAX_NESTING = 8;
 type LayoutRef = Extract<ImageRef, { transport: 'oci-layout' }>;
 
 function unreadable(message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.layoutUnreadable, message));
+  return new DiagnosticError(legacyDiagnostic(imageCodes.layoutUnreadable, message));
 }
 
 /** The path of blob `digest` in the layout at `dir`. */
@@ -44,11 +44,11 @@ async function readDocument(dir: string, digest: Digest, what: string): Promise<
   try {
     const { size } = await handle.stat();
     if (size > MAX_MANIFEST_BYTES) {
-      throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES}-byte limit`));
+      throw new DiagnosticError(legacyDiagnostic(imageCodes.badManifest, `${what} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES}-byte limit`));
     }
     const bytes = await handle.readFile();
     const got = sha256Digest(bytes);
-    if (got !== digest) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${what}: expected ${digest}, got ${got}`));
+    if (got !== digest) throw new DiagnosticError(legacyDiagnostic(imageCodes.digestMismatch, `${what}: expected ${digest}, got ${got}`));
     return bytes;
   } finally {
     await handle.close();
@@ -70,7 +70,7 @@ function pickTop(manifests: readonly Descriptor[], ref: LayoutRef): Descriptor {
   const tags = manifests.map((d) => d.annotations?.[REF_NAME]).filter((t): t is string => t !== undefined);
   const wantedWhat = ref.digest ?? (ref.tag !== undefined ? `tag "${ref.tag}"` : 'a single image (no tag given)');
   throw new DiagnosticError(
-    createDiagnostic(imageCodes.referenceNotFound, `${what}: the layout has no ${wantedWhat}`, {
+    legacyDiagnostic(imageCodes.referenceNotFound, `${what}: the layout has no ${wantedWhat}`, {
       hint: tags.length > 0 ? `the layout's tags are: ${tags.join(', ')}` : 'the layout names no tags; refer to an image by @sha256:… digest',
     }),
   );
@@ -102,13 +102,13 @@ export async function resolveLayout(ref: LayoutRef, contextDir: string, platform
     throw unreadable(`${what}: cannot read ${join(dir, 'index.json')} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const top = parseDocument(Buffer.from(indexText), undefined, `${dir}/index.json`);
-  if (top.kind !== 'index') throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${dir}/index.json is not an image index`));
+  if (top.kind !== 'index') throw new DiagnosticError(legacyDiagnostic(imageCodes.badManifest, `${dir}/index.json is not an image index`));
   const wanted = platform ?? hostPlatform();
   let descriptor = ref.digest !== undefined && !top.manifests.some((d) => d.digest === ref.digest) ? await findNested(dir, top.manifests, ref.digest, what) : undefined;
   descriptor ??= pickTop(top.manifests, ref);
   let indexDigest: Digest | undefined;
   for (let depth = 0; ; depth++) {
-    if (depth > MAX_NESTING) throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: indexes nested more than ${MAX_NESTING} deep`));
+    if (depth > MAX_NESTING) throw new DiagnosticError(legacyDiagnostic(imageCodes.badManifest, `${what}: indexes nested more than ${MAX_NESTING} deep`));
     const bytes = await readDocument(dir, descriptor.digest, what);
     const doc = parseDocument(bytes, descriptor.mediaType, `${what} (${descriptor.digest})`);
     if (doc.kind === 'index') {

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ImageRef, Platform } from '../../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -44,7 +44,7 @@ export function isLoopback(host: string): boolean {
 }
 
 function fail(entry: (typeof imageCodes)[keyof typeof imageCodes], message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(entry, message));
+  return new DiagnosticError(legacyDiagnostic(entry, message));
 }
 
 async function readCapped(response: Response, what: string): Promise<Buffer> {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { EntryMeta, TreeWriter } from '../../core/tree-writer.js';
@@ -36,13 +36,13 @@ export async function writeVerifiedFile(
     handle = await open(file.hostPath, 'r');
   } catch (err) {
     throw new DiagnosticError(
-      createDiagnostic(buildCodes.hostFileUnreadable, `cannot read ${role} "${file.hostPath}": ${(err as Error).message}`),
+      legacyDiagnostic(buildCodes.hostFileUnreadable, `cannot read ${role} "${file.hostPath}": ${(err as Error).message}`),
     );
   }
   try {
     const changed = (what: string): DiagnosticError =>
       new DiagnosticError(
-        createDiagnostic(buildCodes.hostFileChanged, `${role} "${file.hostPath}" changed between plan and build: ${what}`),
+        legacyDiagnostic(buildCodes.hostFileChanged, `${role} "${file.hostPath}" changed between plan and build: ${what}`),
       );
     const size = (await handle.stat()).size;
     if (size !== file.size) throw changed(`size ${size}, planned ${file.size}`);

@@ -1,5 +1,5 @@
 /** `WORKDIR`: creates the directory if the image lacks it, as Docker does. */
-import { createDiagnostic } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Timestamp, TreeWriter } from '../../core/tree-writer.js';
@@ -25,7 +25,7 @@ export async function ensureWorkdir(
     const hit = index.resolve(prefix);
     if (!hit) continue;
     if (hit.inode.meta.type !== 'dir') {
-      return createDiagnostic(buildCodes.workdirNotDirectory, `WORKDIR ${target}: ${prefix} exists in the image as a ${hit.inode.meta.type}`);
+      return legacyDiagnostic(buildCodes.workdirNotDirectory, `WORKDIR ${target}: ${prefix} exists in the image as a ${hit.inode.meta.type}`);
     }
     if (keep === parts.length) return undefined;
     const real = hit.path === '/' ? '' : hit.path;

@@ -3,7 +3,7 @@
  * executable resolves, both looked up in the flattened tree with symlinks followed inside the
  * rootfs only.
  */
-import { createDiagnostic } from '../../core/diagnostics/index.js';
+import { legacyDiagnostic } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { FlattenedIndex } from '../flatten/index.js';
@@ -35,7 +35,7 @@ export function resolveExecutable(index: FlattenedIndex, name: string, cwd: stri
 /** The workload's executable does not resolve in the image (`why` adds a reason, if any). */
 export function workloadNotFound(name: string, path: string, why = ''): Diagnostic {
   const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
-  return createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`);
+  return legacyDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`);
 }
 
 /**
@@ -45,7 +45,7 @@ export function workloadNotFound(name: string, path: string, why = ''): Diagnost
 export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess): { problems: Diagnostic[]; executable?: string } {
   const out: Diagnostic[] = [];
   if (!isExecutableFile(index, '/bin/sh')) {
-    out.push(createDiagnostic(buildCodes.wrapNoShell, 'ENTRYPOINT wrap needs /bin/sh, but the image has no executable /bin/sh (symlinks followed inside the image)'));
+    out.push(legacyDiagnostic(buildCodes.wrapNoShell, 'ENTRYPOINT wrap needs /bin/sh, but the image has no executable /bin/sh (symlinks followed inside the image)'));
   }
   const argv = workloadArgv(process.argv);
   const name = argv[0] ?? '';
