@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, posix, relative } from 'node:path';
 import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
-import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, originLabel } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
 import type { Digest } from '../core/digest.js';
@@ -19,8 +19,8 @@ import { formatBytes } from '../core/format.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
 import type { CopySource, CopyStep, HostFile } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
-import { BuildContext } from './context.js';
-import { envdWithoutInject, originLabel, resolveEnvd } from './envd.js';
+import { BuildContext, copySourceSpans } from './context.js';
+import { envdWithoutInject, resolveEnvd } from './envd.js';
 import { HostFileHasher } from './host-files.js';
 import { resolveLocked } from './lockfile.js';
 import type { LockMode } from './lockfile.js';
@@ -110,18 +110,10 @@ function checkPlatform(
 ): Diagnostic[] {
   const wanted = spec.from.platform ?? flag ?? hostPlatform();
   if (platformSatisfies(image.platform, wanted)) return [];
-  const what = `${formatImageRef(spec.from.image)} is built for ${formatPlatform(image.platform)}`;
+  const values = { ref: formatImageRef(spec.from.image), platform: formatPlatform(image.platform), wanted: formatPlatform(wanted) };
   const where = fromSpan ? { span: fromSpan } : {};
-  if (spec.from.platform) {
-    throw new DiagnosticError(legacyDiagnostic(planCodes.platformRefused, `${what}, but FROM --platform asks for ${formatPlatform(wanted)}`, where));
-  }
-  if (flag) throw new DiagnosticError(legacyDiagnostic(planCodes.platformRefused, `${what}, but --platform asks for ${formatPlatform(wanted)}`, where));
-  return [
-    legacyDiagnostic(planCodes.platformMismatch, `${what}, not for this host's ${formatPlatform(wanted)}`, {
-      ...where,
-      notes: [{ message: `the template will run only where ${formatPlatform(image.platform)} binaries run` }],
-    }),
-  ];
+  if (spec.from.platform || flag) throw new DiagnosticError(createDiagnostic(planCodes.platformRefused, spec.from.platform ? 'fromFlag' : 'commandLine', values, where));
+  return [createDiagnostic(planCodes.platformMismatch, 'hostOnly', values, where)];
 }
 
 /** Plans a build. Throws DiagnosticError for user and environment errors. */
@@ -205,7 +197,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
     const path = [...spec.launch.env].reverse().find((e) => e.name === 'PATH')?.value ?? pathOf(image.config.env);
     if (!path.split(':').includes(posix.dirname(spec.inject.imagePath))) {
       const at = spans.get('/inject/imagePath') ?? spans.get('/inject');
-      diagnostics.push(legacyDiagnostic(planCodes.envdNotOnPath, `envd goes to ${spec.inject.imagePath}, but ${posix.dirname(spec.inject.imagePath)} is not on PATH=${path}`, at ? { span: at } : {}));
+      diagnostics.push(createDiagnostic(planCodes.envdNotOnPath, 'notOnPath', { path: spec.inject.imagePath, directory: posix.dirname(spec.inject.imagePath), pathVariable: path }, at ? { span: at } : {}));
     }
     const helper = execAs ? { path: EXEC_AS_PATH, sha256: execAs } : null;
     fs = add('inject', { name: 'envd', sha256: resolved.digest, size: resolved.size, path: spec.inject.imagePath, mode: 0o755, uid: 0, gid: 0, execAs: helper }, { base: fs.id }, {
@@ -221,7 +213,7 @@ export async function planBuild(input: PlanInput): Promise<PlanResult> {
   for (const [i, step] of spec.steps.entries()) {
     const span = spans.get(`/steps/${i}`);
     if (step.kind === 'copy') {
-      const copySources = await context.sources(step.sources, span);
+      const copySources = await context.sources(step.sources, copySourceSpans(spans, i, step.sources.length));
       const params = { dest: step.dest, sources: copySources.length > 0 ? copyParams(copySources) : [], ...(step.chown ? { chown: { ...step.chown } } : {}), ...(step.chmod !== undefined ? { chmod: step.chmod } : {}) };
       fs = add('copy', params as JsonValue, { base: fs.id }, { key: `step/${i}`, description: `COPY ${step.sources.join(' ')} → ${step.dest}`, span });
       steps.push({ kind: 'copy', nodeId: fs.id, copy: { sources: copySources, dest: step.dest, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod !== undefined ? { chmod: step.chmod } : {}) } });

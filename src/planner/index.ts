@@ -13,7 +13,7 @@ export type { ExplainReason, Explanation } from './explain.js';
 export { lastPlan, readPlanFile, recordPlan } from './records.js';
 export { renderPlanTree } from './tree.js';
 export { lockedManifest, lockfilePath } from './lockfile.js';
-export { BuildContext } from './context.js';
+export { BuildContext, copySourceSpans } from './context.js';
 export { envdWithoutInject, resolveEnvd } from './envd.js';
 export type { ResolvedEnvd } from './envd.js';
 export type { LockMode } from './lockfile.js';

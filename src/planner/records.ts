@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { writeFileAtomic } from '../core/paths.js';
 import { parsePlanJson, planToJson } from './plan.js';
@@ -34,7 +34,7 @@ export async function readPlanFile(path: string): Promise<Plan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DiagnosticError(legacyDiagnostic(planCodes.badPlanFile, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, 'unreadable', { file: path, reason: (error as NodeJS.ErrnoException).code ?? 'error' }));
   }
   return parsePlanJson(text, path);
 }

@@ -1,6 +1,6 @@
 /** `cube diff`: why two plans differ, root causes first. */
 import { resolve } from 'node:path';
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { planCodes } from '../../core/diagnostics/codes-plan.js';
 import { loadBuildFile } from '../../parser/index.js';
 import { diffPlans, lastPlan, readPlanFile, renderPlanDiff } from '../../planner/index.js';
@@ -43,7 +43,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     const cacheDir = cacheDirOption(context, values['cache-dir']);
     const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
     const last = await lastPlan(cacheDir, buildFile.path, 'default');
-    if (!last) throw new DiagnosticError(legacyDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));
+    if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, 'none', { file: buildFile.displayPath, cacheDir }));
     old = last;
     next = await readPlanFile(resolve(context.cwd, positionals[0] as string));
   } else {

@@ -25,6 +25,20 @@ export type Origin =
   | { readonly kind: 'env'; readonly variable: string }
   | { readonly kind: 'default' };
 
+/** An origin in the words plan sources and explanations use: the flag, `$VARIABLE`, `default`, or the file's location. */
+export function originLabel(origin: Origin, location: (span: Span) => string): string {
+  switch (origin.kind) {
+    case 'flag':
+      return origin.flag;
+    case 'env':
+      return `$${origin.variable}`;
+    case 'default':
+      return 'default';
+    case 'file':
+      return location(origin.span);
+  }
+}
+
 /** A secondary message, optionally pointing at a second location. */
 export interface Note {
   readonly message: string;
@@ -78,6 +92,11 @@ export function createDiagnostic<E extends CatalogEntry, K extends keyof E['mess
     ...(options.span ? { span: options.span } : {}),
     ...(hint !== undefined ? { hint: fill(hint, all) } : {}),
   };
+}
+
+/** The text of a catalog template filled with `values`, for a hint made of a code's words. */
+export function catalogText<E extends CatalogEntry, K extends keyof E['messages'] & string>(entry: E, message: K, values: MessageValues<E['messages'][K]>): string {
+  return createDiagnostic(entry, message, values).message;
 }
 
 /** Whether any diagnostic in the list is an error. */
