@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENVD_HOST_PATH, ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { SpanTable } from '../core/build-spec.js';
-import { catalogText, createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, catalogText, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Diagnostic, Origin } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Digest } from '../core/digest.js';

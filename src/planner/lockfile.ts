@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ImageRef, Platform } from '../core/build-spec.js';
-import { catalogText, createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, catalogText, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { digestSchema } from '../core/digest.js';

@@ -138,7 +138,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
     const seconds = (Date.now() - started) / 1000;
     logger.info(
       { event: 'result', ...metadata, seconds },
-      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : 'sealed now'}, ${formatBytes(metadata['cube.artifact.size'])}, ${shortDigest(result.manifest.artifact.sha256 as Digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
+      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : result.base ? 'sealed now from the flattened base' : 'sealed now'}, ${formatBytes(metadata['cube.artifact.size'])}, ${shortDigest(result.manifest.artifact.sha256 as Digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
     );
     if (values.quiet) context.stdout.write(`${result.manifest.artifact.sha256}\n`);
     return ExitCode.ok;

@@ -27,10 +27,17 @@ const MAX_SYMLINKS = 40;
 
 /** The flattened tree as an index: path → inode. Queried by wrap checks and chown resolution. */
 export class FlattenedIndex {
-  readonly #entries = new Map<string, IndexInode>();
+  readonly #entries: Map<string, IndexInode> = new Map();
 
-  constructor() {
-    this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+  /** A tree holding only `/`, or the tree of `entries` (as {@link entries} gave them). */
+  constructor(entries?: Map<string, IndexInode>) {
+    if (entries) this.#entries = entries;
+    else this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+  }
+
+  /** The index's own map of path → inode, in insertion order, hard links as shared inodes. */
+  entries(): Map<string, IndexInode> {
+    return this.#entries;
   }
 
   /** The inode at `path` exactly (no symlink following), if any. */
