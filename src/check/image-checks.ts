@@ -8,7 +8,7 @@
  */
 import type { BuildSpec, Platform, SpanTable } from '../core/build-spec.js';
 import { execAsBinary, execAsDigest } from '../core/exec-as/index.js';
-import { legacyDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { buildCodes } from '../core/diagnostics/codes-build.js';
 import { ext4Codes } from '../core/diagnostics/codes-ext4.js';
@@ -118,7 +118,7 @@ export async function imageFindings(input: ImageCheckInput, image: ResolvedImage
   if (size !== undefined && need > size) {
     const sealSpan = spans.get('/seal');
     problems.push(
-      legacyDiagnostic(ext4Codes.tooSmall, `the files alone need at least ${need} bytes (${need / 1048576} MiB), more than SEAL SIZE ${size} bytes`, sealSpan ? { span: sealSpan } : {}),
+      createDiagnostic(ext4Codes.tooSmall, 'filesAlone', { need, mib: need / 1048576, size }, sealSpan ? { span: sealSpan } : {}),
     );
   }
   findings.diagnostics.push(...problems);

@@ -11,7 +11,7 @@ import { quickAnswer } from './help.js';
 import { createLogger, logDiagnostics, requestedLogFormat } from './logger.js';
 import { colorEnabled } from './terminal.js';
 import { CUBE_VERSION } from '../core/version.js';
-import { legacyDiagnostic, createDiagnostic, DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, renderDiagnostics } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { buildCodes } from '../core/diagnostics/codes-build.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
@@ -25,10 +25,8 @@ import { closest } from '../core/suggest.js';
 function diskFull(error: unknown): Diagnostic | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EROFS') return undefined;
-  const why = code === 'EROFS' ? 'a read-only filesystem' : code === 'EDQUOT' ? 'over its disk quota' : 'out of disk space';
-  return legacyDiagnostic(buildCodes.outputNotWritable, `cannot write: ${why} (${(error as Error).message})`, {
-    hint: 'free space where the cache ($CUBE_CACHE_DIR) and the output directory live, or point them at a disk with room',
-  });
+  const message = code === 'EROFS' ? 'readOnly' : code === 'EDQUOT' ? 'quota' : 'diskFull';
+  return createDiagnostic(buildCodes.outputNotWritable, message, { problem: (error as Error).message });
 }
 
 /** Runs `cube` with `args` (without the node and script paths) and returns the exit code. */

@@ -122,15 +122,3 @@ export class DiagnosticError extends Error {
     this.sources = sources;
   }
 }
-
-/** Transitional: a diagnostic with a message formatted by its caller. */
-export function legacyDiagnostic(entry: CatalogEntry, message: string, options: { span?: Span; notes?: readonly Note[]; hint?: string } = {}): Diagnostic {
-  return {
-    code: entry.code,
-    severity: entry.severity,
-    message,
-    notes: options.notes ?? [],
-    ...(options.span ? { span: options.span } : {}),
-    ...(options.hint ?? entry.hint ? { hint: options.hint ?? entry.hint } : {}),
-  };
-}

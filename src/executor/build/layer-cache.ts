@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
@@ -30,7 +30,7 @@ export function cachedLayerPath(cacheDir: string, diffId: Digest): string {
 
 function corrupt(diffId: Digest): DiagnosticError {
   return new DiagnosticError(
-    legacyDiagnostic(buildCodes.layerCacheCorrupt, `the cached uncompressed layer ${diffId} does not match its digest; it has been removed`),
+    createDiagnostic(buildCodes.layerCacheCorrupt, 'corrupt', { diffId }),
   );
 }
 

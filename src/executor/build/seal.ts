@@ -4,7 +4,7 @@
  * layer tars into the writer; nothing from a layer touches the host filesystem.
  */
 import type { SealSpec } from '../../core/build-spec.js';
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
@@ -191,5 +191,5 @@ export async function sealRootfs(input: SealInput, base?: FlattenedBase): Promis
 /** A diagnostic for an output or cache path that cannot be written. */
 export function notWritable(path: string, error: unknown): DiagnosticError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new DiagnosticError(legacyDiagnostic(buildCodes.outputNotWritable, `cannot write ${path}: ${reason}`));
+  return new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, 'cannotWrite', { path, problem: reason }));
 }

@@ -3,7 +3,7 @@
  * metadata and the extents already written; directory contents, inode numbers and link counts
  * are only fixed when the image is sealed, so replacing and removing paths is always safe.
  */
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { EntryMeta, Timestamp } from '../../core/tree-writer.js';
 import type { Extent } from './format/index.js';
@@ -28,7 +28,7 @@ export function pathNames(path: string): string[] {
 }
 
 function notDirectory(path: string, at: string): DiagnosticError {
-  return new DiagnosticError(legacyDiagnostic(ext4Codes.parentNotDirectory, `cannot write ${path}: ${at} is not a directory`));
+  return new DiagnosticError(createDiagnostic(ext4Codes.parentNotDirectory, 'notDirectory', { path, at }));
 }
 
 /** The tree, rooted at `/`. */

@@ -3,7 +3,7 @@
  * tree anywhere: only the layers that hold their surviving versions are streamed, each once.
  */
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import type { FlattenLayer } from './flatten.js';
 import type { FlattenedIndex, IndexInode } from './flattened-index.js';
 import { membersAt } from './read-layer.js';
@@ -28,7 +28,7 @@ export async function readTreeFiles(layers: readonly FlattenLayer[], index: Flat
       for await (const chunk of data) chunks.push(chunk as Buffer);
       const bytes = Buffer.concat(chunks);
       if (bytes.length !== (header.size ?? 0)) {
-        throw new DiagnosticError(legacyDiagnostic(buildCodes.layerChanged, `layer ${layer.digest}: entry "${header.name}" changed size between reads`));
+        throw new DiagnosticError(createDiagnostic(buildCodes.layerChanged, 'size', { digest: layer.digest, name: header.name }));
       }
       for (const name of names) out.set(name, bytes);
     }

@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { legacyDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -129,7 +129,7 @@ export class BlobStore {
       }
       if (received < size) {
         throw new DiagnosticError(
-          legacyDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${attempts} attempts (${(lastError as Error)?.message ?? 'no data'})`),
+          createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest, received, size, attempts, problem: (lastError as Error)?.message ?? 'no data' }),
         );
       }
       const got = `sha256:${hash.digest('hex')}`;
@@ -186,5 +186,5 @@ export class BlobStore {
 }
 
 function mismatch(digest: Digest, got: string): DiagnosticError {
-  return new DiagnosticError(legacyDiagnostic(imageCodes.digestMismatch, `blob ${digest}: got ${got}; the registry or a mirror served wrong content`));
+  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'blob', { digest, got }));
 }

@@ -3,7 +3,7 @@
  * blocks (`.`, `..`, then names in byte order), or as an htree when dir_index is on and they
  * outgrow one block, and written after the file data.
  */
-import { legacyDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
 import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import type { Checksums } from '../csum.js';
 import { addExtent } from '../disk.js';
@@ -41,7 +41,7 @@ function directoryEntries(dir: NumberedInode, numbering: Numbering): DirEntry[] 
     const child = dir.node.children?.get(name);
     if (!child) throw new Error(`directory entry ${name} vanished`);
     const bytes = Buffer.from(name, 'utf8');
-    if (bytes.length > NAME_MAX) throw new DiagnosticError(legacyDiagnostic(ext4Codes.nameTooLong, `file name "${name.slice(0, 40)}…" is ${bytes.length} bytes`));
+    if (bytes.length > NAME_MAX) throw new DiagnosticError(createDiagnostic(ext4Codes.nameTooLong, 'long', { name: name.slice(0, 40), bytes: bytes.length }));
     return { ino: numbering.inoOf.get(child) as number, name: bytes, type: FileType[child.meta.type].dirent };
   });
 }

@@ -5,7 +5,7 @@
  * layout is the classic one; with it, every index block ends in a dx tail checksum and every
  * leaf in the directory-block checksum entry.
  */
-import { legacyDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
 import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import type { Checksums } from '../csum.js';
 import { dirHash } from '../dirhash.js';
@@ -83,7 +83,7 @@ export function htreeBlocks(self: number, parent: number, entries: readonly DirE
     csum?.dxBlock(self, root, DX_ROOT_ENTRIES_OFFSET, rootLimit, leaves.length);
   } else {
     const nodeCount = Math.ceil(leaves.length / nodeLimit);
-    if (nodeCount > rootLimit) throw new DiagnosticError(legacyDiagnostic(ext4Codes.tooLarge, `a directory of ${entries.length} entries needs more than two index levels`));
+    if (nodeCount > rootLimit) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'htree', { entries: entries.length }));
     // Nodes are logical blocks 1..nodeCount, the leaves follow them.
     const rootEntries: DxIndexEntry[] = [];
     for (let n = 0; n < nodeCount; n++) {

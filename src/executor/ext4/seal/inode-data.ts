@@ -3,7 +3,7 @@
  * with tree blocks after the data when it outgrows four extents), a fast symlink's target, a
  * device number, and extended attributes in the inode or in a block of their own.
  */
-import { legacyDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
 import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import type { Checksums } from '../csum.js';
 import type { BlockSpace } from '../disk.js';
@@ -74,7 +74,7 @@ export async function writeXattrs(xattrs: ReadonlyMap<string, Uint8Array> | unde
   const inline = encodeInline(entries);
   if (inline) return { inline, block: 0 };
   const block = encodeBlock(entries);
-  if (!block) throw new DiagnosticError(legacyDiagnostic(ext4Codes.xattrTooLarge, `extended attributes of one file need more than ${BLOCK_SIZE} bytes`));
+  if (!block) throw new DiagnosticError(createDiagnostic(ext4Codes.xattrTooLarge, 'tooLarge', { bytes: BLOCK_SIZE }));
   const at = (space.allocator.allocate(1)[0] as { start: number }).start;
   csum?.xattrBlock(at, block);
   await space.disk.write(at, block);

@@ -4,7 +4,7 @@
  * on each other (more groups, more metadata; more metadata, maybe more groups), so the plan is
  * found as a fixed point. Pure: the same inputs give the same plan.
  */
-import { legacyDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
 import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import { Allocator, GDT_RESERVED } from '../disk.js';
 import {
@@ -84,7 +84,7 @@ export function planLayout(dataEnd: number, usedInodes: number, sizing: Sizing):
     if (sizing.size !== undefined && blocks < metaEnd) {
       const need = alignUp(metaEnd) * BLOCK_SIZE;
       throw new DiagnosticError(
-        legacyDiagnostic(ext4Codes.tooSmall, `the content needs ${need} bytes (${(need / 1048576).toFixed(0)} MiB), more than SEAL SIZE ${sizing.size} bytes`),
+        createDiagnostic(ext4Codes.tooSmall, 'content', { need, mib: (need / 1048576).toFixed(0), size: sizing.size }),
       );
     }
     const groupsNeeded = Math.ceil(blocks / BLOCKS_PER_GROUP);
@@ -93,7 +93,7 @@ export function planLayout(dataEnd: number, usedInodes: number, sizing: Sizing):
       continue;
     }
     const gdtBlocks = Math.ceil((groups * GroupDescriptor.size) / BLOCK_SIZE);
-    if (gdtBlocks > GDT_RESERVED) throw new DiagnosticError(legacyDiagnostic(ext4Codes.tooLarge, `the filesystem would need ${groups} block groups`));
+    if (gdtBlocks > GDT_RESERVED) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'groups', { groups }));
     // Inodes can ask for more groups than the blocks reach: the image must still reach into the
     // last group, past its superblock copy if it holds one, or the group counts disagree.
     const lastGroup = groups - 1;
