@@ -8,7 +8,6 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
-import type { CatalogEntry } from '../core/diagnostics/catalog.js';
 import { runCodes } from '../core/diagnostics/catalog.js';
 import { ConsoleWatch } from './console-watch.js';
 import type { ConsoleEvent } from './console-watch.js';

@@ -39,6 +39,8 @@ export const imageCodes = {
     hint: 'the image source is corrupt or was tampered with; fetch the image again',
     messages: {
       blob: 'blob {digest}: got {got}; the registry or a mirror served wrong content',
+      leftover: 'blob {digest}: got a leftover download of {received} bytes, more than the blob\'s {size}; the registry or a mirror served wrong content',
+      tooLong: 'blob {digest}: got more than the {size} bytes its descriptor gives; the registry or a mirror served wrong content',
       content: '{what}: expected {expected}, got {got}',
       served: '{what}: expected {expected}, the registry served {got}',
       decompress: 'layer {digest} cannot be decompressed: {problem}',
