@@ -145,7 +145,7 @@ export const parseCodes = {
   badFlag: {
     code: 'CUBE1016',
     severity: 'error',
-    summary: 'An option flag is unknown for this instruction or has a bad value.',
+    summary: 'A flag is unknown for this instruction (or one Docker has that cube refuses), is given twice, has no value, or has a bad value.',
     hint: 'see docs/cubefile.md for the flags each instruction takes',
     messages: {
       unknown: { text: '{keyword} does not take {flag}', hint: 'the form is: {usage}', suggest: 'did you mean {suggestion}?' },
@@ -240,7 +240,7 @@ export const parseCodes = {
   undefinedVariable: {
     code: 'CUBE1024',
     severity: 'warning',
-    summary: 'A $VAR or ${VAR} names a variable that is not defined at that point.',
+    summary: 'A $VAR or ${VAR} names a variable that is not defined at that point, or a shell parameter ($1, $@, $# …) that a build never sets.',
     hint: 'declare it with ARG or ENV, or give a default with ${VAR:-default}',
     rule: 'UndefinedVar',
     messages: {

@@ -132,8 +132,8 @@ export const planCodes = {
   badCopyPattern: {
     code: 'CUBE2015',
     severity: 'error',
-    summary: 'A COPY source is not a valid pattern.',
-    hint: 'close the [ … ] or order its range (a-z, not z-a), or escape a literal [ as \\[',
+    summary: 'A COPY source is not a valid pattern by Go\'s filepath.Match rules (an unclosed [ … ], a ] or - where a character belongs in one, a trailing \\).',
+    hint: 'close each [ … ], and escape a literal [, ], - or \\ with \\',
     messages: {
       unclosedClass: { text: 'COPY source "{source}" has a [ that is not closed', hint: 'close the [ … ] with ], or escape a literal [ as \\[' },
       classBracket: { text: 'COPY source "{source}" has a [ … ] that starts with ]', hint: 'escape a ] inside [ … ] as \\]' },
