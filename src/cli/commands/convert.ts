@@ -1,7 +1,7 @@
 /** `cube convert`: a Cubefile to cube.yaml or back, keeping ARGs and substitutions as written. */
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, hasErrors } from '../../core/diagnostics/index.js';
 import { cliCodes } from '../../core/diagnostics/codes-cli.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { convertBuildFile, loadBuildFile } from '../../parser/index.js';
@@ -31,7 +31,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const loaded = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
   const sources = sourcesOf(loaded);
   reportDiagnostics(context, loaded.diagnostics, sources);
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) return ExitCode.userError;
+  if (hasErrors(loaded.diagnostics)) return ExitCode.userError;
   const converted = convertBuildFile(loaded);
   if ('diagnostic' in converted) {
     reportDiagnostics(context, [converted.diagnostic], sources);
