@@ -10,9 +10,9 @@ import type { CstNode, IToken, TokenType } from 'chevrotain';
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
 /** `--name` or `--name=value` options. */
-export const Flag = createToken({ name: 'Flag', pattern: /--[A-Za-z][\w-]*(?:=(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)*)?/ });
+const Flag = createToken({ name: 'Flag', pattern: /--[A-Za-z][\w-]*(?:=(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)*)?/ });
 /** Any other run of non-blank text; quotes may contain blanks. */
-export const Word = createToken({ name: 'Word', pattern: /(?:\$\{[^}]*\}?|[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
+const Word = createToken({ name: 'Word', pattern: /(?:\$\{[^}]*\}?|[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
 
 function keyword(name: string): TokenType {
   return createToken({ name, pattern: new RegExp(`${name}(?![^\\s])`, 'i'), categories: [Word], longer_alt: Word });
@@ -49,13 +49,13 @@ const I = instructionTokens;
 const O = optionTokens;
 
 /** Every token type, in lexing priority order. */
-export const allTokens: TokenType[] = [WhiteSpace, Flag, ...Object.values(I), ...Object.values(O), Word];
+const allTokens: TokenType[] = [WhiteSpace, Flag, ...Object.values(I), ...Object.values(O), Word];
 
 /** The lexer for one logical line. */
 export const lineLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
 
 /** The instruction parser. */
-export class CubefileParser extends CstParser {
+class CubefileParser extends CstParser {
   constructor() {
     super(allTokens, { recoveryEnabled: false, maxLookahead: 2 });
     this.performSelfAnalysis();

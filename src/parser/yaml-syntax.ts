@@ -17,7 +17,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const command = z.union([z.array(z.string()), z.string()]);
 
 /** The zod schema of cube.yaml; grammar/cube.schema.json is generated from it. */
-export const cubeYamlSchema = z
+const cubeYamlSchema = z
   .object({
     version: z.literal(1).optional().describe('schema version of this file'),
     args: z.record(z.string(), scalar.nullable()).optional().describe('build arguments and their defaults (ARG)'),
