@@ -110,9 +110,11 @@ export class BuildContext {
     if (head === undefined) return [dir];
     if (typeof head === 'string') {
       // A plain level after a pattern names one entry of each directory matched, if it is there.
+      this.hasher.listed(dir);
       const exists = await lstat(join(dir, head)).then(() => true, () => false);
       return exists ? this.glob(rest, join(dir, head)) : [];
     }
+    this.hasher.listed(dir);
     const names = await readdir(dir).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of names.sort()) if ('matches' in head && head.matches(name)) out.push(...(await this.glob(rest, join(dir, name))));
@@ -142,6 +144,7 @@ export class BuildContext {
   }
 
   async walk(dir: string, prefix: string, out: CopyEntry[], span: Span | undefined): Promise<void> {
+    this.hasher.listed(dir);
     const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = join(dir, name);

@@ -19,7 +19,7 @@ export type MessageTemplate =
       readonly notes?: readonly string[];
     };
 
-/** One stable diagnostic code: `CUBE0xxx` command line, `1xxx` parse (`12xx` checks), `2xxx` plan, `3xxx` build, `4xxx` run. */
+/** One stable diagnostic code: `CUBE0xxx` command line, `1xxx` parse (`12xx` checks), `2xxx` plan, `3xxx` build, `4xxx` a build's output (run, inspect). */
 export interface CatalogEntry {
   readonly code: `CUBE${number}`;
   readonly severity: Severity;

@@ -40,6 +40,10 @@ export const cliCodes = {
       envdMaxSize: usage('--envd-max-size "{value}" is not a size with a unit (e.g. 32MiB)'),
       cacheAction: usage('say ls, du or prune'),
       keepDays: usage('--keep-days needs a whole number of days, got "{value}"'),
+      shell: usage('say which shell: {shells}'),
+      count: usage('--{flag} needs a whole number from 1, got "{value}"'),
+      inspectArgument: usage('unexpected argument "{value}" (give one output directory or image)'),
+      inspectFormat: usage('--format must be human or json, got "{value}"'),
     },
   },
   noBuildFile: {
@@ -67,6 +71,7 @@ export const cliCodes = {
       consoleLog: { text: 'cannot write the console log {path} ({reason})', hint: 'name a writable file with --console FILE, or make the output directory writable' },
       metadata: { text: 'cannot write the metadata file {path}: {reason}', hint: 'give --metadata-file a path in a directory you can write' },
       converted: { text: 'cannot write {path} ({reason})', hint: 'check that its directory exists and is writable' },
+      html: { text: 'cannot write {path}: {reason}', hint: 'give --html a path in a directory you can write' },
     },
   },
   convertChangesMeaning: {

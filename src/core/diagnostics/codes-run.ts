@@ -1,7 +1,7 @@
 /**
- * Diagnostic codes for `cube run` (CUBE4xxx): `40xx` when the artifact is wrong (exit code 1),
- * `41xx` when this machine cannot boot it (exit code 3). Codes are stable: never renumber or
- * reuse one.
+ * Diagnostic codes for a build's output, as `cube run` and `cube inspect` read it (CUBE4xxx):
+ * `40xx` when the artifact is wrong (exit code 1), `41xx` when this machine cannot boot it (exit
+ * code 3). Codes are stable: never renumber or reuse one.
  */
 import type { CatalogEntry } from './catalog-entry.js';
 
@@ -15,10 +15,11 @@ export const runCodes = {
   noArtifact: {
     code: 'CUBE4001',
     severity: 'error',
-    summary: 'The directory given to cube run holds no launch.json, or no build output was found.',
+    summary: 'The directory given to cube run or cube inspect holds no launch.json (or not the rootfs.ext4 it names), or no build output was found.',
     hint: 'run `cube build` first, or pass the output directory of a build (e.g. .cube/out/NAME)',
     messages: {
       noOutput: 'no build output in {directory} (and no OUT_DIR given)',
+      missing: '{path} does not exist',
       unreadable: '{path} cannot be read',
       noRootfs: '{path}, named by launch.json, is not there',
     },
@@ -72,6 +73,44 @@ export const runCodes = {
       noStart: withConsole('the process did not start within {limit}'),
     },
   },
+  unreadableImage: {
+    code: 'CUBE4007',
+    severity: 'error',
+    summary: 'rootfs.ext4 cannot be read as ext4: it is not ext4, it is damaged or cut short, or it uses a feature cube\'s reader does not read.',
+    hint: 'check the image with `e2fsck -fn`; rebuild it with `cube build`',
+    messages: {
+      notExt4: '{path}: not an ext4 image (no ext4 superblock)',
+      features: '{path}: uses ext4 features cube\'s reader does not read (incompat flags 0x{flags})',
+      superblockSizes: '{path}: the superblock is damaged (impossible block, group or inode sizes)',
+      superblockGroups: '{path}: the superblock is damaged (group descriptors or counts)',
+      descriptorsPastEnd: '{path}: the group descriptors lie past the end of the image: it is damaged or truncated',
+      inodeTablePastEnd: '{path}: group {group}\'s inode table lies past the filesystem\'s end',
+      blockPastImage: '{path}: a block lies past the end of the image ({size} bytes): the image is damaged or truncated',
+      blockPastFs: '{path}: block {block} lies past the filesystem\'s {blocks} blocks',
+      inodeNumber: '{path}: inode {ino} is named, but the filesystem has {inodes}',
+      inodePastEnd: '{path}: inode {ino} lies past the end of the image: the image is damaged or truncated',
+      inodeType: '{path}: inode {ino} has no known file type (mode 0{mode})',
+      noExtents: '{path}: inode {ino} maps its blocks without extents, which cube\'s reader does not read',
+      extentTree: '{path}: inode {ino} has a damaged extent tree',
+      extentPastEnd: '{path}: inode {ino} has an extent past the filesystem\'s end',
+      extentTwice: '{path}: inode {ino} has an extent tree that reaches block {block} twice',
+      dirEntry: '{path}: directory inode {ino} has a malformed entry at byte {at} of a block',
+      rootNotDir: '{path}: the root inode is not a directory',
+      dirLoop: '{path}: directory inode {ino} is reached more than once (a directory loop)',
+    },
+  },
+  noOrigins: {
+    code: 'CUBE4008',
+    severity: 'warning',
+    summary: 'The output has no origins.json for its image (written by an older cube, removed, or from another build), so cube inspect cannot say which step each path came from.',
+    hint: 'build again with `cube build` to write origins.json beside the image',
+    messages: {
+      missing: '{path} is missing or not valid: sizes by origin are not known',
+      otherImage: 'origins.json describes another image than plan.json: sizes by origin are not known',
+      otherNodes: 'origins.json names plan nodes plan.json does not have: sizes by origin are not known',
+      otherPlan: 'plan.json is not the plan launch.json was made from: sizes by origin are not known',
+    },
+  },
   noQemu: {
     code: 'CUBE4101',
     severity: 'error',
@@ -92,6 +131,7 @@ export const runCodes = {
       notKernel: { text: '--kernel {path} is not an x86 Linux kernel image (bzImage)', hint: 'pass a vmlinuz file' },
       unreadable: { text: 'the kernel images on this machine cannot be read by this user: {paths}', hint: 'make one readable (sudo chmod 0644 {first}) or pass --kernel FILE' },
       none: 'no kernel image found (looked for {places})',
+      initrd: { text: '--initrd {path}: no readable file there ({reason})', hint: 'pass an initramfs archive the kernel can unpack, or leave --initrd out' },
     },
   },
   noBusybox: {
