@@ -52,20 +52,20 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   let old: Plan;
   let next: Plan;
   if (values.against !== undefined) {
-    if (positionals.length !== 1) throw usageError('diff', `with --against ${values.against}, name exactly one plan file (NEW)`);
+    if (positionals.length !== 1) throw usageError('diff', 'oneNewPlan', {});
     const cacheDir = cacheDirOption(context, values['cache-dir']);
     if (values.against === 'last') {
       const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
       const last = await lastPlan(cacheDir, buildFile.path, 'default');
-      if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));
+      if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, 'none', { file: buildFile.displayPath, cacheDir }));
       old = last;
     } else {
-      if (!values.against.includes('/')) throw usageError('diff', `--against takes "last" or a registry repository (REGISTRY/REPO[:TAG]), got "${values.against}"`);
+      if (!values.against.includes('/')) throw usageError('diff', 'against', { value: values.against });
       old = await remotePlan(context, values, cacheDir, registryTarget('diff', '--against', values.against));
     }
     next = await readPlanFile(resolve(context.cwd, positionals[0] as string));
   } else {
-    if (positionals.length !== 2) throw usageError('diff', 'name two plan files: cube diff OLD NEW');
+    if (positionals.length !== 2) throw usageError('diff', 'twoPlans', {});
     old = await readPlanFile(resolve(context.cwd, positionals[0] as string));
     next = await readPlanFile(resolve(context.cwd, positionals[1] as string));
   }
@@ -84,7 +84,7 @@ async function remotePlan(context: CommandContext, values: { readonly file?: str
   const images = createImageSources({ cacheDir, env: context.env });
   const where = `${repositoryText(target)}:${reference}`;
   const text = await cachedPlan({ client: images.client(target.registry), repository: target.repository }, reference, where);
-  if (text === undefined) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, `the remote cache has no entry ${where}`, { hint: 'a build with --cache-to REF exports one; name an entry with REF:seal-<hex> or REF:latest-<name>' }));
+  if (text === undefined) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, 'missing', { registry: target.registry, what: `remote cache entry ${where}` }));
   return parsePlanJson(text, where);
 }
 

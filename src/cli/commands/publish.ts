@@ -72,9 +72,9 @@ async function reported(output: CommandOutput, work: () => Promise<ExitCode>): P
 
 async function push(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('push', args, options);
-  if (positionals.length !== 2) throw usageError('push', 'name the output directory and the reference: cube push OUT REGISTRY/REPO[:TAG]');
+  if (positionals.length !== 2) throw usageError('push', 'pushArguments', {});
   const target = registryTarget('push', 'the reference', positionals[1] as string);
-  if (target.digest !== undefined) throw usageError('push', `${positionals[1]}: a push names a tag, not a digest (the digest is printed)`);
+  if (target.digest !== undefined) throw usageError('push', 'pushDigest', { value: positionals[1] as string });
   const output = commandOutput('push', context, values);
   return reported(output, async () => {
     const { source, cacheDir } = sourceFor('push', context, values, output, target);
@@ -89,7 +89,7 @@ async function push(args: readonly string[], context: CommandContext): Promise<E
 
 async function pull(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('pull', args, options);
-  if (positionals.length !== 2) throw usageError('pull', 'name the reference and the output directory: cube pull REGISTRY/REPO[:TAG|@DIGEST] OUT');
+  if (positionals.length !== 2) throw usageError('pull', 'pullArguments', {});
   const target = registryTarget('pull', 'the reference', positionals[0] as string);
   const output = commandOutput('pull', context, values);
   return reported(output, async () => {

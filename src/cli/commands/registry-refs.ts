@@ -18,7 +18,7 @@ export interface RegistryTarget extends RepositoryRef {
 /** Parses `REGISTRY/REPO[:TAG][@DIGEST]`; `what` names where it came from in the error. */
 export function registryTarget(command: string, what: string, text: string): RegistryTarget {
   const parsed = parseRegistryRef(text);
-  if (!parsed.ok || parsed.ref.transport !== 'registry') throw usageError(command, `${what} "${text}" is not a registry reference: ${parsed.ok ? 'not a registry' : parsed.reason}`);
+  if (!parsed.ok || parsed.ref.transport !== 'registry') throw usageError(command, 'registryRef', { what, value: text, problem: parsed.ok ? 'not a registry' : parsed.reason });
   const { registry, repository, tag, digest } = parsed.ref;
   return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -30,12 +30,12 @@ function cacheRepository(command: string, what: string, text: string): Repositor
     const fields = new Map(text.split(',').map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)] as const));
     const unknown = [...fields.keys()].filter((key) => key !== 'type' && key !== 'ref');
     if (fields.get('type') !== 'registry' || !fields.has('ref') || unknown.length > 0) {
-      throw usageError(command, `${what} "${text}": cube takes type=registry,ref=REGISTRY/REPO${unknown.length > 0 ? ` (not ${unknown.join(', ')})` : ''}`);
+      throw unknown.length > 0 ? usageError(command, 'cacheRefKeys', { what, value: text, keys: unknown.join(', ') }) : usageError(command, 'cacheRefForm', { what, value: text });
     }
     ref = fields.get('ref') as string;
   }
   const target = registryTarget(command, what, ref);
-  if (target.tag !== undefined || target.digest !== undefined) throw usageError(command, `${what} "${text}" names a tag or digest; name the repository alone (entries are tagged by their node)`);
+  if (target.tag !== undefined || target.digest !== undefined) throw usageError(command, 'cacheRefTag', { what, value: text });
   return { registry: target.registry, repository: target.repository };
 }
 

@@ -84,7 +84,7 @@ class Ext4Writer implements Ext4TreeWriter {
   async create(path: string, meta: EntryMeta): Promise<void> {
     this.#check();
     if (meta.type === 'symlink' && !meta.linkTarget) {
-      throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, `symlink ${path} has an empty target`));
+      throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, 'empty', { path }));
     }
     const node = this.#tree.put(path, makeNode(meta));
     // A target too long for i_block goes in a data block, written now like file data.

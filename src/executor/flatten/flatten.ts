@@ -12,6 +12,7 @@
  */
 import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
@@ -20,7 +21,7 @@ import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
 import { membersAt, readLayerMembers } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
-import type { SparseMap } from './sparse.js';
+import type { SparseMap, SparseProblem } from './sparse.js';
 import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, paxProblem, parentPath, tarKind } from './tar-entry.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
@@ -54,8 +55,8 @@ const OPAQUE = '.wh..wh..opq';
 const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
 const MAX_ID = 2 ** 32 - 1;
 
-function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: FlattenLayer, name: string, what: string): never {
-  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
+function fail(diagnostic: Diagnostic): never {
+  throw new DiagnosticError(diagnostic);
 }
 
 /** One layer's headers, read and checked: what applying the layer does to the tree. */
@@ -77,18 +78,19 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
     let header = member.header;
     let sparse: SparseMap | undefined;
     if (isPaxSparse(header.pax)) {
-      sparse = await readSparseMap(header, data, (why) => fail(buildCodes.layerUnsupportedEntry, layer, header.name, why));
+      sparse = await readSparseMap(header, data, (why: SparseProblem) => fail(createDiagnostic(buildCodes.layerUnsupportedEntry, why, { digest: layer.digest, name: header.name })));
       header = { ...header, name: sparse.name };
     }
     data.resume();
     const name = header.name;
+    const entry = { digest: layer.digest, name };
     const norm = normaliseLayerPath(name);
     if ('problem' in norm) {
-      if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
-      fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
+      if (norm.problem === 'absolute') fail(createDiagnostic(buildCodes.layerAbsolutePath, 'absolute', entry));
+      fail(createDiagnostic(buildCodes.layerPathEscape, 'climbs', entry));
     }
     const kind = tarKind(header.type);
-    if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
+    if (!kind) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'tarType', { ...entry, type: String(header.type) }));
     const base = baseName(norm.path);
     if (base === OPAQUE) {
       opaque.push(parentPath(norm.path));
@@ -98,22 +100,22 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
       continue;
     }
-    if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
+    if (norm.path === '/' && kind !== 'dir') fail(createDiagnostic(buildCodes.layerPathEscape, 'root', entry));
     if (kind === 'file' && (header.size ?? 0) > maxSize) {
-      fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
+      fail(createDiagnostic(buildCodes.layerEntryTooLarge, 'tooLarge', { ...entry, size: header.size ?? 0, limit: maxSize }));
     }
     if (kind === 'hardlink') {
       const target = normaliseLayerPath(header.linkname ?? '');
-      if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
+      if ('problem' in target) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'outside', { ...entry, target: header.linkname ?? '' }));
       adds.push({ path: norm.path, name, position: pos, link: target.path });
     } else {
       const meta = headerToMeta(header, kind);
       for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
         // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
-        if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
+        if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'badId', { ...entry, field: what, value: header.pax?.[what] ?? String(id) }));
       }
       const problem = paxProblem(header.pax);
-      if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
+      if (problem) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, problem.message, { ...entry, ...problem }));
       for (const record of droppedAcls(header.pax)) {
         warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
       }
@@ -137,8 +139,8 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
     let inode = add.inode;
     if (add.link !== undefined) {
       inode = sameLayer.get(add.link) ?? index.get(add.link);
-      if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
-      if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
+      if (!inode) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'missing', { digest: layer.digest, name: add.name, target: add.link }));
+      if (inode.meta.type === 'dir') fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'directory', { digest: layer.digest, name: add.name, target: add.link }));
     }
     sameLayer.set(add.path, inode as IndexInode);
     return { ...add, inode: inode as IndexInode };
@@ -147,7 +149,7 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
   for (const path of whiteouts) index.removeTree(path);
   for (const add of resolved) {
     const blocker = index.blockingAncestor(add.path);
-    if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
+    if (blocker) fail(createDiagnostic(buildCodes.layerParentNotDirectory, 'below', { digest: layer.digest, name: add.name, blocker }));
     index.addImplicitParents(add.path, layerNo, add.position);
     index.put(add.path, add.inode);
   }
@@ -230,7 +232,7 @@ export async function writeFlattened(
     let written = 0;
     for await (const { header, data, value: hit } of membersAt(await layer.open(), layer.digest, byPos)) {
       const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
-      if ((header.size ?? 0) !== stored) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
+      if ((header.size ?? 0) !== stored) fail(createDiagnostic(buildCodes.layerChanged, 'size', { digest: layer.digest, name: header.name }));
       await writer.create(hit.path, hit.inode.meta);
       const keep = captureWanted.get(hit.inode);
       const chunks: Buffer[] = [];
@@ -246,7 +248,7 @@ export async function writeFlattened(
       if (keep) for (const p of keep) captured.set(p, Buffer.concat(chunks));
       written++;
     }
-    if (written !== byPos.size) fail(buildCodes.layerChanged, layer, '(layer)', 'had fewer members on the second read');
+    if (written !== byPos.size) fail(createDiagnostic(buildCodes.layerChanged, 'fewer', { digest: layer.digest }));
   }
   for (const path of sortPaths(links)) {
     await writer.link(firstPath.get(index.get(path) as IndexInode) as string, path);

@@ -73,7 +73,7 @@ export class RegistryPusher {
     const digest = sha256Digest(bytes);
     const named = response.headers.get('docker-content-digest');
     if (named && named !== digest) {
-      throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${this.client.registry}: manifest ${this.repository}:${reference} was stored as ${named}, not the ${digest} that was sent`));
+      throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'stored', { registry: this.client.registry, what: `${this.repository}:${reference}`, named, digest }));
     }
     return digest;
   }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { MessageValues } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { digestSchema, sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -92,9 +93,11 @@ export function artifactManifest(artifactType: string, config: Descriptor, layer
   return Buffer.from(JSON.stringify(manifest));
 }
 
-/** CUBE3113: what `where` holds is not the cube artifact expected, because `why`. */
-export function notCube(where: string, why: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.notCubeArtifact, `${where}: ${why}`));
+type NotCube = (typeof imageCodes.notCubeArtifact)['messages'];
+
+/** CUBE3113: what a reference holds is not the cube artifact expected. */
+export function notCube<K extends keyof NotCube & string>(message: K, values: MessageValues<NotCube[K]>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.notCubeArtifact, message, values));
 }
 
 /**
@@ -106,17 +109,17 @@ export function parseArtifact(bytes: Buffer, artifactType: string, where: string
   try {
     parsed = manifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
   } catch {
-    throw notCube(where, 'the manifest is not JSON');
+    throw notCube('notJson', { where });
   }
-  if (!parsed.success) throw notCube(where, 'not an OCI artifact manifest');
+  if (!parsed.success) throw notCube('notArtifact', { where });
   const manifest = parsed.data;
-  if (manifest.artifactType !== artifactType) throw notCube(where, `its artifactType is ${manifest.artifactType}, not ${artifactType}`);
+  if (manifest.artifactType !== artifactType) throw notCube('artifactType', { where, got: manifest.artifactType, expected: artifactType });
   const chunks: Chunk[] = [];
   let size = 0;
   for (const blob of manifest.layers.filter((l) => l.mediaType === CubeMediaType.chunk)) {
     const offset = Number(blob.annotations?.[Annotation.chunkOffset]);
     const length = Number(blob.annotations?.[Annotation.chunkLength]);
-    if (offset !== size || !Number.isSafeInteger(length) || length <= 0 || length > CHUNK_BYTES) throw notCube(where, `chunk ${chunks.length} does not continue the image at byte ${size}`);
+    if (offset !== size || !Number.isSafeInteger(length) || length <= 0 || length > CHUNK_BYTES) throw notCube('chunkGap', { where, index: chunks.length, offset: size });
     chunks.push({ offset, length, blob });
     size += length;
   }
@@ -126,13 +129,13 @@ export function parseArtifact(bytes: Buffer, artifactType: string, where: string
 /** The one part of `manifest` of `mediaType`, which must be there. */
 export function partOf(manifest: ArtifactManifest, mediaType: string, where: string): Descriptor {
   const part = manifest.layers.find((l) => l.mediaType === mediaType);
-  if (!part) throw notCube(where, `it has no ${mediaType} part`);
+  if (!part) throw notCube('missingPart', { where, mediaType });
   return part;
 }
 
 /** The digest in annotation `key`, which must be there. */
 export function annotatedDigest(manifest: ArtifactManifest, key: string, where: string): Digest {
   const value = digestSchema.safeParse(manifest.annotations?.[key]);
-  if (!value.success) throw notCube(where, `annotation ${key} is not a digest`);
+  if (!value.success) throw notCube('annotation', { where, key });
   return value.data;
 }

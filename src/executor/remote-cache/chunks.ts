@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { digestFromHex, sha256Digest } from '../../core/digest.js';
+import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
@@ -76,7 +76,7 @@ export async function readBlob(source: ChunkSource, blob: Descriptor): Promise<B
   for (let attempt = 0; attempt < FETCH_ATTEMPTS && received < blob.size; attempt++) {
     try {
       for await (const chunk of await source.client.blob(source.repository, blob.digest, received)) {
-        if (received + (chunk as Buffer).length > blob.size) throw badBlob(blob, `more than the ${blob.size} bytes its descriptor gives`);
+        if (received + (chunk as Buffer).length > blob.size) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'tooLong', { digest: blob.digest, size: blob.size }));
         parts.push(chunk as Buffer);
         received += (chunk as Buffer).length;
       }
@@ -86,17 +86,15 @@ export async function readBlob(source: ChunkSource, blob: Descriptor): Promise<B
     }
   }
   if (received < blob.size) {
-    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `blob ${blob.digest}: ${received} of ${blob.size} bytes after ${FETCH_ATTEMPTS} attempts (${(lastError as Error | undefined)?.message ?? 'no data'})`));
+    const problem = (lastError as Error | undefined)?.message ?? 'no data';
+    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest: blob.digest, received, size: blob.size, attempts: FETCH_ATTEMPTS, problem }));
   }
   const bytes = Buffer.concat(parts, received);
   const got = sha256Digest(bytes);
-  if (got !== blob.digest) throw badBlob(blob, `got ${got}; the registry served wrong content`);
+  if (got !== blob.digest) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'blob', { digest: blob.digest, got }));
   return bytes;
 }
 
-function badBlob(blob: Descriptor, why: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `blob ${blob.digest}: ${why}`));
-}
 
 /** Writes the image the chunks make into `target` (which must not exist) and returns its sha256. */
 export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[], size: number, target: string): Promise<Digest> {
@@ -120,7 +118,7 @@ export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[
   } finally {
     await output.close();
   }
-  return digestFromHex(hash.digest('hex'));
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** One chunk's bytes from its verified blob. */
@@ -129,8 +127,8 @@ async function decompress(chunk: Chunk, compressed: Buffer): Promise<Buffer> {
   try {
     data = await decompressChunk(compressed);
   } catch (error) {
-    throw badBlob(chunk.blob, `the chunk at byte ${chunk.offset} does not decompress: ${(error as Error).message}`);
+    throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'chunkDecompress', { digest: chunk.blob.digest, offset: chunk.offset, problem: (error as Error).message }));
   }
-  if (data.length !== chunk.length) throw badBlob(chunk.blob, `the chunk at byte ${chunk.offset} holds ${data.length} bytes, not ${chunk.length}`);
+  if (data.length !== chunk.length) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'chunkLength', { digest: chunk.blob.digest, offset: chunk.offset, got: data.length, expected: chunk.length }));
   return data;
 }

@@ -91,7 +91,7 @@ export class RegistryCache implements RemoteCache {
         }
         this.options.logger.info({ node: sealId, from: repositoryText(ref) }, `seal ${shortDigest(sealId)} not in ${repositoryText(ref)}`);
       } catch (error) {
-        this.options.warn(problem(imageCodes.cacheImportFailed, `remote cache entry ${where} not used: ${reason(error)}; sealing locally`, error));
+        this.options.warn(createDiagnostic(imageCodes.cacheImportFailed, 'failed', { where, problem: reason(error) }));
       }
     }
     return undefined;
@@ -104,13 +104,13 @@ export class RegistryCache implements RemoteCache {
     const parsed = configSchema.safeParse(JSON.parse((await readBlob(source, artifact.manifest.config)).toString('utf8')));
     const facts = parsed.success ? factsFromJson(JSON.stringify(parsed.data.facts)) : undefined;
     const origins = parsed.success ? originsFromJson(JSON.stringify(parsed.data.origins)) : undefined;
-    if (!parsed.success || !facts || !origins || parsed.data.sealId !== sealId || origins.seal !== sealId) throw notCube(where, 'its config is not the entry of this seal node');
+    if (!parsed.success || !facts || !origins || parsed.data.sealId !== sealId || origins.seal !== sealId) throw notCube('config', { where });
     const config = parsed.data;
-    if (config.ext4.size !== artifact.size) throw notCube(where, `its chunks make ${artifact.size} bytes, its config says ${config.ext4.size}`);
+    if (config.ext4.size !== artifact.size) throw notCube('sizes', { where, chunks: artifact.size, config: config.ext4.size });
     const staged = await stageArtifact(this.options.cacheDir, sealId);
     try {
       const sha256 = await downloadImage(source, artifact.chunks, artifact.size, staged.rootfs);
-      if (sha256 !== config.sha256) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${where}: the image hashes to ${sha256}, not the ${config.sha256} its config records`));
+      if (sha256 !== config.sha256) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'image', { where, got: sha256, expected: config.sha256, record: 'config' }));
       return await commitArtifact(this.options.cacheDir, staged, sealId, { sha256, ext4: config.ext4, facts, origins });
     } catch (error) {
       await discardStaged(staged);
@@ -148,7 +148,7 @@ export class RegistryCache implements RemoteCache {
       );
       this.options.logger.info({ node: sealId, to: repositoryText(to) }, `exported seal ${shortDigest(sealId)} to ${repositoryText(to)}`);
     } catch (error) {
-      this.options.warn(problem(imageCodes.cacheExportFailed, `cannot export the rootfs to ${where}: ${reason(error)}`, error));
+      this.options.warn(createDiagnostic(imageCodes.cacheExportFailed, 'failed', { where, problem: reason(error) }));
     }
   }
 }
@@ -162,12 +162,9 @@ export async function cachedPlan(source: ChunkSource, reference: string, where: 
   return artifact ? (await readBlob(source, partOf(artifact.manifest, CubeMediaType.plan, where))).toString('utf8') : undefined;
 }
 
+/** What went wrong, for a warning: the diagnostics' messages with their codes, or the error's message. */
 function reason(error: unknown): string {
-  if (error instanceof DiagnosticError) return error.diagnostics.map((d) => d.message).join('; ');
+  if (error instanceof DiagnosticError) return error.diagnostics.map((d) => `${d.message} (${d.code})`).join('; ');
   return redactUrlsIn(error instanceof Error ? error.message : String(error));
 }
 
-function problem(entry: typeof imageCodes.cacheExportFailed | typeof imageCodes.cacheImportFailed, message: string, cause: unknown): Diagnostic {
-  const code = cause instanceof DiagnosticError ? cause.diagnostics[0]?.code : undefined;
-  return createDiagnostic(entry, code ? `${message} (${code})` : message);
-}

@@ -49,21 +49,21 @@ export async function pushTemplate(source: ChunkSource, template: TemplateDir, t
 /** Fetches the template under `reference` (a tag or digest) into `outDir`; returns the artifact's digest. */
 export async function pullTemplate(source: ChunkSource, reference: string, where: string, outDir: string): Promise<Digest> {
   const fetched = await fetchArtifact(source, reference, CubeMediaType.template, where);
-  if (!fetched) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, `${where} not found`));
+  if (!fetched) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, 'missing', { registry: where.slice(0, where.indexOf('/')), what: where }));
   const { manifest } = fetched;
   const [launch, plan] = await Promise.all([readBlob(source, partOf(manifest, CubeMediaType.launch, where)), readBlob(source, partOf(manifest, CubeMediaType.plan, where))]);
   const parsed = launchManifestSchema.safeParse(jsonOrUndefined(launch));
-  if (!parsed.success) throw notCube(where, 'its launch.json is not a launch manifest');
+  if (!parsed.success) throw notCube('launch', { where });
   parsePlanJson(plan.toString('utf8'), `${where} plan.json`);
   const { sha256, size } = parsed.data.artifact;
-  if (annotatedDigest(manifest, Annotation.imageDigest, where) !== sha256 || fetched.size !== size) throw notCube(where, 'its image chunks and annotations do not describe the image launch.json names');
+  if (annotatedDigest(manifest, Annotation.imageDigest, where) !== sha256 || fetched.size !== size) throw notCube('image', { where });
   // What a killed pull left beside the output (its staging directory) goes now.
   await removeDeadTemporaries(dirname(outDir));
   const staging = temporaryPathFor(outDir);
   try {
     await mkdir(staging, { recursive: true });
     const got = await downloadImage(source, fetched.chunks, fetched.size, join(staging, 'rootfs.ext4'));
-    if (got !== sha256) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${where}: the image hashes to ${got}, not the ${sha256} its launch.json records`));
+    if (got !== sha256) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'image', { where, got, expected: sha256, record: 'launch.json' }));
     await writeFile(join(staging, 'launch.json'), launch);
     await writeFile(join(staging, 'plan.json'), plan);
     await syncDirectory(staging);
@@ -71,7 +71,7 @@ export async function pullTemplate(source: ChunkSource, reference: string, where
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof DiagnosticError) throw error;
-    throw new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, `cannot write ${outDir}: ${(error as Error).message}`));
+    throw new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, 'cannotWrite', { path: outDir, problem: (error as Error).message }));
   }
   return fetched.digest;
 }

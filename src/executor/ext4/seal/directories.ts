@@ -41,7 +41,7 @@ function directoryEntries(dir: NumberedInode, numbering: Numbering): DirEntry[] 
     const child = dir.node.children?.get(name);
     if (!child) throw new Error(`directory entry ${name} vanished`);
     const bytes = Buffer.from(name, 'utf8');
-    if (bytes.length > NAME_MAX) throw new DiagnosticError(createDiagnostic(ext4Codes.nameTooLong, `file name "${name.slice(0, 40)}…" is ${bytes.length} bytes`));
+    if (bytes.length > NAME_MAX) throw new DiagnosticError(createDiagnostic(ext4Codes.nameTooLong, 'long', { name: name.slice(0, 40), bytes: bytes.length }));
     return { ino: numbering.inoOf.get(child) as number, name: bytes, type: FileType[child.meta.type].dirent };
   });
 }
