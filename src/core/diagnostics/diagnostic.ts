@@ -3,6 +3,7 @@
  * by one renderer. Positions are UTF-16 offsets into the source text and become line:column only
  * when a diagnostic is printed, so a stage never has to track lines itself.
  */
+import { escapeName } from '../names.js';
 import type { CatalogEntry } from './catalog.js';
 
 /** How serious a diagnostic is. Only `error` makes a command fail. */
@@ -49,19 +50,23 @@ export interface DiagnosticOptions {
   readonly hint?: string;
 }
 
-/** Creates a diagnostic from a catalog entry; the entry fixes its code and severity. */
+/**
+ * Creates a diagnostic from a catalog entry; the entry fixes its code and severity. Names quoted
+ * in the texts may hold bytes that are not UTF-8 (src/core/names.ts): they are shown as `\xNN`.
+ */
 export function createDiagnostic(
   entry: CatalogEntry,
   message: string,
   options: DiagnosticOptions = {},
 ): Diagnostic {
+  const hint = options.hint ?? entry.hint;
   return {
     code: entry.code,
     severity: entry.severity,
-    message,
-    notes: options.notes ?? [],
+    message: escapeName(message),
+    notes: (options.notes ?? []).map((note) => ({ ...note, message: escapeName(note.message) })),
     ...(options.span ? { span: options.span } : {}),
-    ...(options.hint ?? entry.hint ? { hint: options.hint ?? entry.hint } : {}),
+    ...(hint ? { hint: escapeName(hint) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { FileHandle } from 'node:fs/promises';
+import { nameByteLength, nameToBytes } from '../../core/names.js';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
 import { addExtent, Allocator, BlockWriter } from './disk.js';
 import { BLOCK_SIZE, FAST_SYMLINK_MAX } from './format/index.js';
@@ -62,9 +63,8 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
     }
     const node = this.#tree.put(path, makeNode(meta));
     // A target too long for i_block goes in a data block, written now like file data.
-    if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
-      const target = Buffer.from(meta.linkTarget ?? '', 'utf8');
-      await this.#writeBlocks(node, 0, target);
+    if (meta.type === 'symlink' && nameByteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
+      await this.#writeBlocks(node, 0, nameToBytes(meta.linkTarget ?? ''));
     }
     if (meta.type !== 'file') return;
     const regions = meta.sparse ?? (meta.size ? [{ offset: 0, length: meta.size }] : []);

@@ -15,6 +15,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
+import { escapeName } from '../../core/names.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
@@ -115,7 +116,7 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       const problem = paxProblem(header.pax);
       if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
       for (const record of droppedAcls(header.pax)) {
-        warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
+        warn(`layer ${layer.digest}: entry "${escapeName(name)}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
       }
       const inode: IndexInode = sparse
         ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }

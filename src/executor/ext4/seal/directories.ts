@@ -10,6 +10,7 @@ import { addExtent } from '../disk.js';
 import type { BlockSpace } from '../disk.js';
 import { BLOCK_SIZE, DIRENT_TAIL_OFFSET, direntSize, encodeDirent, extendDirent, FileType, InodeFlag, NAME_MAX } from '../format/index.js';
 import type { Extent } from '../format/index.js';
+import { nameToBytes } from '../../../core/names.js';
 import { htreeBlocks } from './htree.js';
 import type { DirEntry } from './htree.js';
 import { sortedNames } from './inodes.js';
@@ -40,7 +41,7 @@ function directoryEntries(dir: NumberedInode, numbering: Numbering): DirEntry[] 
   return sortedNames(dir.node).map((name) => {
     const child = dir.node.children?.get(name);
     if (!child) throw new Error(`directory entry ${name} vanished`);
-    const bytes = Buffer.from(name, 'utf8');
+    const bytes = nameToBytes(name);
     if (bytes.length > NAME_MAX) throw new DiagnosticError(createDiagnostic(ext4Codes.nameTooLong, `file name "${name.slice(0, 40)}…" is ${bytes.length} bytes`));
     return { ino: numbering.inoOf.get(child) as number, name: bytes, type: FileType[child.meta.type].dirent };
   });
