@@ -15,6 +15,8 @@
  * ASCII byte such as `/` cuts the string at the same place, so path handling needs no conversion.
  */
 
+import { readdir } from 'node:fs/promises';
+
 const ESCAPE_BASE = 0xdc00;
 /** Strings with a surrogate code unit need the slow paths; all others are plain UTF-16 text. */
 const SURROGATE = /[\ud800-\udfff]/;
@@ -107,4 +109,15 @@ export function escapeName(name: string): string {
     const code = unit.charCodeAt(0);
     return code >= 0xdc80 && code <= 0xdcff ? `\\x${(code - ESCAPE_BASE).toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
+}
+
+/** A host path in cube's name form as Node's fs takes it: the string itself, or its bytes when it holds a byte that is not UTF-8. */
+export function fsPath(path: string): string | Buffer {
+  return SURROGATE.test(path) ? nameToBytes(path) : path;
+}
+
+/** The names in a host directory, each in cube's name form (Node's own listing decodes them lossily). */
+export async function readNames(dir: string): Promise<string[]> {
+  const names = await readdir(fsPath(dir), { encoding: 'buffer' });
+  return names.map(nameFromBytes);
 }

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { Chown } from '../../core/build-spec.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { Logger } from '../../core/log.js';
+import { escapeName } from '../../core/names.js';
 import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
@@ -66,7 +67,7 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
       if (ownerIds === false) continue;
       const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
       await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
-      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
+      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => escapeName(s.name)).join(', ')} to ${copy.dest}`);
     } else {
       const workdirProblem = await ensureWorkdir(writer, index, step.path, mtime);
       if (workdirProblem) problem(at(workdirProblem, step.where));
