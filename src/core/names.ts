@@ -21,6 +21,7 @@ const ESCAPE_BASE = 0xdc00;
 /** Strings with a surrogate code unit need the slow paths; all others are plain UTF-16 text. */
 const SURROGATE = /[\ud800-\udfff]/;
 const NON_ASCII = /[^\x00-\x7f]/;
+const TO_ESCAPE = /[\ud800-\udfff\0]/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
@@ -100,12 +101,14 @@ export function compareNames(a: string, b: string): number {
 
 /**
  * A name as valid Unicode text, for messages, logs and JSON: each byte that is not UTF-8 as
- * `\xNN`, any other lone surrogate as `\u{XXXX}`; everything else unchanged.
+ * `\xNN`, and NUL (which no name may hold, and a terminal would not show) as `\x00`; any other
+ * lone surrogate as `\u{XXXX}`; everything else unchanged.
  */
 export function escapeName(name: string): string {
-  if (!SURROGATE.test(name)) return name;
-  return name.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (unit) => {
+  if (!TO_ESCAPE.test(name)) return name;
+  return name.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff\0]/g, (unit) => {
     if (unit.length === 2) return unit;
+    if (unit === '\0') return '\\x00';
     const code = unit.charCodeAt(0);
     return code >= 0xdc80 && code <= 0xdcff ? `\\x${(code - ESCAPE_BASE).toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });

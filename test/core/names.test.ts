@@ -67,9 +67,10 @@ describe('names are bytes', () => {
     expect(nameFromLatin1('plain/ascii')).toBe('plain/ascii');
   });
 
-  it('escapes what is not UTF-8 as \\xNN for messages and JSON, and nothing else', () => {
+  it('escapes what is not UTF-8 (and NUL) as \\xNN for messages and JSON, and nothing else', () => {
     expect(escapeName(nameFromBytes(bytes(0x63, 0x61, 0x66, 0xe9)))).toBe('caf\\xe9');
     expect(escapeName('café 日本 😀 a\\b "q"')).toBe('café 日本 😀 a\\b "q"');
     expect(escapeName('lone \ud800 surrogate')).toBe('lone \\u{d800} surrogate');
+    expect(escapeName('nul\0inside')).toBe('nul\\x00inside');
   });
 });

@@ -79,3 +79,16 @@ export function rawTar(members: readonly RawMember[]): Buffer {
   }
   return Buffer.concat([...parts, Buffer.alloc(1024)]);
 }
+
+/** A tar holding one GNU sparse 1.0 member as GNU tar writes it (`major` other than 1 makes the refused 0.x form). */
+export function sparseTar(name: string, realSize: number, regions: { offset: number; data: Buffer }[], major = '1'): Buffer {
+  const map = pad(Buffer.from([regions.length, ...regions.flatMap((r) => [r.offset, r.data.length])].join('\n') + '\n'));
+  const body = Buffer.concat([map, ...regions.map((r) => r.data)]);
+  const pax = Buffer.concat([
+    paxRecord('GNU.sparse.major', Buffer.from(major)),
+    paxRecord('GNU.sparse.minor', Buffer.from('0')),
+    paxRecord('GNU.sparse.name', Buffer.from(name)),
+    paxRecord('GNU.sparse.realsize', Buffer.from(String(realSize))),
+  ]);
+  return Buffer.concat([ustarHeader('PaxHeader/x', pax.length, 'x'), pad(pax), ustarHeader(`GNUSparseFile.1/${name.split('/').pop()}`, body.length, '0'), pad(body), Buffer.alloc(1024)]);
+}

@@ -5,3 +5,5 @@
  */
 export { createExt4Writer } from './writer.js';
 export type { Ext4Options, Ext4Result } from './seal/index.js';
+export { metaProblem, pathProblem } from './limits.js';
+export type { EntryProblem } from './limits.js';

@@ -5,11 +5,12 @@
  */
 import { open } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
-import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
 import type { FileHandle } from 'node:fs/promises';
 import { nameByteLength, nameToBytes } from '../../core/names.js';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
 import { addExtent, Allocator, BlockWriter } from './disk.js';
+import { metaProblem, pathProblem } from './limits.js';
+import type { EntryProblem } from './limits.js';
 import { BLOCK_SIZE, FAST_SYMLINK_MAX } from './format/index.js';
 import { sealImage } from './seal/index.js';
 import type { Ext4Options, Ext4Result } from './seal/index.js';
@@ -17,6 +18,11 @@ import { makeNode, Tree } from './tree.js';
 import type { TreeNode } from './tree.js';
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
+/** Refuses an entry ext4 cannot hold as it is (see limits.ts). */
+function refuse(path: string, problem: EntryProblem | undefined): void {
+  if (problem) throw new DiagnosticError(createDiagnostic(problem.entry, `${path} ${problem.what}`));
+}
 
 function isZero(block: Buffer): boolean {
   return block.length === BLOCK_SIZE ? block.equals(ZERO_BLOCK) : block.every((b) => b === 0);
@@ -58,9 +64,7 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
 
   async create(path: string, meta: EntryMeta): Promise<void> {
     this.#check();
-    if (meta.type === 'symlink' && !meta.linkTarget) {
-      throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, `symlink ${path} has an empty target`));
-    }
+    refuse(path, pathProblem(path) ?? metaProblem(meta));
     const node = this.#tree.put(path, makeNode(meta));
     // A target too long for i_block goes in a data block, written now like file data.
     if (meta.type === 'symlink' && nameByteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
@@ -155,6 +159,7 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
 
   async link(target: string, path: string): Promise<void> {
     this.#check();
+    refuse(path, pathProblem(path));
     const node = this.#tree.get(target);
     if (!node || node.meta.type === 'dir') throw new Error(`ext4 writer: cannot hard-link ${path} to ${target}: ${node ? 'a directory' : 'missing'}`);
     const { dir, name } = this.#tree.parentOf(path);

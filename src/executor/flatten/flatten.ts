@@ -12,11 +12,14 @@
  */
 import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { CatalogEntry } from '../../core/diagnostics/catalog-entry.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import { escapeName } from '../../core/names.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
+import { metaProblem, pathProblem } from '../ext4/index.js';
+import type { EntryProblem } from '../ext4/index.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
 import { membersAt, readLayerMembers } from './read-layer.js';
@@ -55,8 +58,13 @@ const OPAQUE = '.wh..wh..opq';
 const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
 const MAX_ID = 2 ** 32 - 1;
 
-function fail(entry: (typeof buildCodes)[keyof typeof buildCodes], layer: FlattenLayer, name: string, what: string): never {
+function fail(entry: CatalogEntry, layer: FlattenLayer, name: string, what: string): never {
   throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
+}
+
+/** Fails on what the image cannot hold as the layer says it (ext4's limits), naming the layer and the entry. */
+function refuse(problem: EntryProblem | undefined, layer: FlattenLayer, name: string): void {
+  if (problem) fail(problem.entry, layer, name, problem.what);
 }
 
 /** One layer's headers, read and checked: what applying the layer does to the tree. */
@@ -100,6 +108,7 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       continue;
     }
     if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
+    refuse(pathProblem(norm.path), layer, name);
     if (kind === 'file' && (header.size ?? 0) > maxSize) {
       fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
     }
@@ -121,6 +130,7 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
       const inode: IndexInode = sparse
         ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
         : { meta, layer: layerNo, position: pos, explicit: true };
+      refuse(metaProblem(inode.meta), layer, name);
       adds.push({ path: norm.path, name, position: pos, inode });
     }
   }
