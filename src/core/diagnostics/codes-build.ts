@@ -93,6 +93,30 @@ export const buildCodes = {
     summary: 'Neither the image nor the build file gives a command to run, and the entrypoint is not wrapped.',
     hint: 'add CMD or ENTRYPOINT, or use `ENTRYPOINT wrap` (an empty wrapped command keeps the sandbox alive)',
   },
+  tooManyEntries: {
+    code: 'CUBE3216',
+    severity: 'error',
+    summary: 'The image\'s layers hold more entries than the limit (500,000 unless --max-entries sets it).',
+    hint: 'if the image really is that large, raise the limit with --max-entries; otherwise pick another base image',
+  },
+  layerTooLarge: {
+    code: 'CUBE3217',
+    severity: 'error',
+    summary: 'A layer expands to more bytes than the limit (64 times its compressed size plus 1 GiB unless --max-layer-bytes sets it), as a compression bomb does.',
+    hint: 'if the layer really holds that much, raise the limit with --max-layer-bytes; otherwise pick another base image',
+  },
+  imageTooLarge: {
+    code: 'CUBE3218',
+    severity: 'error',
+    summary: 'The layers together expand to more bytes than the limit (64 times their compressed size plus 1 GiB unless --max-image-bytes sets it).',
+    hint: 'if the image really holds that much, raise the limit with --max-image-bytes; otherwise pick another base image',
+  },
+  layerPathTooDeep: {
+    code: 'CUBE3219',
+    severity: 'error',
+    summary: 'A layer entry\'s path has more components than the limit (256 unless --max-path-depth sets it).',
+    hint: 'if the image really nests that deep, raise the limit with --max-path-depth; otherwise pick another base image',
+  },
   layerCacheCorrupt: {
     code: 'CUBE3208',
     severity: 'error',

@@ -33,6 +33,12 @@ export const imageCodes = {
     summary: 'A manifest, index or image config is malformed, too large, or of an unsupported kind.',
     hint: 'rebuild or re-push the image with a current tool (docker buildx, buildah, skopeo)',
   },
+  zstdWindowTooLarge: {
+    code: 'CUBE3113',
+    severity: 'error',
+    summary: 'A zstd layer needs a decompression window larger than 128 MiB, which zstd itself refuses without --long=31.',
+    hint: 'recompress the layer with a window of at most 128 MiB (zstd without --long, or --long=27)',
+  },
   unsupportedLayer: {
     code: 'CUBE3106',
     severity: 'error',

@@ -17,12 +17,15 @@ import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import { escapeName } from '../../core/names.js';
-import type { TreeWriter } from '../../core/tree-writer.js';
+import type { EntryType, TreeWriter } from '../../core/tree-writer.js';
 import { metaProblem, pathProblem } from '../ext4/index.js';
 import type { EntryProblem } from '../ext4/index.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
+import { LayerBudget } from './limits.js';
+import type { FlattenLimits } from './limits.js';
 import { membersAt, readLayerMembers } from './read-layer.js';
+import type { TarHeader } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
 import type { SparseMap } from './sparse.js';
 import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, paxProblem, parentPath, tarKind } from './tar-entry.js';
@@ -31,6 +34,8 @@ import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, p
 export interface FlattenLayer {
   /** The digest named in diagnostics (the blob digest or diffId). */
   readonly digest: Digest;
+  /** The layer's compressed size as its descriptor gives it: the default byte limits are a multiple of it. */
+  readonly size?: number;
   /** Opens the uncompressed tar; called once per pass. */
   open(): Promise<Readable>;
 }
@@ -45,6 +50,8 @@ export interface FlattenOptions {
   readonly concurrency?: number;
   /** Told of what a layer holds that the tree cannot keep (an ACL naming users by name only). */
   readonly warn?: (message: string) => void;
+  /** What reading the layers may cost (limits.ts); each limit has a default. */
+  readonly limits?: FlattenLimits;
 }
 
 /** What flattening hands on: the index and the bytes of the captured files that exist. */
@@ -58,8 +65,12 @@ const OPAQUE = '.wh..wh..opq';
 const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
 const MAX_ID = 2 ** 32 - 1;
 
+/** How much of an entry's name a message shows: a hostile name can be megabytes long. */
+const SHOWN_NAME = 512;
+
 function fail(entry: CatalogEntry, layer: FlattenLayer, name: string, what: string): never {
-  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${name}" ${what}`));
+  const shown = name.length > SHOWN_NAME ? `${name.slice(0, SHOWN_NAME)}…` : name;
+  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${shown}" ${what}`));
 }
 
 /** Fails on what the image cannot hold as the layer says it (ext4's limits), naming the layer and the entry. */
@@ -74,15 +85,54 @@ interface LayerChanges {
   readonly adds: readonly { path: string; name: string; position: number; link?: string; inode?: IndexInode }[];
 }
 
+/** What reading one layer needs besides the layer: its number, the limits and where warnings go. */
+interface LayerReading {
+  readonly layerNo: number;
+  readonly maxSize: number;
+  readonly budget: LayerBudget;
+  readonly warn: (message: string) => void;
+}
+
+/** Bytes a member takes in the tar: its header and its data padded to 512 (pax headers come on top). */
+function memberBytes(size: number): number {
+  return 512 + Math.ceil(size / 512) * 512;
+}
+
+/** The inode a non-link entry adds, checked: 32-bit ids, pax records cube can keep, what ext4 can hold. */
+function inodeOf(header: TarHeader, kind: EntryType, sparse: SparseMap | undefined, layer: FlattenLayer, position: number, reading: LayerReading): IndexInode {
+  const name = header.name;
+  const meta = headerToMeta(header, kind);
+  for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
+    // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
+    if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
+  }
+  const problem = paxProblem(header.pax);
+  if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
+  for (const record of droppedAcls(header.pax)) {
+    reading.warn(`layer ${layer.digest}: entry "${escapeName(name)}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
+  }
+  const inode: IndexInode = sparse
+    ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: reading.layerNo, position, explicit: true, dataOffset: sparse.mapBytes }
+    : { meta, layer: reading.layerNo, position, explicit: true };
+  refuse(metaProblem(inode.meta), layer, name);
+  return inode;
+}
+
 /** Reads one layer's headers; checks every entry that can be checked without the layers below. */
-async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: number, warn: (message: string) => void): Promise<LayerChanges> {
+async function readLayerChanges(layer: FlattenLayer, reading: LayerReading): Promise<LayerChanges> {
   const opaque: string[] = [];
   const whiteouts: string[] = [];
   const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
+  const metered = reading.budget.metered(layer, await layer.open());
   let position = 0;
-  for await (const member of readLayerMembers(await layer.open(), layer.digest)) {
+  // Bytes the layer is known to hold so far (pax headers uncounted): a member whose declared size takes it past its limit is refused before its data is read.
+  let known = 0;
+  for await (const member of readLayerMembers(metered.stream, layer.digest)) {
     const { data } = member;
     const pos = position++;
+    reading.budget.entry(layer);
+    metered.expect(known, memberBytes(member.header.size ?? 0));
+    known += memberBytes(member.header.size ?? 0);
     let header = member.header;
     let sparse: SparseMap | undefined;
     if (isPaxSparse(header.pax)) {
@@ -91,9 +141,10 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
     }
     data.resume();
     const name = header.name;
-    const norm = normaliseLayerPath(name);
+    const norm = normaliseLayerPath(name, reading.budget.maxPathDepth);
     if ('problem' in norm) {
       if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
+      if (norm.problem === 'deep') fail(buildCodes.layerPathTooDeep, layer, name, `is more than ${reading.budget.maxPathDepth} directories deep (the limit; raise it with --max-path-depth)`);
       fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
     }
     const kind = tarKind(header.type);
@@ -109,29 +160,15 @@ async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: n
     }
     if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
     refuse(pathProblem(norm.path), layer, name);
-    if (kind === 'file' && (header.size ?? 0) > maxSize) {
-      fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${maxSize}`);
+    if (kind === 'file' && (header.size ?? 0) > reading.maxSize) {
+      fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${reading.maxSize}`);
     }
     if (kind === 'hardlink') {
-      const target = normaliseLayerPath(header.linkname ?? '');
+      const target = normaliseLayerPath(header.linkname ?? '', reading.budget.maxPathDepth);
       if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
       adds.push({ path: norm.path, name, position: pos, link: target.path });
     } else {
-      const meta = headerToMeta(header, kind);
-      for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
-        // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
-        if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
-      }
-      const problem = paxProblem(header.pax);
-      if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
-      for (const record of droppedAcls(header.pax)) {
-        warn(`layer ${layer.digest}: entry "${escapeName(name)}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
-      }
-      const inode: IndexInode = sparse
-        ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
-        : { meta, layer: layerNo, position: pos, explicit: true };
-      refuse(metaProblem(inode.meta), layer, name);
-      adds.push({ path: norm.path, name, position: pos, inode });
+      adds.push({ path: norm.path, name, position: pos, inode: inodeOf(header, kind, sparse, layer, pos, reading) });
     }
   }
   return { opaque, whiteouts, adds };
@@ -173,12 +210,13 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
 export async function indexLayers(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<FlattenedIndex> {
   const maxSize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const warn = options.warn ?? (() => undefined);
+  const budget = new LayerBudget(layers, options.limits);
   const ahead = Math.max(1, options.concurrency ?? 2);
   const reads: Promise<LayerChanges>[] = [];
   const start = (layerNo: number): void => {
     const layer = layers[layerNo];
     if (!layer || reads[layerNo]) return;
-    reads[layerNo] = readLayerChanges(layer, layerNo, maxSize, warn);
+    reads[layerNo] = readLayerChanges(layer, { layerNo, maxSize, budget, warn });
     // Awaited in order below; a later layer's failure must not surface before an earlier one's.
     reads[layerNo].catch(() => undefined);
   };
@@ -277,5 +315,5 @@ export async function flattenLayers(
 
 /** Adapts an image source to flattening's layer list: every layer of `image`, oldest first. */
 export function imageLayers(image: ResolvedImage, source: LayerSource, onProgress?: (event: ProgressEvent) => void): FlattenLayer[] {
-  return image.layers.map((layer, i) => ({ digest: layer.digest, open: () => source.openLayer(image, i, onProgress) }));
+  return image.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, open: () => source.openLayer(image, i, onProgress) }));
 }
