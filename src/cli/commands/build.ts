@@ -17,7 +17,7 @@ import { shortDigest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import type { Explanation } from '../../planner/index.js';
-import { planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import { layerLimitOptions, layerLimitsOf, layerLimitUsage, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
 import type { PlanningSettings } from './shared.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
@@ -42,13 +42,14 @@ Options:
       --explain           print why each plan node has to run (or that it is cached), citing
                           the build file line that set each changed field
       --no-cache          rebuild the rootfs even when the cache holds it
-${outputUsage}${checkPolicyUsage}${planningUsage}
+${outputUsage}${checkPolicyUsage}${planningUsage}${layerLimitUsage}
 Outputs: OUT/rootfs.ext4, OUT/launch.json, OUT/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
 `;
 
 const options = {
   ...planningOptions,
+  ...layerLimitOptions,
   ...checkPolicyOptions,
   ...outputOptions,
   out: { type: 'string', short: 'o' },
@@ -66,8 +67,9 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('build', args, options);
   const output = commandOutput('build', context, values, values.quiet === true);
   const settings = await planningSettings('build', context, values, positionals);
+  const limits = layerLimitsOf('build', values);
   try {
-    return await build(context, values, settings, output);
+    return await build(context, values, { ...settings, ...limits }, output);
   } catch (error) {
     // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
@@ -77,7 +79,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** Loads, checks, plans and executes the build, reporting through `output`. */
-async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings, output: CommandOutput): Promise<ExitCode> {
+async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
   const { logger, report } = output;
   const started = Date.now();
@@ -103,6 +105,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
         images,
         pull: false,
         hasher,
+        ...(settings.limits ? { limits: settings.limits } : {}),
       }),
     () => `checked ${loaded.displayPath}`,
   );
@@ -128,6 +131,7 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
       cacheDir,
       outDir,
       noCache: values['no-cache'] === true,
+      ...(settings.limits ? { limits: settings.limits } : {}),
       logger,
       progress: output.progress,
     });

@@ -18,6 +18,7 @@ import type { Release } from '../../core/lock.js';
 import { removeDeadTemporaries, temporaryPathFor, writeFileAtomic } from '../../core/paths.js';
 import type { Plan, PlanInputs } from '../../planner/index.js';
 import { planToJson } from '../../planner/index.js';
+import type { FlattenLimits } from '../flatten/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import { ArtifactMismatch, commitArtifact, discardArtifact, discardStaged, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
@@ -40,6 +41,8 @@ export interface ExecuteInput {
   readonly outDir: string;
   /** Rebuild the rootfs even when the cache has it. */
   readonly noCache: boolean;
+  /** What reading the image's layers may cost (`--max-layer-bytes` and the like). */
+  readonly limits?: FlattenLimits;
   readonly logger: Logger;
   readonly progress: ProgressSink;
 }
@@ -97,6 +100,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
       path: staged.rootfs,
       logger: input.logger,
       progress: input.progress,
+      ...(input.limits ? { limits: input.limits } : {}),
     });
     // The new image is read once: copied beside the output and hashed in the same read. If the
     // output directory cannot take it, the image is still hashed and cached before that error.

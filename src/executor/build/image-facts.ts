@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ResolvedImage, LayerSource } from '../../core/image.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { imageLayers, indexLayers, readTreeFiles } from '../flatten/index.js';
+import type { FlattenLimits } from '../flatten/index.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -19,12 +20,12 @@ function factsPath(cacheDir: string, image: ResolvedImage): string {
 }
 
 /** The base image's facts, from the cache or read from its layers (and then kept). */
-export async function baseImageFacts(image: ResolvedImage, layers: LayerSource, cacheDir: string): Promise<RootfsFacts> {
+export async function baseImageFacts(image: ResolvedImage, layers: LayerSource, cacheDir: string, limits?: FlattenLimits): Promise<RootfsFacts> {
   const path = factsPath(cacheDir, image);
   const kept = factsFromJson(await readFile(path, 'utf8').catch(() => ''));
   if (kept) return kept;
   const source = imageLayers(image, cachingLayerSource(layers, cacheDir));
-  const index = await indexLayers(source);
+  const index = await indexLayers(source, limits ? { limits } : {});
   const files = await readTreeFiles(source, index, ['/etc/passwd', '/etc/group']);
   const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
   const passwd = text(files.get('/etc/passwd'));

@@ -14,7 +14,7 @@ import type { Timestamp } from '../../core/tree-writer.js';
 import { createExt4Writer } from '../ext4/index.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
-import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
+import type { FlattenedIndex, FlattenLimits, IndexInode } from '../flatten/index.js';
 import type { HostFile } from '../inject/index.js';
 import type { AccountFiles } from '../launch/index.js';
 import { applyBuildSteps } from './build-steps.js';
@@ -42,6 +42,8 @@ export interface SealInput {
   readonly path: string;
   readonly logger: Logger;
   readonly progress: ProgressSink;
+  /** What reading the layers may cost; each limit left out has its default. */
+  readonly limits?: FlattenLimits;
 }
 
 /** What sealing produced. The image's digest is taken by whoever reads it next (see execute.ts). */
@@ -104,7 +106,7 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
   // Remote layers download concurrently up front; flattening then reads them in order.
   await source.prefetch?.(input.image, pullProgress(input.progress));
   const layers = imageLayers(input.image, source, pullProgress(input.progress));
-  const index = await indexLayers(layers, { warn: (message) => input.logger.warn({}, message) });
+  const index = await indexLayers(layers, { warn: (message) => input.logger.warn({}, message), ...(input.limits ? { limits: input.limits } : {}) });
   const ext4 = await createExt4Writer(input.path, {
     seed: input.sealId,
     timestamp: input.epoch,
