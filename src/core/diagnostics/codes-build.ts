@@ -96,7 +96,7 @@ export const buildCodes = {
   tooManyEntries: {
     code: 'CUBE3216',
     severity: 'error',
-    summary: 'The image\'s layers hold more entries than the limit (500,000 unless --max-entries sets it).',
+    summary: 'The image\'s layers hold more entries than the limit (200,000 unless --max-entries sets it).',
     hint: 'if the image really is that large, raise the limit with --max-entries; otherwise pick another base image',
   },
   layerTooLarge: {

@@ -25,7 +25,7 @@ export interface FlattenLimits {
 }
 
 /** The default limits, and the expansion the byte limits allow by default. */
-export const DEFAULT_LIMITS = { maxPathDepth: 256, maxEntries: 500_000, expansion: 64, floor: 1024 ** 3 } as const;
+export const DEFAULT_LIMITS = { maxPathDepth: 256, maxEntries: 200_000, expansion: 64, floor: 1024 ** 3 } as const;
 
 /** A layer as the limits see it: its digest and, when known, its compressed size. */
 interface MeteredLayer {
