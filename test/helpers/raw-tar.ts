@@ -81,14 +81,15 @@ export function rawTar(members: readonly RawMember[]): Buffer {
 }
 
 /** A tar holding one GNU sparse 1.0 member as GNU tar writes it (`major` other than 1 makes the refused 0.x form). */
-export function sparseTar(name: string, realSize: number, regions: { offset: number; data: Buffer }[], major = '1'): Buffer {
+export function sparseTar(name: string | Buffer, realSize: number, regions: { offset: number; data: Buffer }[], major = '1'): Buffer {
+  const bytes = Buffer.from(name);
   const map = pad(Buffer.from([regions.length, ...regions.flatMap((r) => [r.offset, r.data.length])].join('\n') + '\n'));
   const body = Buffer.concat([map, ...regions.map((r) => r.data)]);
   const pax = Buffer.concat([
     paxRecord('GNU.sparse.major', Buffer.from(major)),
     paxRecord('GNU.sparse.minor', Buffer.from('0')),
-    paxRecord('GNU.sparse.name', Buffer.from(name)),
+    paxRecord('GNU.sparse.name', bytes),
     paxRecord('GNU.sparse.realsize', Buffer.from(String(realSize))),
   ]);
-  return Buffer.concat([ustarHeader('PaxHeader/x', pax.length, 'x'), pad(pax), ustarHeader(`GNUSparseFile.1/${name.split('/').pop()}`, body.length, '0'), pad(body), Buffer.alloc(1024)]);
+  return Buffer.concat([ustarHeader('PaxHeader/x', pax.length, 'x'), pad(pax), ustarHeader(Buffer.concat([Buffer.from('GNUSparseFile.1/'), bytes.subarray(bytes.lastIndexOf(0x2f) + 1)]), body.length, '0'), pad(body), Buffer.alloc(1024)]);
 }
