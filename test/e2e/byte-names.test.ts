@@ -6,6 +6,7 @@
  */
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameFromBytes } from '../../src/core/names.js';
 import { expectClean, listTree, symlinkTarget } from '../helpers/ext4.js';
@@ -59,4 +60,33 @@ describe('the plan of a COPY source whose name is not UTF-8', () => {
     expect(raw.plan.roots.seal).not.toBe(spelled.plan.roots.seal);
     expect(JSON.stringify(raw.plan)).toContain('"name":"alone\\\\xe9","nameHex":"616c6f6e65e9"');
   });
+});
+
+describe('generated build contexts', () => {
+  /** A name of arbitrary bytes a Linux directory can hold (no `/`, no NUL, not `.` or `..`). */
+  const name = fc
+    .uint8Array({ minLength: 1, maxLength: 10 })
+    .map((b) => Buffer.from(b.map((x) => (x === 0x2f || x === 0 ? 0x5f : x))))
+    .filter((b) => !b.equals(Buffer.from('.')) && !b.equals(Buffer.from('..')));
+
+  it('put every name of the context into the image byte for byte', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(name, { minLength: 1, maxLength: 6, comparator: (a, b) => a.equals(b) }), fc.uniqueArray(name, { maxLength: 4, comparator: (a, b) => a.equals(b) }), async (files, inner) => {
+        const context = `ctx${run++}`;
+        await mkdir(hostPath(context, '/tree/sub'), { recursive: true });
+        for (const f of files) await writeFile(Buffer.concat([hostPath(context, '/tree/'), f]), f);
+        for (const f of inner) await writeFile(Buffer.concat([hostPath(context, '/tree/sub/'), f]), 'inner');
+        await writeFile(join(project.dir, context, 'Cubefile'), 'FROM oci-layout:../layout:v1\nCOPY tree/ /srv/\nCMD ["/bin/sh"]\n');
+        const out = join(project.dir, context, 'out');
+        const built = await runCli(['build', '--cache-dir', project.cacheDir, '--out', out], { cwd: join(project.dir, context) });
+        expect(built.code, built.stderr).toBe(0);
+        await expectClean(join(out, 'rootfs.ext4'));
+        const listed = [...(await listTree(join(out, 'rootfs.ext4'))).keys()].filter((p) => p.startsWith('/srv/'));
+        const expected = [...files.map((f) => `/srv/${nameFromBytes(f)}`), '/srv/sub', ...inner.map((f) => `/srv/sub/${nameFromBytes(f)}`)];
+        expect(listed.sort()).toEqual([...new Set(expected)].sort());
+      }),
+      { seed: 18, numRuns: 12 },
+    );
+  }, 120_000);
 });
