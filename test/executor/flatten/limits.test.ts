@@ -6,24 +6,18 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { sha256Digest } from '../../../src/core/digest.js';
 import { DEFAULT_LIMITS, flattenLayers } from '../../../src/executor/flatten/index.js';
 import type { FlattenLayer, FlattenLimits } from '../../../src/executor/flatten/index.js';
 import { LayerBudget } from '../../../src/executor/flatten/limits.js';
-import { buildTar, memoryLayer } from '../../helpers/layers.js';
+import { buildTar, flattenOutcome, memoryLayer } from '../../helpers/layers.js';
 import { MemoryTree } from '../../helpers/memory-tree.js';
 import { paxRecord, rawTar } from '../../helpers/raw-tar.js';
 
 /** The first diagnostic's code and message, or 'ok'. */
 async function outcome(layers: readonly FlattenLayer[], limits?: FlattenLimits): Promise<string> {
-  try {
-    await flattenLayers(layers, new MemoryTree(), limits ? { limits } : {});
-    return 'ok';
-  } catch (error) {
-    if (!(error instanceof DiagnosticError)) throw error;
-    return `${error.diagnostics[0]?.code} ${error.diagnostics[0]?.message}`;
-  }
+  const d = await flattenOutcome(layers, limits ? { limits } : {});
+  return d === 'ok' ? 'ok' : `${d.code} ${d.message}`;
 }
 
 const deep = (depth: number): Buffer => rawTar([{ name: 'x', pax: [paxRecord('path', Buffer.from(`${'d/'.repeat(depth - 1)}f`))] }]);

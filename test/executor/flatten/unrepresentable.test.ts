@@ -4,10 +4,7 @@
  * truncated entry; the entry just inside each limit flattens.
  */
 import { describe, expect, it } from 'vitest';
-import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
-import { flattenLayers } from '../../../src/executor/flatten/index.js';
-import { memoryLayer } from '../../helpers/layers.js';
-import { MemoryTree } from '../../helpers/memory-tree.js';
+import { flattenOutcome, memoryLayer } from '../../helpers/layers.js';
 import { paxRecord, rawTar, sparseTar } from '../../helpers/raw-tar.js';
 import type { RawMember } from '../../helpers/raw-tar.js';
 
@@ -18,15 +15,10 @@ const MAX_FILE = (2 ** 32 - 1) * 4096;
 /** Flattens a one-layer image; the diagnostic's code and message, or 'ok'. */
 async function outcome(tar: Buffer): Promise<string> {
   const layer = memoryLayer(tar);
-  try {
-    await flattenLayers([layer], new MemoryTree());
-    return 'ok';
-  } catch (error) {
-    if (!(error instanceof DiagnosticError)) throw error;
-    const d = error.diagnostics[0];
-    expect(d?.message).toContain(`layer ${layer.digest}: entry "`);
-    return `${d?.code} ${d?.message.slice(d.message.indexOf('entry'))}`;
-  }
+  const d = await flattenOutcome([layer]);
+  if (d === 'ok') return 'ok';
+  expect(d.message).toContain(`layer ${layer.digest}: entry "`);
+  return `${d.code} ${d.message.slice(d.message.indexOf('entry'))}`;
 }
 
 const member = (m: RawMember): Buffer => rawTar([m]);
