@@ -7,13 +7,17 @@
  *   cold      cube build with an empty cache (flatten + envd + seal, straight from the layer tars)
  *   warm      cube build again (rootfs cache hit; launch manifest recomputed)
  *   cmd       cube build after a CMD-only change (rootfs reused, launch.json rewritten)
- *   envd      cube build after envd's bytes changed (reseal from the layers)
+ *   envd      cube build after envd's bytes changed (from the flattened base: no layer read)
+ *   copy      cube build after the one file a COPY adds changed (likewise)
+ *   gunzip    `gzip -dc` of every layer, one after the other on one core: the floor of a cold build
+ *   node      `node -e 0`: the floor of a no-change rebuild
  *
- * Prints a Markdown table with seconds, peak RSS and ratios to the baseline. Needs `npm run
- * build` (uses dist/) and umoci on PATH. Usage: node bench/build.js [--runs N]
+ * Prints a Markdown table with seconds, peak RSS and ratios to the baseline, to the cold build,
+ * to gunzip and to `node -e 0`. Needs `npm run build` (uses dist/) and umoci on PATH.
+ * Usage: node bench/build.js [--runs N]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeBenchImage } from './make-bench-image.js';
 
@@ -54,8 +58,9 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const envd = join(work, 'envd');
 copyFileSync(join(root, 'examples', 'images', 'envd'), envd);
-const cubefile = (cmd) => `FROM oci-layout:../oci:bench\nINJECT envd\nCMD ${cmd}\nENTRYPOINT wrap\nSEAL ext4\n`;
+const cubefile = (cmd) => `FROM oci-layout:../oci:bench\nINJECT envd\nCOPY app.txt /opt/app/app.txt\nCMD ${cmd}\nENTRYPOINT wrap\nSEAL ext4\n`;
 writeFileSync(join(work, 'Cubefile'), cubefile('["/bin/sh"]'));
+writeFileSync(join(work, 'app.txt'), 'version 0\n');
 const cube = ['bin/cube.js', 'build', '-f', join(work, 'Cubefile'), '--envd-path', envd, '--out', join(work, 'out'), '--log-format', 'json'];
 const cacheEnv = { CUBE_CACHE_DIR: join(work, 'cache') };
 const cubeRun = () => timed('node', cube.map((a) => (a === 'bin/cube.js' ? join(root, a) : a)), cacheEnv);
@@ -75,8 +80,22 @@ const warm = measure('cube build, warm cache (no change)', () => {}, cubeRun);
 let flip = 0;
 const cmdChange = measure('cube build, CMD changed only', () => writeFileSync(join(work, 'Cubefile'), cubefile(`["/bin/sh", "-c", "exit ${flip++}"]`)), cubeRun);
 const envdChange = measure('cube build, envd bytes changed', () => appendFileSync(envd, '\0'), cubeRun);
+const copyChange = measure('cube build, one COPY file changed', () => writeFileSync(join(work, 'app.txt'), `version ${flip++}\n`), cubeRun);
+const layers = layerBlobs();
+const gunzip = measure('gzip -dc of every layer, one core', () => {}, () => timed('sh', ['-c', 'for f in "$@"; do gzip -dc "$f"; done >/dev/null', 'sh', ...layers]));
+const node = measure('node -e 0', () => {}, () => timed('node', ['-e', '0']));
 
-const rows = [baseline, cold, warm, cmdChange, envdChange];
-console.log(`| run (${runs} runs, median) | seconds | peak RSS (MiB) | time vs baseline |`);
-console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.label} | ${r.seconds.toFixed(2)} | ${r.rss.toFixed(0)} | ${(r.seconds / baseline.seconds).toFixed(2)}× |`);
+/** The benchmark image's layer blobs, oldest first. */
+function layerBlobs() {
+  const layout = join(here, '.work', 'oci');
+  const blob = (digest) => join(layout, 'blobs', ...digest.split(':'));
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(blob(index.manifests[0].digest), 'utf8'));
+  return manifest.layers.map((layer) => blob(layer.digest));
+}
+
+const rows = [baseline, cold, warm, cmdChange, envdChange, copyChange, gunzip, node];
+const ratio = (a, b) => `${(a.seconds / b.seconds).toFixed(2)}×`;
+console.log(`| run (${runs} runs, median) | seconds | peak RSS (MiB) | vs baseline | vs cold | vs gunzip | vs node -e 0 |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.label} | ${r.seconds.toFixed(2)} | ${r.rss.toFixed(0)} | ${ratio(r, baseline)} | ${ratio(r, cold)} | ${ratio(r, gunzip)} | ${ratio(r, node)} |`);

@@ -4,6 +4,7 @@
  * - `cli/bundle.js`: the `cube` command, which `bin/cube.js` runs. Node 20 loads an ES module
  *   graph file by file, and cube's graph (with zod, yaml and execa) is several hundred files:
  *   loading it took most of a no-change rebuild. One file loads in a fraction of that.
+ * - `cli/up-to-date.js`: the answer to a `cube build` that its stamp shows is up to date.
  * - `cli/help.js`: `cube --help` and `cube --version` alone, so they answer without loading the
  *   command at all.
  * - `lib/parser.js`, `lib/planner.js`, `lib/build.js`: the library entries of the `exports` map,
@@ -41,7 +42,7 @@ const common = {
 const entryPoints = (entries) => Object.fromEntries(Object.entries(entries).map(([out, src]) => [out, join(root, src)]));
 
 // The command and its --help/--version answer: each one file, nothing shared to load.
-await build({ ...common, entryPoints: entryPoints({ 'cli/bundle': 'src/cli/main.ts', 'cli/help': 'src/cli/help.ts' }), outdir: dist });
+await build({ ...common, entryPoints: entryPoints({ 'cli/bundle': 'src/cli/main.ts', 'cli/help': 'src/cli/help.ts', 'cli/up-to-date': 'src/cli/up-to-date.ts' }), outdir: dist });
 // The library entries share their common code in chunks beside them, rather than each carry it.
 await build({
   ...common,

@@ -104,6 +104,7 @@ export class BuildContext {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
     if (typeof head === 'string') return this.glob(rest, join(dir, head));
+    this.hasher.listed(dir);
     const names = await readNames(dir).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of names.sort()) if (head.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
@@ -133,6 +134,7 @@ export class BuildContext {
   }
 
   async walk(dir: string, prefix: string, out: CopyEntry[], span: Span | undefined): Promise<void> {
+    this.hasher.listed(dir);
     const names = (await readNames(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = join(dir, name);

@@ -19,9 +19,11 @@ import type { Plan, PlanNode, PlanNodeKind } from './plan.js';
  * - `missing`: unchanged, and the kind of result the cache keeps, but not in this cache;
  * - `never-cached`: unchanged, but a kind the cache never keeps on its own (layers, COPY,
  *   WORKDIR, the launch config…): redone because the result it belongs to is;
- * - `corrupt`: its cache entry failed verification.
+ * - `corrupt`: its cache entry failed verification;
+ * - `base`: not run: the flattened base an earlier build kept holds its result (the layers and
+ *   their flattened rootfs; docs/incremental.md).
  */
-export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt';
+export type ExplainReason = 'cached' | 'first' | 'new' | 'own-fields' | 'inputs' | 'missing' | 'never-cached' | 'corrupt' | 'base';
 
 /** Why one node has to run (or that it need not). */
 export interface Explanation {
@@ -44,7 +46,7 @@ export interface Explanation {
 const KEPT_KINDS: ReadonlySet<PlanNodeKind> = new Set(['seal', 'manifest']);
 
 /** Explains, for every node, whether the build must run it and why. */
-export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (id: Digest) => boolean | 'corrupt'): Explanation[] {
+export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (id: Digest) => boolean | 'corrupt' | 'base'): Explanation[] {
   const before = previous ? byKey(previous) : new Map<string, PlanNode>();
   const previousIds = new Set(previous?.nodes.map((n) => n.id));
   const keyOf = (id: Digest): string => plan.sources[id]?.key ?? id;
@@ -66,6 +68,7 @@ export function explainBuild(plan: Plan, previous: Plan | undefined, isCached: (
     const cached = isCached(node.id);
     if (cached === true) return { ...base, reason: 'cached', fields };
     if (cached === 'corrupt') return { ...base, reason: 'corrupt' };
+    if (cached === 'base') return { ...base, reason: 'base', fields };
     if (!previous) return { ...base, reason: 'first' };
     if (!old) return { ...base, reason: 'new' };
     if (old.id === node.id) return { ...base, reason: KEPT_KINDS.has(node.kind) ? 'missing' : 'never-cached' };
@@ -86,6 +89,7 @@ const REASONS: Readonly<Record<ExplainReason, (e: Explanation, byKey: ReadonlyMa
   missing: () => 'same as the last build, but missing from the cache (pruned, --no-cache, or another cache directory)',
   'never-cached': (e) => `unchanged, but never cached on its own: redone because the ${e.kind === 'launch-config' ? 'launch manifest' : 'sealed rootfs'} is`,
   corrupt: () => 'its cache entry is corrupt',
+  base: (e) => (e.kind === 'rootfs' ? 'reused from the flattened rootfs an earlier build kept: no layer is read' : ''),
 };
 
 /**
@@ -98,7 +102,7 @@ export function renderExplanation(explanations: readonly Explanation[]): string 
   const lines: string[] = [];
   for (const e of explanations) {
     const where = e.location !== undefined ? citation(e) : e.description;
-    lines.push(`${e.reason === 'cached' ? 'cached' : 'runs  '}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
+    lines.push(`${e.reason === 'cached' ? 'cached' : e.reason === 'base' ? 'reused' : 'runs  '}  ${e.kind.padEnd(kindWidth)}  ${shortDigest(e.id)}  ${where}`);
     const why = REASONS[e.reason](e, rows);
     if (why !== '') lines.push(`          ${why}`);
     for (const f of e.fields) {

@@ -31,6 +31,8 @@ export class HostFileHasher {
   #dirty = false;
   /** Files actually read (for tests and --explain). */
   reads = 0;
+  /** Every file digested in this process and directory listed for it, with its identity then (see core/stamp.ts). */
+  readonly looked = new Map<string, string>();
 
   constructor(cacheDir: string) {
     this.#path = join(cacheDir, 'stat-cache', 'v1.json');
@@ -46,6 +48,11 @@ export class HostFileHasher {
     }
   }
 
+  /** Notes that the build listed directory `path` (its identity is taken when the build is stamped). */
+  listed(path: string): void {
+    if (!this.looked.has(path)) this.looked.set(path, '');
+  }
+
   /** Writes the cache back if anything changed. Best effort: a read-only cache only costs speed. */
   async save(): Promise<void> {
     if (!this.#dirty) return;
@@ -59,6 +66,7 @@ export class HostFileHasher {
 
   /** The digest of the file at `path` (absolute) whose stat is `stat`. */
   async digest(path: string, stat: BigIntStats): Promise<Digest> {
+    this.looked.set(path, `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`);
     const key = { size: String(stat.size), mtime: String(stat.mtimeNs), ctime: String(stat.ctimeNs), ino: String(stat.ino) };
     for (const cached of [this.#seen.get(path), this.#entries.get(path)]) {
       if (cached && cached.size === key.size && cached.mtime === key.mtime && cached.ctime === key.ctime && cached.ino === key.ino) return cached.digest;

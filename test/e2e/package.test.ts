@@ -41,6 +41,7 @@ describe('the package', () => {
     expect(packed.files).toContain('bin/cube.js');
     expect(packed.files).toContain('dist/cli/bundle.js');
     expect(packed.files).toContain('dist/cli/help.js');
+    expect(packed.files).toContain('dist/cli/up-to-date.js');
     for (const entry of ['parser', 'planner', 'build']) {
       expect(packed.files).toContain(`dist/lib/${entry}.js`);
       expect(packed.files).toContain(`dist/types/lib/${entry}.d.ts`);
@@ -48,7 +49,7 @@ describe('the package', () => {
     expect(packed.files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(packed.files.filter((f) => f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
     // The per-module build is for development: the package has bundles only.
-    expect(packed.files.filter((f) => f.startsWith('dist/') && f.endsWith('.js') && !/^dist\/(cli\/(bundle|help)|lib\/[\w-]+)\.js$/.test(f))).toEqual([]);
+    expect(packed.files.filter((f) => f.startsWith('dist/') && f.endsWith('.js') && !/^dist\/(cli\/(bundle|help|up-to-date)|lib\/[\w-]+)\.js$/.test(f))).toEqual([]);
     expect(packed.files.filter((f) => f.startsWith('dist/types/cli/') || f.startsWith('dist/types/runner/'))).toEqual([]);
   });
 

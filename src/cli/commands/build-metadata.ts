@@ -21,7 +21,8 @@ export interface BuildMetadata {
   readonly 'cube.plan.digest': string;
   readonly 'cube.launch.digest': string;
   readonly 'cube.outputs': ExecuteResult['outputs'];
-  readonly 'cube.cache': { readonly rootfs: CacheUse; readonly launch: CacheUse };
+  /** `base`: the rootfs was sealed now from a flattened base (docs/incremental.md), reading no layer. */
+  readonly 'cube.cache': { readonly rootfs: CacheUse | 'base'; readonly launch: CacheUse };
   readonly 'cube.version': string;
 }
 
@@ -34,7 +35,7 @@ export async function buildMetadata(result: ExecuteResult): Promise<BuildMetadat
     'cube.plan.digest': result.manifest.planDigest,
     'cube.launch.digest': sha256Digest(launch),
     'cube.outputs': result.outputs,
-    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
+    'cube.cache': { rootfs: result.rootfs === 'cached' ? 'hit' : result.base ? 'base' : 'miss', launch: result.launch === 'cached' ? 'hit' : 'miss' },
     'cube.version': CUBE_VERSION,
   };
 }

@@ -18,9 +18,11 @@ import type { Digest } from '../../core/digest.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import type { Explanation } from '../../planner/index.js';
 import { layerLimitOptions, layerLimitsOf, layerLimitUsage, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import type { DiagnosticReporter } from './shared.js';
 import type { PlanningSettings } from './shared.js';
 import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
+import { keepStamp } from './build-stamp.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
 import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
@@ -69,7 +71,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const settings = await planningSettings('build', context, values, positionals);
   const limits = layerLimitsOf('build', values);
   try {
-    return await build(context, values, { ...settings, ...limits }, output);
+    return await build(context, ['build', ...args], values, { ...settings, ...limits }, output);
   } catch (error) {
     // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
@@ -79,9 +81,15 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** Loads, checks, plans and executes the build, reporting through `output`. */
-async function build(context: CommandContext, values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, output: CommandOutput): Promise<ExitCode> {
+async function build(context: CommandContext, args: readonly string[], values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
-  const { logger, report } = output;
+  const { logger } = output;
+  // Counted: a build that showed a diagnostic is not stamped, so the next run shows it again.
+  let shown = 0;
+  const report: DiagnosticReporter = (diagnostics, sources) => {
+    shown += diagnostics.length;
+    output.report(diagnostics, sources);
+  };
   const started = Date.now();
   const loaded = await loadBuildFile({ ...settings.location, cwd: context.cwd, buildArgs: settings.buildArgs });
   const images = createImageSources({ cacheDir, env: context.env, logger, ...settings.registries });
@@ -138,13 +146,21 @@ async function build(context: CommandContext, values: BuildValues, settings: Pla
     await recordPlan(cacheDir, loaded.path, 'default', planned.plan);
     const metadata = await buildMetadata(result);
     if (values['metadata-file'] !== undefined) await writeMetadataFile(resolve(context.cwd, values['metadata-file']), metadata);
-    const shown = relative(context.cwd, dirname(result.outputs.rootfs)) || '.';
+    const where = relative(context.cwd, dirname(result.outputs.rootfs)) || '.';
     const seconds = (Date.now() - started) / 1000;
+    const size = formatBytes(metadata['cube.artifact.size']);
+    const digest = result.manifest.artifact.sha256 as Digest;
     logger.info(
       { event: 'result', ...metadata, seconds },
-      `built ${shown}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : 'sealed now'}, ${formatBytes(metadata['cube.artifact.size'])}, ${shortDigest(result.manifest.artifact.sha256 as Digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
+      `built ${where}/rootfs.ext4 (${result.rootfs === 'cached' ? 'from cache' : result.base ? 'sealed now from the flattened base' : 'sealed now'}, ${size}, ${shortDigest(digest)}), launch.json, plan.json in ${formatDuration(seconds)}`,
     );
-    if (values.quiet) context.stdout.write(`${result.manifest.artifact.sha256}\n`);
+    if (values.quiet) context.stdout.write(`${digest}\n`);
+    if (shown === 0) {
+      const outputs = [result.outputs.rootfs, result.outputs.launch, result.outputs.plan, ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
+      const message = `up to date: ${where}/rootfs.ext4 (${size}, ${shortDigest(digest)}), launch.json, plan.json`;
+      // Only an optimisation of the next run: a cache that cannot take it is no error.
+      await keepStamp(context, { args, cacheDir, buildFile: loaded.path, spec, hasher, outputs, started, digest, message, fields: { ...metadata } }).catch(() => undefined);
+    }
     return ExitCode.ok;
   } catch (error) {
     throw withSources(error, loaded);

@@ -1,7 +1,8 @@
 /**
  * `cube cache ls|du|prune`: what the cache holds (image blobs, uncompressed layers, sealed
- * artifacts, plans, base images' facts, the stat cache), how much space each kind takes, and
+ * artifacts, flattened bases, plans, base images' facts, the stat cache), how much space each kind takes, and
  * pruning of entries not used for a number of days. Entries are touched whenever a build uses them.
+ * A base's image shares its blocks with the artifact it was kept with: it counts where first seen.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,28 +40,39 @@ const KINDS: readonly [string, string][] = [
   ['blob', 'blobs/sha256'],
   ['layer', 'layers/sha256'],
   ['artifact', 'artifacts'],
+  ['base', 'bases'],
   ['plan', 'plans'],
   ['facts', 'image-facts'],
   ['stat-cache', 'stat-cache'],
+  ['stamp', 'stamps'],
 ];
 
-async function sizeOf(path: string): Promise<number> {
+/** Space taken under `path`; a file with several links (a flattened base's image) counts once, where first seen. */
+async function sizeOf(path: string, seen: Set<string>): Promise<number> {
   const info = await lstat(path);
-  if (!info.isDirectory()) return info.blocks * 512;
+  if (!info.isDirectory()) {
+    if (info.nlink > 1) {
+      const inode = `${info.dev}:${info.ino}`;
+      if (seen.has(inode)) return 0;
+      seen.add(inode);
+    }
+    return info.blocks * 512;
+  }
   let total = 0;
-  for (const name of await readdir(path)) total += await sizeOf(join(path, name));
+  for (const name of await readdir(path)) total += await sizeOf(join(path, name), seen);
   return total;
 }
 
 async function entries(cacheDir: string): Promise<Entry[]> {
   const out: Entry[] = [];
+  const seen = new Set<string>();
   for (const [kind, sub] of KINDS) {
     const dir = join(cacheDir, sub);
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names.sort()) {
       const path = join(dir, name);
       const info = await lstat(path);
-      out.push({ kind, name, path, size: await sizeOf(path), mtimeMs: info.mtimeMs, partial: name.startsWith('.') });
+      out.push({ kind, name, path, size: await sizeOf(path, seen), mtimeMs: info.mtimeMs, partial: name.startsWith('.') });
     }
   }
   return out;

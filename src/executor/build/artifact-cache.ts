@@ -11,12 +11,12 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { digestSchema } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
-import { syncDirectory, syncFile, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
+import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { copyAndHash } from './image-copy.js';
+import { copyAndHash, isDense } from './image-copy.js';
 import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -116,8 +116,10 @@ export async function stageArtifact(cacheDir: string, sealId: Digest): Promise<{
 }
 
 /**
- * Completes a staged entry: fsyncs the image, writes facts and entry (last), and renames the
- * directory into place. A complete entry already there with the same image (another process
+ * Completes a staged entry: writes facts and entry (last, fsynced), and renames the directory
+ * into place. The image is not fsynced: it is hashed whenever it is copied into an output, and
+ * records of what is already in an output are not trusted after a reboot (output-record.ts), so
+ * bytes a crash lost are found, never used. A complete entry already there with the same image (another process
  * sealed the same node at the same time) is kept, untouched, for whoever is reading it; any
  * other entry there (corrupt, or from another layout) is moved aside first and then removed.
  */
@@ -127,7 +129,6 @@ export async function commitArtifact(
   sealId: Digest,
   result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts },
 ): Promise<CachedArtifact> {
-  await syncFile(staged.rootfs);
   await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
   const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
@@ -199,7 +200,7 @@ export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, 
   if (await outputIs(cacheDir, target, artifact.sha256)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
-    const got = await copyAndHash(artifact.rootfs, temporary);
+    const got = await copyAndHash(artifact.rootfs, temporary, undefined, isDense(artifact.ext4));
     if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
     await placePrepared(cacheDir, artifact, temporary, target);
   } catch (error) {

@@ -3,13 +3,13 @@
  * the image's holes, hashing the bytes on the way when asked, so a new image is read only once.
  */
 import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { copyFile, open, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
-import { syncFile } from '../../core/paths.js';
+
+/** Sees every byte of an image as it is read, in order: `chunk` starts at byte `offset`. */
+export type ByteObserver = (chunk: Buffer, offset: number) => void;
 
 const CHUNK = 1 << 20;
 const HOLE_GRAIN = 64 * 1024;
@@ -40,7 +40,7 @@ async function writeDataRuns(output: FileHandle, buffer: Buffer, length: number,
  * are multiples of 2 MiB. Two buffers take turns, so reading the next chunk and writing the
  * last one go on while this one is hashed.
  */
-async function sparseCopy(from: string, to: string, size: number, hash?: Hash): Promise<void> {
+async function sparseCopy(from: string, to: string, size: number, see: ByteObserver): Promise<void> {
   const input = await open(from, 'r');
   const output = await open(to, 'wx', 0o644).catch(async (error: unknown) => {
     await input.close();
@@ -57,43 +57,82 @@ async function sparseCopy(from: string, to: string, size: number, hash?: Hash): 
       await writing;
       reading = offset + CHUNK < size ? readAt(offset + CHUNK) : undefined;
       reading?.catch(() => undefined);
-      hash?.update(buffer.subarray(0, bytesRead));
+      see(buffer.subarray(0, bytesRead), offset);
       writing = writeDataRuns(output, buffer, bytesRead, offset);
       // Awaited on the next turn; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
     }
     await writing;
     await output.truncate(size);
-    await output.sync();
   } finally {
     await Promise.all([input.close(), output.close()]);
   }
 }
 
+/** How much of an image its used blocks must fill for a plain copy, holes and all, to be cheaper than finding the holes. */
+const DENSE = 0.75;
+
+/** Whether an image with `usedBlocks` of 4 KiB in `size` bytes is dense enough for a kernel copy. */
+export function isDense(image: { readonly size: number; readonly blocks: number }): boolean {
+  return image.blocks * 4096 >= DENSE * image.size;
+}
+
 /**
- * Copies an image to `to` (which must not exist) and fsyncs it: a reflink where the filesystem
- * supports one, else a copy that keeps the image's holes. With `hash`, the bytes of a plain copy
- * go through it as they are read; returns whether they did (a reflink reads nothing).
+ * Copies an image to `to` (which must not exist): a reflink where the filesystem supports one,
+ * else a copy that keeps the image's holes, whose bytes `see` sees as they are read. Returns
+ * whether they did (a reflink reads nothing). A `dense` image (see {@link isDense}) is copied by
+ * the kernel while `see` is fed from a read of its own on the other core: its few holes are not
+ * worth a copy through this process.
  */
-export async function copyImage(from: string, to: string, size: number, hash?: Hash): Promise<boolean> {
+export async function copyImage(from: string, to: string, size: number, see: ByteObserver = () => undefined, dense = false): Promise<boolean> {
+  if (dense) {
+    const copying = copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    copying.catch(() => undefined);
+    await readImage(from, see);
+    await copying;
+    return true;
+  }
   try {
     await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
   } catch {
     await rm(to, { force: true });
-    await sparseCopy(from, to, size, hash);
+    await sparseCopy(from, to, size, see);
     return true;
   }
-  await syncFile(to);
   return false;
+}
+
+/** Reads the image at `path` once, showing every byte to `see`. */
+export async function readImage(path: string, see: ByteObserver): Promise<void> {
+  let offset = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    see(chunk as Buffer, offset);
+    offset += (chunk as Buffer).length;
+  }
 }
 
 /**
  * Copies a just-sealed image to `to` and returns its digest, taken from the copy's own read when
- * there is one: on a cold build that is the only time the image is read.
+ * there is one: on a cold build that is the only time the image is read. `also` sees the same
+ * bytes.
  */
-export async function copyAndHash(from: string, to: string): Promise<Digest> {
+export async function copyAndHash(from: string, to: string, also?: ByteObserver, dense = false): Promise<Digest> {
   const hash = createHash('sha256');
+  const see: ByteObserver = (chunk, offset) => {
+    hash.update(chunk);
+    also?.(chunk, offset);
+  };
   const { size } = await stat(from);
-  const hashed = await copyImage(from, to, size, hash);
-  return hashed ? `sha256:${hash.digest('hex')}` : sha256File(from);
+  if (!(await copyImage(from, to, size, see, dense))) await readImage(from, see);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The digest of the image at `path` (with `also` seeing the same bytes). */
+export async function hashImage(path: string, also?: ByteObserver): Promise<Digest> {
+  const hash = createHash('sha256');
+  await readImage(path, (chunk, offset) => {
+    hash.update(chunk);
+    also?.(chunk, offset);
+  });
+  return `sha256:${hash.digest('hex')}`;
 }

@@ -21,7 +21,7 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
-import { syncFile, temporaryPathFor, touch } from '../../core/paths.js';
+import { temporaryPathFor, touch } from '../../core/paths.js';
 
 /** Where the uncompressed layer `diffId` is kept. */
 export function cachedLayerPath(cacheDir: string, diffId: Digest): string {
@@ -85,7 +85,7 @@ function readAndStore(source: Readable, path: string, onStored: () => Promise<vo
       file.end();
       finished(file)
         .then(async () => {
-          await syncFile(temporary);
+          // Not fsynced: every process hashes a stored layer before it trusts it (readVerified).
           await rename(temporary, path);
           await onStored();
         })

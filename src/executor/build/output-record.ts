@@ -2,8 +2,10 @@
  * What cube last put at an output path: the image's digest and the file's identity right after
  * it was placed (device, inode, size, modification and change times, in nanoseconds). A later
  * build skips the copy only when the file there is still that file, untouched: an edit in place
- * changes the change time even if the modification time is put back. Records live in the cache
- * (`outputs/`), keyed by the output path, so output directories hold only the outputs.
+ * changes the change time even if the modification time is put back. Images are not fsynced, so
+ * a record also names the boot it was made in: after a crash or a reboot nothing it says is
+ * trusted, and the output is copied (and hashed) again. Records live in the cache (`outputs/`),
+ * keyed by the output path, so output directories hold only the outputs.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -15,9 +17,20 @@ function recordPath(cacheDir: string, target: string): string {
   return join(cacheDir, 'outputs', `${createHash('sha256').update(target).digest('hex')}.json`);
 }
 
+let bootId: Promise<string> | undefined;
+
+/** This boot's id; where the kernel does not say, this process's (then a record holds for one build only). */
+function thisBoot(): Promise<string> {
+  bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (text) => text.trim(),
+    () => `pid-${process.pid}`,
+  );
+  return bootId;
+}
+
 async function identity(target: string): Promise<string | undefined> {
   const info = await stat(target, { bigint: true }).catch(() => undefined);
-  return info ? [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':') : undefined;
+  return info ? [await thisBoot(), info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':') : undefined;
 }
 
 /** Records that `target` now is the image `sha256`. A failure only costs a copy next time. */

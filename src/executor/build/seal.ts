@@ -1,7 +1,8 @@
 /**
- * Executes the filesystem half of a plan: flattens the image's layers into the ext4 writer, bakes
- * envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from the
- * layer tars into the writer; nothing from a layer touches the host filesystem.
+ * Executes the filesystem half of a plan: flattens the image's layers into the ext4 writer (or
+ * starts from the flattened base an earlier build of the same layers kept: docs/incremental.md),
+ * bakes envd in, applies COPY and WORKDIR in order, and seals the image. Everything streams from
+ * the layer tars into the writer; nothing from a layer touches the host filesystem.
  */
 import type { SealSpec } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
@@ -11,14 +12,17 @@ import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image
 import { formatBytes } from '../../core/format.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import type { Timestamp } from '../../core/tree-writer.js';
-import { createExt4Writer } from '../ext4/index.js';
-import type { Ext4Result } from '../ext4/index.js';
+import { createExt4Writer, resumeExt4Writer } from '../ext4/index.js';
+import type { Ext4Options, Ext4Result, Ext4TreeWriter } from '../ext4/index.js';
 import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
 import type { FlattenedIndex, FlattenLimits, IndexInode } from '../flatten/index.js';
 import type { HostFile } from '../inject/index.js';
 import type { AccountFiles } from '../launch/index.js';
 import { applyBuildSteps } from './build-steps.js';
+import { captureBase } from './flattened-base.js';
+import type { CapturedBase, FlattenedBase } from './flattened-base.js';
 import type { SealStep } from './build-steps.js';
+import { takeIndexedLayers } from './image-facts.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -50,6 +54,8 @@ export interface SealInput {
 export interface SealOutput {
   readonly ext4: Ext4Result;
   readonly facts: RootfsFacts;
+  /** The flattened base, captured when the layers were flattened now (see flattened-base.ts). */
+  readonly base?: CapturedBase;
 }
 
 const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'] as const;
@@ -99,15 +105,17 @@ function pullProgress(progress: ProgressSink): (event: ProgressEvent) => void {
   };
 }
 
-/** Seals the rootfs described by `input` into `input.path`. */
-export async function sealRootfs(input: SealInput): Promise<SealOutput> {
-  const mtime: Timestamp = { sec: input.epoch, nsec: 0 };
-  const source = cachingLayerSource(input.layers, input.cacheDir);
-  // Remote layers download concurrently up front; flattening then reads them in order.
-  await source.prefetch?.(input.image, pullProgress(input.progress));
-  const layers = imageLayers(input.image, source, pullProgress(input.progress));
-  const index = await indexLayers(layers, { warn: (message) => input.logger.warn({}, message), ...(input.limits ? { limits: input.limits } : {}) });
-  const ext4 = await createExt4Writer(input.path, {
+/** Where the build steps start: the writer after the layers, with the tree's index and accounts. */
+interface Start {
+  readonly writer: Ext4TreeWriter;
+  readonly index: FlattenedIndex;
+  readonly accounts: AccountFiles;
+  /** The base's state, captured for keeping when it was made now (a cold start). */
+  readonly captured?: CapturedBase;
+}
+
+function ext4Options(input: SealInput): Ext4Options {
+  return {
     seed: input.sealId,
     timestamp: input.epoch,
     ...(input.seal.size !== undefined ? { size: input.seal.size } : {}),
@@ -117,7 +125,20 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
     dirIndex: input.seal.dirIndex,
     ...(input.seal.holes ? { holes: true } : {}),
     ...(input.seal.label !== undefined ? { label: input.seal.label } : {}),
-  });
+  };
+}
+
+/** A cold start: every layer flattened into a new image; the state after it captured. */
+async function flattenStart(input: SealInput): Promise<Start> {
+  const source = cachingLayerSource(input.layers, input.cacheDir);
+  // Remote layers download concurrently up front; flattening then reads them in order.
+  await source.prefetch?.(input.image, pullProgress(input.progress));
+  const layers = imageLayers(input.image, source, pullProgress(input.progress));
+  const warn = (message: string): void => input.logger.warn({}, message);
+  const checked = takeIndexedLayers(input.image);
+  checked?.warnings.forEach(warn);
+  const index = checked?.index ?? (await indexLayers(layers, { warn, ...(input.limits ? { limits: input.limits } : {}) }));
+  const ext4 = await createExt4Writer(input.path, ext4Options(input));
   // The image file stays open until close; a failure on the way must release it.
   try {
     const total = fileBytes(index);
@@ -130,16 +151,42 @@ export async function sealRootfs(input: SealInput): Promise<SealOutput> {
       ...(captured.has('/etc/passwd') ? { passwd: text(captured.get('/etc/passwd')) as string } : {}),
       ...(captured.has('/etc/group') ? { group: text(captured.get('/etc/group')) as string } : {}),
     };
-    input.logger.info({ layers: input.image.layers.length, paths: index.size, bytes: total }, `flattened ${input.image.layers.length} layer${input.image.layers.length === 1 ? '' : 's'} (${index.size} paths)`);
-    const writer = new IndexingWriter(ext4, index);
+    const count = input.image.layers.length;
+    input.logger.info({ layers: count, paths: index.size, bytes: total }, `flattened ${count} layer${count === 1 ? '' : 's'} (${index.size} paths)`);
+    const state = captureBase({ writer: ext4.state(), index, accounts, layers: count, sealedBy: input.sealId });
+    return { writer: ext4, index, accounts, captured: state };
+  } catch (error) {
+    await ext4.abort();
+    throw error;
+  }
+}
+
+/** An incremental start: the base's image copied up to its data's end, its state restored. */
+async function baseStart(input: SealInput, base: FlattenedBase): Promise<Start> {
+  const writer = await resumeExt4Writer(input.path, base.image, ext4Options(input), base.writer);
+  const count = base.layers;
+  input.logger.info(
+    { base: base.sealedBy, layers: count, paths: base.index.size },
+    `layers 1-${count} reused from the flattened rootfs of seal ${base.sealedBy.slice(7, 19)} (no layer read)`,
+  );
+  return { writer, index: base.index, accounts: base.accounts };
+}
+
+/** Seals the rootfs described by `input` into `input.path`, from `base` when there is one. */
+export async function sealRootfs(input: SealInput, base?: FlattenedBase): Promise<SealOutput> {
+  const mtime: Timestamp = { sec: input.epoch, nsec: 0 };
+  const start = base ? await baseStart(input, base) : await flattenStart(input);
+  const { accounts, index } = start;
+  try {
+    const writer = new IndexingWriter(start.writer, index);
     await applyBuildSteps(writer, index, { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger }, (problem) => {
       throw new DiagnosticError(problem);
     });
     const result = await writer.close();
     input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${formatBytes(result.size)})`);
-    return { ext4: result, facts: { accounts, index } };
+    return { ext4: result, facts: { accounts, index }, ...(start.captured ? { base: start.captured } : {}) };
   } catch (error) {
-    await ext4.abort();
+    await start.writer.abort();
     throw error;
   }
 }

@@ -85,12 +85,18 @@ export interface BlockSpace {
 
 const BUFFER = 4 << 20;
 
-/** Coalesces sequential block writes into large positional writes. */
+/**
+ * Coalesces sequential block writes into large positional writes. Two buffers take turns: one
+ * is written out while the other fills, so writing overlaps with whatever produces the data.
+ */
 export class BlockWriter implements BlockSink {
   readonly #file: FileHandle;
   #buffer = Buffer.alloc(BUFFER);
+  #spare = Buffer.alloc(BUFFER);
   #used = 0;
   #at = -1;
+  /** The write of the other buffer, still going on. */
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(file: FileHandle) {
     this.#file = file;
@@ -104,8 +110,9 @@ export class BlockWriter implements BlockSink {
       this.#used += data.length;
       return;
     }
-    await this.flush();
+    await this.#send();
     if (data.length >= BUFFER) {
+      await this.#inFlight;
       await this.#writeAll(data, position);
       return;
     }
@@ -114,11 +121,24 @@ export class BlockWriter implements BlockSink {
     this.#used = data.length;
   }
 
-  /** Writes out anything buffered. */
-  async flush(): Promise<void> {
-    if (this.#used > 0) await this.#writeAll(this.#buffer.subarray(0, this.#used), this.#at);
+  /** Starts writing the buffer out (after the last such write ended) and takes the spare. */
+  async #send(): Promise<void> {
+    if (this.#used === 0) return;
+    await this.#inFlight;
+    const full = this.#buffer.subarray(0, this.#used);
+    const at = this.#at;
+    [this.#buffer, this.#spare] = [this.#spare, this.#buffer];
     this.#used = 0;
     this.#at = -1;
+    this.#inFlight = this.#writeAll(full, at);
+    // Awaited by the next send or flush; until then a failure must not count as unhandled.
+    this.#inFlight.catch(() => undefined);
+  }
+
+  /** Writes out anything buffered, and waits until every write has ended. */
+  async flush(): Promise<void> {
+    await this.#send();
+    await this.#inFlight;
   }
 
   async #writeAll(data: Uint8Array, position: number): Promise<void> {

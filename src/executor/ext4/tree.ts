@@ -36,9 +36,10 @@ export class Tree {
   readonly root: TreeNode;
   readonly #implicitTime: Timestamp;
 
-  constructor(implicitTime: Timestamp) {
+  /** A new tree, or the tree under `root` (a tree taken from a writer's state). */
+  constructor(implicitTime: Timestamp, root?: TreeNode) {
     this.#implicitTime = implicitTime;
-    this.root = makeNode({ type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: implicitTime });
+    this.root = root ?? makeNode({ type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: implicitTime });
   }
 
   /** The parent directory of `path`, creating missing directories (root-owned, 0755). */

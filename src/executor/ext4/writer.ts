@@ -3,19 +3,39 @@
  * arrives and keeps only metadata in memory; `close` lays out directories, extent trees,
  * attributes, inode tables, bitmaps and superblocks after the data (see seal/index.ts).
  */
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, open } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import type { FileHandle } from 'node:fs/promises';
 import { nameByteLength, nameToBytes } from '../../core/names.js';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
-import { addExtent, Allocator, BlockWriter } from './disk.js';
+import { addExtent, Allocator, BlockWriter, GDT_RESERVED } from './disk.js';
 import { metaProblem, pathProblem } from './limits.js';
 import type { EntryProblem } from './limits.js';
-import { BLOCK_SIZE, FAST_SYMLINK_MAX } from './format/index.js';
+import { BLOCK_SIZE, BLOCKS_PER_GROUP, FAST_SYMLINK_MAX, hasSuperblockBackup } from './format/index.js';
+
+/** A superblock (or its backup) and the group descriptor blocks reserved after it. */
+const SUPERBLOCK_REGION = 1 + GDT_RESERVED;
 import { sealImage } from './seal/index.js';
 import type { Ext4Options, Ext4Result } from './seal/index.js';
 import { makeNode, Tree } from './tree.js';
 import type { TreeNode } from './tree.js';
+
+/**
+ * Everything the writer holds between calls once no file is open: its tree (metadata and the
+ * extents each file's data went to) and the next free block. With the image's blocks below
+ * `next`, it is enough to carry on writing as if the calls that made it had just been made.
+ */
+export interface Ext4WriterState {
+  readonly root: TreeNode;
+  readonly next: number;
+}
+
+/** A TreeWriter into an ext4 image whose state can be taken between calls (see {@link Ext4WriterState}). */
+export interface Ext4TreeWriter extends TreeWriter<Ext4Result> {
+  /** The writer's state now; its tree is the writer's own, so take it before the next call. */
+  state(): Ext4WriterState;
+}
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
@@ -38,7 +58,7 @@ interface OpenFile {
   pending?: { block: number; data: Buffer };
 }
 
-class Ext4Writer implements TreeWriter<Ext4Result> {
+class Ext4Writer implements Ext4TreeWriter {
   readonly #file: FileHandle;
   readonly #options: Ext4Options;
   readonly #tree: Tree;
@@ -47,11 +67,17 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
   #open: OpenFile | undefined;
   #closed = false;
 
-  constructor(file: FileHandle, options: Ext4Options) {
+  constructor(file: FileHandle, options: Ext4Options, state?: Ext4WriterState) {
     this.#file = file;
     this.#options = options;
-    this.#tree = new Tree({ sec: options.timestamp ?? 0, nsec: 0 });
+    this.#tree = new Tree({ sec: options.timestamp ?? 0, nsec: 0 }, state?.root);
+    if (state) this.#allocator.next = state.next;
     this.#disk = new BlockWriter(file);
+  }
+
+  state(): Ext4WriterState {
+    this.#check();
+    return { root: this.#tree.root, next: this.#allocator.next };
   }
 
   #check(): void {
@@ -189,7 +215,43 @@ class Ext4Writer implements TreeWriter<Ext4Result> {
 }
 
 /** Writes an ext4 image to `path` (created or truncated; the caller picks a temporary name and renames). */
-export async function createExt4Writer(path: string, options: Ext4Options): Promise<TreeWriter<Ext4Result>> {
+export async function createExt4Writer(path: string, options: Ext4Options): Promise<Ext4TreeWriter> {
   const file = await open(path, 'w+', 0o644);
   return new Ext4Writer(file, options);
+}
+
+/**
+ * The byte ranges below block `end` that hold a superblock or its backup and the group
+ * descriptor blocks reserved after it: what sealing writes, as opposed to data.
+ */
+export function superblockRegions(end: number): [number, number][] {
+  const regions: [number, number][] = [];
+  for (let g = 0; g * BLOCKS_PER_GROUP < end; g++) {
+    if (!hasSuperblockBackup(g)) continue;
+    const start = g * BLOCKS_PER_GROUP;
+    regions.push([start * BLOCK_SIZE, Math.min(end, start + SUPERBLOCK_REGION) * BLOCK_SIZE]);
+  }
+  return regions;
+}
+
+/**
+ * Carries on from `state` into a new image at `path`, made from `base`: an image sealed by a
+ * writer that had this state at some point, so its blocks below `state.next` hold the data the
+ * state's extents point at. The copy is cut at `state.next` and its superblock regions zeroed
+ * (sealing writes them again), so what `path` holds is exactly what the writer that took the state
+ * had written then: the same calls from here give the same image, byte for byte.
+ */
+export async function resumeExt4Writer(path: string, base: string, options: Ext4Options, state: Ext4WriterState): Promise<Ext4TreeWriter> {
+  // A reflink where the filesystem has them (XFS, btrfs): then nothing is copied at all.
+  await copyFile(base, path, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+  const file = await open(path, 'r+');
+  try {
+    await file.truncate(state.next * BLOCK_SIZE);
+    const zeros = Buffer.alloc(SUPERBLOCK_REGION * BLOCK_SIZE);
+    for (const [start, end] of superblockRegions(state.next)) await file.write(zeros, 0, end - start, start);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+  return new Ext4Writer(file, options, state);
 }

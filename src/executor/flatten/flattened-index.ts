@@ -32,12 +32,23 @@ const MAX_SYMLINKS = 40;
 
 /** The flattened tree as an index: path → inode. Queried by wrap checks and chown resolution. */
 export class FlattenedIndex {
-  readonly #entries = new Map<string, IndexInode>();
+  readonly #entries: Map<string, IndexInode> = new Map();
   /** The paths directly below each directory that has any. */
   readonly #children = new Map<string, Set<string>>();
 
-  constructor() {
-    this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+  /** A tree holding only `/`, or the tree of `entries` (as {@link entries} gave them). */
+  constructor(entries?: Map<string, IndexInode>) {
+    if (!entries) {
+      this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+      return;
+    }
+    this.#entries = entries;
+    for (const path of entries.keys()) if (path !== '/') this.#childrenOf(parentPath(path)).add(path);
+  }
+
+  /** The index's own map of path → inode, in insertion order, hard links as shared inodes. */
+  entries(): Map<string, IndexInode> {
+    return this.#entries;
   }
 
   /** The inode at `path` exactly (no symlink following), if any. */
@@ -98,13 +109,14 @@ export class FlattenedIndex {
   }
 
   #set(path: string, inode: IndexInode): void {
-    if (!this.#entries.has(path) && path !== '/') {
-      const parent = parentPath(path);
-      let siblings = this.#children.get(parent);
-      if (!siblings) this.#children.set(parent, (siblings = new Set()));
-      siblings.add(path);
-    }
+    if (!this.#entries.has(path) && path !== '/') this.#childrenOf(parentPath(path)).add(path);
     this.#entries.set(path, inode);
+  }
+
+  #childrenOf(dir: string): Set<string> {
+    let children = this.#children.get(dir);
+    if (!children) this.#children.set(dir, (children = new Set()));
+    return children;
   }
 
   /** Removes `path` and everything below it. */

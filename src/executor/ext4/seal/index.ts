@@ -75,6 +75,5 @@ export async function sealImage(ctx: SealContext): Promise<Ext4Result> {
   }
   await disk.flush();
   await ctx.file.truncate(layout.blocks * BLOCK_SIZE);
-  await ctx.file.sync();
   return { size: layout.blocks * BLOCK_SIZE, uuid: formatUuid(identity.uuid), blockSize: BLOCK_SIZE, inodes: usedInodes, blocks: layout.blocks - groups.freeBlocks };
 }

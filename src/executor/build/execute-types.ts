@@ -1,0 +1,60 @@
+/** What executing a plan takes, and what it gives back (see execute.ts). */
+import type { BuildSpec, SpanTable } from '../../core/build-spec.js';
+import type { Digest } from '../../core/digest.js';
+import type { LayerSource } from '../../core/image.js';
+import type { Logger, ProgressSink } from '../../core/log.js';
+import type { Plan, PlanInputs } from '../../planner/index.js';
+import type { FlattenLimits } from '../flatten/index.js';
+import type { LaunchManifest } from '../launch/index.js';
+import type { CachedArtifact } from './artifact-cache.js';
+import type { RootfsFacts } from './rootfs-facts.js';
+
+/** Everything a build execution needs. */
+export interface ExecuteInput {
+  readonly spec: BuildSpec;
+  readonly spans: SpanTable;
+  readonly plan: Plan;
+  readonly inputs: PlanInputs;
+  /** The image reference as written, for the manifest. */
+  readonly imageRef: string;
+  readonly layers: LayerSource;
+  readonly cacheDir: string;
+  readonly outDir: string;
+  /** Rebuild the rootfs even when the cache has it. */
+  readonly noCache: boolean;
+  /** What reading the image's layers may cost (`--max-layer-bytes` and the like). */
+  readonly limits?: FlattenLimits;
+  readonly logger: Logger;
+  readonly progress: ProgressSink;
+}
+
+/** What a build produced and how. */
+export interface ExecuteResult {
+  readonly manifest: LaunchManifest;
+  /** `cached`: the seal node came from the cache; `built`: it was sealed now. */
+  readonly rootfs: 'cached' | 'built';
+  /** `cached`: launch.json came with the cached rootfs; `computed`: it was computed now. */
+  readonly launch: 'cached' | 'computed';
+  readonly outputs: { readonly rootfs: string; readonly launch: string; readonly plan: string };
+  /** When the rootfs was sealed from a flattened base: the seal that made the base, and its layer count. */
+  readonly base?: BaseReuse;
+}
+
+/** A flattened base a seal started from (see docs/incremental.md). */
+export interface BaseReuse {
+  readonly sealedBy: Digest;
+  readonly layers: number;
+}
+
+/** The rootfs for the build: the cache's, or sealed now and committed to the cache. */
+export interface SealedRootfs {
+  readonly artifact: CachedArtifact;
+  readonly rootfs: 'cached' | 'built';
+  /** A freshly sealed image already copied beside `target`, to be renamed into place. */
+  readonly prepared?: string;
+  /** The tree's facts, when the image was sealed now (a cached one has them in its entry). */
+  readonly facts?: RootfsFacts;
+  /** The flattened base it was sealed from, if any. */
+  readonly base?: BaseReuse;
+}
+

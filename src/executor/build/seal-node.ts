@@ -1,0 +1,107 @@
+/**
+ * Sealing the plan's seal node into a new cache entry: from the flattened base when the cache
+ * has one for the plan's layers (docs/incremental.md), else from the layers; the new image is
+ * then copied beside the output and hashed in the same read, which also checks the base's data.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { DiagnosticError } from '../../core/diagnostics/index.js';
+import { sha256Digest } from '../../core/digest.js';
+import type { Digest } from '../../core/digest.js';
+import { execAsBinary } from '../../core/exec-as/index.js';
+import { temporaryPathFor } from '../../core/paths.js';
+import { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.js';
+import type { ExecuteInput, SealedRootfs } from './execute-types.js';
+import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
+import type { FlattenedBase } from './flattened-base.js';
+import { copyAndHash, hashImage, isDense } from './image-copy.js';
+import { notWritable, sealRootfs } from './seal.js';
+import type { SealStep } from './seal.js';
+
+/** exec-as for the image, the bytes the plan hashed: a mismatch is a bug in cube, not a user error. */
+function execAsFor(digest: Digest | undefined, architecture: string): { execAs?: Uint8Array } {
+  if (!digest) return {};
+  const binary = execAsBinary(architecture);
+  if (!binary || sha256Digest(binary) !== digest) throw new Error(`exec-as for ${architecture} is not the one the plan hashed (${digest})`);
+  return { execAs: binary };
+}
+
+/** An image made from a base whose data is not what the base recorded. */
+class BaseMismatch extends Error {}
+
+/** Seals the plan's seal node and commits it to the cache; `target` is where the output goes. */
+export async function sealNode(input: ExecuteInput, target: string): Promise<SealedRootfs> {
+  const key = baseKeyOf(input.plan);
+  const base = key && !input.noCache ? await findBase(input.cacheDir, key) : undefined;
+  try {
+    return await sealFrom(input, target, key, base);
+  } catch (error) {
+    if (!(error instanceof BaseMismatch) || !base) throw error;
+    input.logger.warn({ base: base.sealedBy }, `the flattened rootfs of seal ${base.sealedBy.slice(7, 19)} changed on disk; discarding it and sealing from the layers`);
+    await discardBase(base);
+    return await sealFrom(input, target, key, undefined);
+  }
+}
+
+async function sealFrom(input: ExecuteInput, target: string, key: Digest | undefined, base: FlattenedBase | undefined): Promise<SealedRootfs> {
+  const sealId = input.plan.roots.seal;
+  const staged = await stageArtifact(input.cacheDir, sealId).catch((error: unknown) => {
+    throw notWritable(join(input.cacheDir, 'artifacts'), error);
+  });
+  const prepared = temporaryPathFor(target);
+  try {
+    const { envd } = input.inputs;
+    const steps: SealStep[] = input.inputs.steps.map((step, i) => {
+      const where = input.spans.get(`/steps/${i}`);
+      return step.kind === 'copy' ? { kind: 'copy', copy: step.copy, ...(where ? { where } : {}) } : { kind: 'workdir', path: step.path, ...(where ? { where } : {}) };
+    });
+    const architecture = input.inputs.image.platform.architecture;
+    const sealed = await sealRootfs(
+      {
+        image: input.inputs.image,
+        layers: input.layers,
+        cacheDir: input.cacheDir,
+        ...(envd ? { envd: { file: { hostPath: envd.hostPath, digest: envd.digest, size: envd.size }, imagePath: envd.imagePath, ...execAsFor(envd.execAs, architecture) } } : {}),
+        steps,
+        seal: input.spec.seal,
+        sealId,
+        epoch: input.inputs.epoch,
+        path: staged.rootfs,
+        logger: input.logger,
+        progress: input.progress,
+        ...(input.limits ? { limits: input.limits } : {}),
+      },
+      base,
+    );
+    // The new image is read once: copied beside the output and hashed in the same read, which
+    // also takes the checksum of its base data. If the output directory cannot take it, the
+    // image is still hashed (and cached) before that error.
+    const next = base ? base.writer.next : sealed.base?.next;
+    const checksum = next !== undefined ? baseDataChecksum(next) : undefined;
+    let sha256: Digest;
+    let outputProblem: DiagnosticError | undefined;
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      sha256 = await copyAndHash(staged.rootfs, prepared, checksum?.see, isDense(sealed.ext4));
+    } catch (error) {
+      // Nothing to remove when the directory itself could not be made (rm then fails too).
+      await rm(prepared, { force: true }).catch(() => undefined);
+      outputProblem = notWritable(dirname(target), error);
+      sha256 = await hashImage(staged.rootfs, checksum?.see);
+    }
+    if (base && checksum?.value() !== base.checksum) throw new BaseMismatch();
+    const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256 });
+    if (key && sealed.base && checksum) {
+      // Keeping it only makes later builds faster: a cache that cannot take it is no error.
+      await keepBase(input.cacheDir, key, sealed.base, checksum.value(), artifact.rootfs).catch((error: unknown) => {
+        input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'flattened base not kept in the cache');
+      });
+    }
+    if (outputProblem) throw outputProblem;
+    return { artifact, rootfs: 'built', prepared, facts: sealed.facts, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
+  } catch (error) {
+    // The prepared copy may not exist, nor the directory it was to go in.
+    await Promise.all([discardStaged(staged), rm(prepared, { force: true }).catch(() => undefined)]);
+    throw error;
+  }
+}
