@@ -4,16 +4,13 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
 import { cacheDirectory } from '../core/paths.js';
-import type { CommandContext } from './command.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
+import type { CommandContext, OptionTable } from './command.js';
 
 /** Parses `args` against `options` for `cube <command>`; unknown options are usage errors. */
-export function parseCommandArgs<O extends Options>(command: string, args: readonly string[], options: O) {
+export function parseCommandArgs<O extends OptionTable>(command: string, args: readonly string[], options: O) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

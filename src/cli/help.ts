@@ -20,8 +20,21 @@ export const COMMAND_SUMMARIES = [
   { name: 'diff', summary: 'explain the difference between two plans' },
   { name: 'check', summary: 'parse and validate the build file' },
   { name: 'convert', summary: 'convert a Cubefile to cube.yaml or back' },
+  { name: 'inspect', summary: 'list what is in a built image and what takes its space' },
   { name: 'cache', summary: 'list, measure and prune the cache' },
+  { name: 'completion', summary: 'print a bash or zsh completion script' },
 ] as const satisfies readonly CommandSummary[];
+
+/** The options `cube` takes before any command, with the line `cube --help` gives each. */
+export const TOP_LEVEL_OPTIONS = {
+  help: { type: 'boolean', short: 'h', summary: 'show help (also: cube <command> --help)' },
+  version: { type: 'boolean', short: 'V', summary: 'print the version' },
+} as const;
+
+/** Whether `arg` is the top-level option `name`, long or short. */
+function isOption(arg: string | undefined, name: keyof typeof TOP_LEVEL_OPTIONS): boolean {
+  return arg === `--${name}` || arg === `-${TOP_LEVEL_OPTIONS[name].short}`;
+}
 
 /** A subcommand's name. */
 export type CommandName = (typeof COMMAND_SUMMARIES)[number]['name'];
@@ -35,6 +48,9 @@ export function versionLine(): string {
 export function topLevelHelp(): string {
   const width = Math.max(0, ...COMMAND_SUMMARIES.map((c) => c.name.length));
   const list = COMMAND_SUMMARIES.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  const flags = Object.entries(TOP_LEVEL_OPTIONS).map(([name, o]) => [`-${o.short}, --${name}`, o.summary] as const);
+  const flagWidth = Math.max(...flags.map(([f]) => f.length));
+  const options = flags.map(([f, summary]) => `  ${f.padEnd(flagWidth)}  ${summary}`).join('\n');
   return `cube ${CUBE_VERSION}: build microVM sandbox templates from a Cubefile
 
 Usage: cube <command> [options]
@@ -43,8 +59,7 @@ Commands:
 ${list}
 
 Options:
-  -h, --help     show help (also: cube <command> --help)
-  -V, --version  print the version
+${options}
 
 Output: results on stdout, logs and diagnostics on stderr. Colour follows NO_COLOR, FORCE_COLOR,
 TERM=dumb and whether stderr is a terminal; progress bars only on a terminal outside CI.
@@ -62,7 +77,7 @@ Exit codes: 0 ok, 1 errors in the input (or an artifact that does not boot), 2 b
 export function quickAnswer(args: readonly string[]): { readonly text: string; readonly code: 0 | 2 } | undefined {
   const [first] = args;
   if (first === undefined) return { text: topLevelHelp(), code: 2 };
-  if (first === '-h' || first === '--help' || (first === 'help' && args.length === 1)) return { text: topLevelHelp(), code: 0 };
-  if (first === '-V' || first === '--version') return { text: versionLine(), code: 0 };
+  if (isOption(first, 'help') || (first === 'help' && args.length === 1)) return { text: topLevelHelp(), code: 0 };
+  if (isOption(first, 'version')) return { text: versionLine(), code: 0 };
   return undefined;
 }

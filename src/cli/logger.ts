@@ -12,8 +12,11 @@ import { diagnosticsToJson } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import type { Logger } from '../core/log.js';
 
-/** How log lines are printed. */
-export type LogFormat = 'human' | 'json';
+/** How log lines are printed (`--log-format`). */
+export const LOG_FORMATS = ['human', 'json'] as const;
+
+/** A `--log-format` value. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
@@ -56,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** Whether `value` names a log format. */
 export function isLogFormat(value: string): value is LogFormat {
-  return value === 'human' || value === 'json';
+  return (LOG_FORMATS as readonly string[]).includes(value);
 }
 
 /**

@@ -16,12 +16,15 @@ export interface TerminalFacts {
 /** How progress is shown: redrawn bars, plain lines, or JSON records. */
 export type ProgressMode = 'tty' | 'plain' | 'json';
 
-/** `--progress`: a mode, or `auto` to pick one from the terminal. */
-export type ProgressOption = 'auto' | ProgressMode;
+/** The `--progress` values: a mode, or `auto` to pick one from the terminal. */
+export const PROGRESS_OPTIONS = ['auto', 'tty', 'plain', 'json'] as const satisfies readonly ('auto' | ProgressMode)[];
+
+/** A `--progress` value. */
+export type ProgressOption = (typeof PROGRESS_OPTIONS)[number];
 
 /** Whether `value` is a `--progress` value. */
 export function isProgressOption(value: string): value is ProgressOption {
-  return value === 'auto' || value === 'tty' || value === 'plain' || value === 'json';
+  return (PROGRESS_OPTIONS as readonly string[]).includes(value);
 }
 
 function isSet(value: string | undefined): value is string {

@@ -21,7 +21,9 @@ const ESCAPE_BASE = 0xdc00;
 /** Strings with a surrogate code unit need the slow paths; all others are plain UTF-16 text. */
 const SURROGATE = /[\ud800-\udfff]/;
 const NON_ASCII = /[^\x00-\x7f]/;
-const TO_ESCAPE = /[\ud800-\udfff\0]/;
+/** Surrogate pairs are matched whole (and kept); a lone surrogate, NUL, or with `unambiguous` a control character or `\`, is escaped. */
+const TO_ESCAPE = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff\0]/g;
+const UNAMBIGUOUS = /[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff\x00-\x1f\x7f\\]/g;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
@@ -102,14 +104,20 @@ export function compareNames(a: string, b: string): number {
 /**
  * A name as valid Unicode text, for messages, logs and JSON: each byte that is not UTF-8 as
  * `\xNN`, and NUL (which no name may hold, and a terminal would not show) as `\x00`; any other
- * lone surrogate as `\u{XXXX}`; everything else unchanged.
+ * lone surrogate as `\u{XXXX}`; everything else unchanged. `unambiguous` (how `cube inspect`
+ * prints names) also writes every control character as `\xNN` and a backslash as `\\`, so the
+ * text names exactly one byte string and cannot break a line or a terminal.
  */
-export function escapeName(name: string): string {
-  if (!TO_ESCAPE.test(name)) return name;
-  return name.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff\0]/g, (unit) => {
+export function escapeName(name: string, options: { readonly unambiguous?: boolean } = {}): string {
+  const pattern = options.unambiguous ? UNAMBIGUOUS : TO_ESCAPE;
+  pattern.lastIndex = 0;
+  if (!pattern.test(name)) return name;
+  pattern.lastIndex = 0;
+  return name.replace(pattern, (unit) => {
     if (unit.length === 2) return unit;
-    if (unit === '\0') return '\\x00';
+    if (unit === '\\') return '\\\\';
     const code = unit.charCodeAt(0);
+    if (code < 0x80) return `\\x${code.toString(16).padStart(2, '0')}`;
     return code >= 0xdc80 && code <= 0xdcff ? `\\x${(code - ESCAPE_BASE).toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }

@@ -49,8 +49,15 @@ async function moduleChoice(input: InitramfsInput, logger: Logger): Promise<{ lo
   return { load: plan.load.map((m) => ({ name: m.name, path: join(kernel.modulesDir as string, m.path) })), builtin: [...plan.builtin], modprobe: [...plan.missing] };
 }
 
-/** Writes the initramfs to `path`. */
-export async function writeInitramfs(path: string, input: InitramfsInput, logger: Logger): Promise<InitramfsResult> {
+/** cpio archives may follow one another in an initramfs; each starts on a 512-byte block. */
+const CPIO_BLOCK = 512;
+
+/**
+ * Writes the initramfs to `path`, after `first` (a `--initrd` archive, padded to a whole cpio
+ * block) when given: the kernel unpacks both, so that archive can supply modules while cube's
+ * `/init` still wins.
+ */
+export async function writeInitramfs(path: string, input: InitramfsInput, logger: Logger, first?: Buffer): Promise<InitramfsResult> {
   const { load, builtin, modprobe } = await moduleChoice(input, logger);
   const archive = new CpioWriter();
   for (const dir of ['bin', 'dev', 'proc', 'sys', 'lib', 'cube']) archive.directory(dir);
@@ -66,6 +73,7 @@ export async function writeInitramfs(path: string, input: InitramfsInput, logger
   }
   for (const dir of [INITRAMFS_PATHS.lower, INITRAMFS_PATHS.upper, INITRAMFS_PATHS.root]) archive.directory(dir.slice(1));
   archive.file('init', Buffer.from(initScript({ ...input.init, modules: packed, modprobe })), 0o755);
-  await writeFile(path, archive.finish());
+  const padding = first ? Buffer.alloc((CPIO_BLOCK - (first.length % CPIO_BLOCK)) % CPIO_BLOCK) : Buffer.alloc(0);
+  await writeFile(path, first ? Buffer.concat([first, padding, archive.finish()]) : archive.finish());
   return { path, modules: load.map((m) => m.name), builtin };
 }

@@ -2,8 +2,10 @@
  * Everything decided before qemu starts: the host parts, the initramfs, the accelerator, the host
  * ports and the scratch disk, all written into one temporary directory the caller removes.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCodes } from '../core/diagnostics/catalog.js';
+import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Logger } from '../core/log.js';
 import { createExt4Writer } from '../executor/ext4/index.js';
 import type { Artifact } from './artifact.js';
@@ -36,23 +38,20 @@ export interface PreparedBoot {
   readonly machine: MachineSpec;
 }
 
-/** cpio archives may follow one another in an initramfs; each starts on a 512-byte block here. */
-const ARCHIVE_BLOCK = 512;
-
 /** Writes an empty ext4 image of `size` bytes (cube's own writer), for the overlay's upper layer. */
 async function writeScratchDisk(path: string, size: number): Promise<void> {
   const writer = await createExt4Writer(path, { seed: 'cube-run-scratch', size });
   await writer.close();
 }
 
-/**
- * `--initrd FILE` goes first and cube's archive after it: the kernel unpacks both, so the other
- * archive can supply modules while cube's `/init` still wins.
- */
-async function prependInitrd(initramfs: string, initrd: string): Promise<void> {
-  const first = await readFile(initrd);
-  const padding = Buffer.alloc((ARCHIVE_BLOCK - (first.length % ARCHIVE_BLOCK)) % ARCHIVE_BLOCK);
-  await writeFile(initramfs, Buffer.concat([first, padding, await readFile(initramfs)]));
+/** The `--initrd` archive, read before anything is written; one that cannot be read is a diagnostic. */
+async function readInitrd(initrd: string): Promise<Buffer> {
+  try {
+    return await readFile(initrd);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new DiagnosticError(createDiagnostic(runCodes.noKernel, `--initrd ${initrd}: no readable file there (${why})`, { hint: 'pass an initramfs archive the kernel can unpack, or leave --initrd out' }));
+  }
 }
 
 /** Finds the host parts and writes the boot's files into `work`. */
@@ -61,13 +60,14 @@ export async function prepareBoot(artifact: Artifact, choices: BootChoices, work
   const kernel = await findKernel(choices.kernel);
   const busybox = await findBusybox(choices.busybox, env);
   const initramfs = join(work, 'initramfs.cpio');
+  const first = choices.initrd !== undefined ? await readInitrd(choices.initrd) : undefined;
   const scratch = choices.scratchSize !== undefined ? join(work, 'scratch.ext4') : undefined;
   const built = await writeInitramfs(
     initramfs,
     { kernel, busybox, extraInitrd: choices.initrd !== undefined, init: { disk: choices.disk, scratch: scratch !== undefined, process: artifact.manifest.process } },
     logger,
+    first,
   );
-  if (choices.initrd !== undefined) await prependInitrd(initramfs, choices.initrd);
   logger.info(
     { kernel: kernel.path, release: kernel.release, busybox, modules: built.modules, builtin: built.builtin },
     `kernel ${kernel.path} (${kernel.release}), ${built.modules.length} modules from ${kernel.modulesDir ?? 'nowhere'}, busybox ${busybox}`,

@@ -41,7 +41,7 @@ describe('cube plan --explain', () => {
     expect(explained.stdout).toMatch(/^runs {4}launch-config {2}[0-9a-f]{12} {2}Cubefile:3:1 {2}CMD \["\/bin\/sh"\]$/m);
     expect(explained.stdout).toContain('MODE].value: dev → prod  ← Cubefile:2:1  ENV MODE=prod');
     // Nothing was built: the output is the first build's, and the last build is still the one compared with.
-    expect((await readdir(join(project.dir, 'out'))).sort()).toEqual(['launch.json', 'plan.json', 'rootfs.ext4']);
+    expect((await readdir(join(project.dir, 'out'))).sort()).toEqual(['launch.json', 'origins.json', 'plan.json', 'rootfs.ext4']);
     expect((await cube(['plan', '--explain'])).stdout).toBe(explained.stdout);
 
     const json = await cube(['plan', '--explain', '--against', 'old.json', '--json']);

@@ -168,7 +168,7 @@ describe('cube build', () => {
       'cube.artifact.size': manifest.artifact.size,
       'cube.plan.digest': manifest.planDigest,
       'cube.launch.digest': launchDigest,
-      'cube.outputs': { rootfs: join(dir, 'out', 'rootfs.ext4'), launch: join(dir, 'out', 'launch.json'), plan: join(dir, 'out', 'plan.json') },
+      'cube.outputs': { rootfs: join(dir, 'out', 'rootfs.ext4'), launch: join(dir, 'out', 'launch.json'), plan: join(dir, 'out', 'plan.json'), origins: join(dir, 'out', 'origins.json') },
       'cube.cache': { rootfs: 'miss', launch: 'miss' },
       'cube.version': manifest.cubeVersion,
     });

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planDigest } from '../../src/executor/build/index.js';
+import { originsFromJson } from '../../src/executor/build/origins.js';
 import { launchManifestSchema } from '../../src/executor/launch/index.js';
+import { parsePlanJson } from '../../src/planner/index.js';
 import { bundleCli } from '../helpers/cli-process.js';
 import { exampleEnvd, exampleLayout } from '../helpers/example-images.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -33,11 +36,14 @@ const sha256 = async (path: string): Promise<string> => `sha256:${createHash('sh
 const build = (project: string, out: string, cache: string) =>
   runCli(['build', join(work, project), '--envd-path', exampleEnvd, '--cache-dir', cache, '--out', out], { cwd: work });
 
-/** The output set is consistent: launch.json describes the rootfs.ext4 beside it. */
+/** The output set is consistent: launch.json describes the rootfs.ext4 beside it, and plan.json and origins.json are its build's. */
 async function expectConsistent(out: string): Promise<void> {
   const manifest = launchManifestSchema.parse(JSON.parse(await readFile(join(out, 'launch.json'), 'utf8')));
   expect(manifest.artifact.sha256).toBe(await sha256(join(out, 'rootfs.ext4')));
   expect(manifest.artifact.size).toBe((await stat(join(out, 'rootfs.ext4'))).size);
+  const plan = parsePlanJson(await readFile(join(out, 'plan.json'), 'utf8'), 'plan.json');
+  expect(planDigest(plan)).toBe(manifest.planDigest);
+  expect(originsFromJson(await readFile(join(out, 'origins.json'), 'utf8'))?.seal).toBe(plan.roots.seal);
 }
 
 async function flipByte(path: string, at: number): Promise<void> {
@@ -106,7 +112,7 @@ describe('outputs that belong together', () => {
     );
     for (const run of await Promise.all(runs)) expect(run.exitCode, run.stderr).toBe(0);
     await expectConsistent(out);
-    expect((await readdir(out)).sort()).toEqual(['launch.json', 'plan.json', 'rootfs.ext4']);
+    expect((await readdir(out)).sort()).toEqual(['launch.json', 'origins.json', 'plan.json', 'rootfs.ext4']);
   }, 120_000);
 
   it('what a build killed with SIGKILL left behind is removed by the next build', async () => {

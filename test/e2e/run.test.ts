@@ -123,6 +123,14 @@ describe('cube run --check', () => {
     }
   });
 
+  it('refuses an --initrd it cannot read before writing or booting anything', async () => {
+    const run = await check(out('byo-envd'), '--initrd', 'no-such-initrd');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/error CUBE4102: --initrd .*no-such-initrd: no readable file there \(ENOENT\)/);
+    expect(run.stderr).toContain('leave --initrd out');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('fails with the exit status and the console when the workload exits at once', async () => {
     const project = join(dirname(await copyExample('byo-envd', work)), 'exits');
     await mkdir(project);

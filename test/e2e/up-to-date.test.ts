@@ -94,6 +94,7 @@ describe('a no-change cube build', () => {
       ['a COPY source whose name is not UTF-8', () => appendFile(latin1Name(dir), 'more\n')],
       ['envd', () => appendFile(join(dir, 'envd'), 'x')],
       ['the output image', () => rm(join(dir, 'out', 'rootfs.ext4'))],
+      ['the origins beside it', () => rm(join(dir, 'out', 'origins.json'))],
       ['the build file', async () => writeFile(join(dir, 'Cubefile'), `${await readFile(join(dir, 'Cubefile'), 'utf8')}LABEL a=b\n`)],
       ['SOURCE_DATE_EPOCH', async () => undefined, { SOURCE_DATE_EPOCH: '1700000001' }],
     ];

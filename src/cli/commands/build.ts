@@ -20,11 +20,11 @@ import type { Explanation } from '../../planner/index.js';
 import { layerLimitOptions, layerLimitsOf, layerLimitUsage, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
 import type { DiagnosticReporter } from './shared.js';
 import type { PlanningSettings } from './shared.js';
-import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
+import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
 import { keepStamp } from './build-stamp.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
-import { commandOutput, outputOptions, outputUsage, timedStep } from './output-options.js';
+import { commandOutput, outputCompletion, outputOptions, outputUsage, timedStep } from './output-options.js';
 import type { CommandOutput } from './output-options.js';
 
 const usage = `Usage: cube build [options] [DIR]
@@ -156,7 +156,7 @@ async function build(context: CommandContext, args: readonly string[], values: B
     );
     if (values.quiet) context.stdout.write(`${digest}\n`);
     if (shown === 0) {
-      const outputs = [result.outputs.rootfs, result.outputs.launch, result.outputs.plan, ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
+      const outputs = [...Object.values(result.outputs), ...(values['metadata-file'] !== undefined ? [resolve(context.cwd, values['metadata-file'])] : [])];
       const message = `up to date: ${where}/rootfs.ext4 (${size}, ${shortDigest(digest)}), launch.json, plan.json`;
       // Only an optimisation of the next run: a cache that cannot take it is no error.
       await keepStamp(context, { args, cacheDir, buildFile: loaded.path, spec, hasher, outputs, started, digest, message, fields: { ...metadata } }).catch(() => undefined);
@@ -177,4 +177,4 @@ function explain(context: CommandContext, output: CommandOutput, quiet: boolean,
 }
 
 /** `cube build`. */
-export const buildCommand: Command = { usage, run };
+export const buildCommand: Command = { usage, options, completion: { values: { ...outputCompletion, ...checkPolicyCompletion() } }, run };

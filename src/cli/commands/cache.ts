@@ -26,6 +26,8 @@ Options:
 
 const options = { 'keep-days': { type: 'string' }, all: { type: 'boolean' }, 'cache-dir': { type: 'string' } } as const;
 
+const ACTIONS = ['ls', 'du', 'prune'] as const;
+
 interface Entry {
   readonly kind: string;
   readonly name: string;
@@ -81,7 +83,7 @@ async function entries(cacheDir: string): Promise<Entry[]> {
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('cache', args, options);
   const [action, ...rest] = positionals;
-  if (rest.length > 0 || (action !== 'ls' && action !== 'du' && action !== 'prune')) throw usageError('cache', 'say ls, du or prune');
+  if (rest.length > 0 || action === undefined || !(ACTIONS as readonly string[]).includes(action)) throw usageError('cache', 'say ls, du or prune');
   const cacheDir = cacheDirOption(context, values['cache-dir']);
   const all = await entries(cacheDir);
   const now = Date.now();
@@ -115,4 +117,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube cache`. */
-export const cacheCommand: Command = { usage, run };
+export const cacheCommand: Command = { usage, options, completion: { words: ACTIONS }, run };

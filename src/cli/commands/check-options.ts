@@ -5,6 +5,7 @@
  */
 import type { CheckPolicy } from '../../lint/index.js';
 import { ruleNames, unknownRuleHint } from '../../lint/index.js';
+import { checkRules } from '../../core/diagnostics/catalog.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { cliCodes } from '../../core/diagnostics/codes-cli.js';
 
@@ -13,6 +14,11 @@ export const checkPolicyOptions = {
   skip: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
 } as const;
+
+/** The values of {@link checkPolicyOptions}, for shell completion: every check's name. */
+export function checkPolicyCompletion(): { readonly skip: readonly string[] } {
+  return { skip: ['all', ...checkRules().map((e) => e.rule as string)] };
+}
 
 /** The usage lines of {@link checkPolicyOptions}. */
 export const checkPolicyUsage = `      --skip RULE[,RULE]  do not run these checks (names or codes, see docs/checks.md;

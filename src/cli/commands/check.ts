@@ -14,7 +14,7 @@ import { cacheDirOption, nameValueOptions, parseCommandArgs, usageError } from '
 import type { Command, CommandContext } from '../command.js';
 import { ensureCacheRoot } from '../../core/paths.js';
 import { ExitCode } from '../exit-codes.js';
-import { checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
+import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { buildFileLocation, envdMaxSizeOption, layerLimitOptions, layerLimitsOf, layerLimitUsage, platformOption, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube check [options] [DIR]
@@ -103,4 +103,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube check`. */
-export const checkCommand: Command = { usage, run };
+export const checkCommand: Command = { usage, options, completion: { values: { format: FORMATS, ...checkPolicyCompletion() } }, run };

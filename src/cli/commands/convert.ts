@@ -55,4 +55,4 @@ async function writeConverted(target: string, input: string, text: string): Prom
 }
 
 /** `cube convert`. */
-export const convertCommand: Command = { usage, run };
+export const convertCommand: Command = { usage, options, run };

@@ -33,12 +33,15 @@ const options = {
   'cache-dir': { type: 'string' },
 } as const;
 
+/** What `--against` takes: the last plan built (a plan file is given as OLD instead). */
+const AGAINST = ['last'] as const;
+
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('diff', args, options);
   let old: Plan;
   let next: Plan;
   if (values.against !== undefined) {
-    if (values.against !== 'last') throw usageError('diff', `--against takes "last", got "${values.against}"`);
+    if (!(AGAINST as readonly string[]).includes(values.against)) throw usageError('diff', `--against takes "last", got "${values.against}"`);
     if (positionals.length !== 1) throw usageError('diff', 'with --against last, name exactly one plan file (NEW)');
     const cacheDir = cacheDirOption(context, values['cache-dir']);
     const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
@@ -57,4 +60,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube diff`. */
-export const diffCommand: Command = { usage, run };
+export const diffCommand: Command = { usage, options, completion: { values: { against: AGAINST } }, run };

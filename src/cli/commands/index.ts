@@ -10,7 +10,9 @@ const loaders: Readonly<Record<CommandName, CommandEntry['load']>> = {
   diff: async () => (await import('./diff.js')).diffCommand,
   check: async () => (await import('./check.js')).checkCommand,
   convert: async () => (await import('./convert.js')).convertCommand,
+  inspect: async () => (await import('./inspect.js')).inspectCommand,
   cache: async () => (await import('./cache.js')).cacheCommand,
+  completion: async () => (await import('./completion.js')).completionCommand,
 };
 
 /** Every subcommand. */

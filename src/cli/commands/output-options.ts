@@ -8,11 +8,11 @@ import { silentProgress } from '../../core/log.js';
 import { formatDuration } from '../../core/format.js';
 import { usageError } from '../args.js';
 import type { CommandContext } from '../command.js';
-import { createLogger, isLogFormat } from '../logger.js';
+import { createLogger, isLogFormat, LOG_FORMATS } from '../logger.js';
 import type { LogFormat } from '../logger.js';
 import { createPlainProgress, createTtyProgress, progressToLog } from '../progress.js';
 import type { Clock } from '../progress.js';
-import { colorEnabled, isProgressOption, progressMode } from '../terminal.js';
+import { colorEnabled, isProgressOption, progressMode, PROGRESS_OPTIONS } from '../terminal.js';
 import { logReporter, reportDiagnostics } from './shared.js';
 import type { DiagnosticReporter } from './shared.js';
 
@@ -21,6 +21,9 @@ export const outputOptions = {
   'log-format': { type: 'string' },
   progress: { type: 'string' },
 } as const;
+
+/** The values of {@link outputOptions}, for shell completion. */
+export const outputCompletion = { 'log-format': LOG_FORMATS, progress: PROGRESS_OPTIONS } as const;
 
 /** The usage lines of {@link outputOptions}. */
 export const outputUsage = `      --log-format F      human (default) or json: every line on stderr a JSON record

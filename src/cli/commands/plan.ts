@@ -49,4 +49,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube plan`. */
-export const planCommand: Command = { usage, run };
+export const planCommand: Command = { usage, options, run };

@@ -10,6 +10,7 @@ import type { DiskMode, PortForward } from '../../runner/index.js';
 import { parseCommandArgs, usageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { LOG_FORMATS } from '../logger.js';
 import { commandOutput } from './output-options.js';
 
 const usage = `Usage: cube run [options] [OUT_DIR]
@@ -51,8 +52,10 @@ const options = {
 
 const MIB = 1024 * 1024;
 
+const DISK_MODES = ['pmem', 'blk'] as const satisfies readonly DiskMode[];
+
 function isDiskMode(value: string): value is DiskMode {
-  return value === 'pmem' || value === 'blk';
+  return (DISK_MODES as readonly string[]).includes(value);
 }
 
 /** `--memory` and `--scratch`: a size with a unit, in whole MiB. */
@@ -117,4 +120,4 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** `cube run`. */
-export const runCommand: Command = { usage, run };
+export const runCommand: Command = { usage, options, completion: { values: { disk: DISK_MODES, 'log-format': LOG_FORMATS } }, run };

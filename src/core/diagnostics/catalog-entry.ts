@@ -1,7 +1,7 @@
 /** The shape of a catalog entry; each stage's code table is a record of these. */
 import type { Severity } from './diagnostic.js';
 
-/** One stable diagnostic code: `CUBE0xxx` command line, `1xxx` parse (`12xx` checks), `2xxx` plan, `3xxx` build, `4xxx` run. */
+/** One stable diagnostic code: `CUBE0xxx` command line, `1xxx` parse (`12xx` checks), `2xxx` plan, `3xxx` build, `4xxx` a build's output (run, inspect). */
 export interface CatalogEntry {
   readonly code: `CUBE${number}`;
   readonly severity: Severity;

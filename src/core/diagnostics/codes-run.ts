@@ -1,7 +1,7 @@
 /**
- * Diagnostic codes for `cube run` (CUBE4xxx): `40xx` when the artifact is wrong (exit code 1),
- * `41xx` when this machine cannot boot it (exit code 3). Codes are stable: never renumber or
- * reuse one.
+ * Diagnostic codes for a build's output, as `cube run` and `cube inspect` read it (CUBE4xxx):
+ * `40xx` when the artifact is wrong (exit code 1), `41xx` when this machine cannot boot it (exit
+ * code 3). Codes are stable: never renumber or reuse one.
  */
 import type { CatalogEntry } from './catalog-entry.js';
 
@@ -10,7 +10,7 @@ export const runCodes = {
   noArtifact: {
     code: 'CUBE4001',
     severity: 'error',
-    summary: 'The directory given to cube run holds no launch.json, or no build output was found.',
+    summary: 'The directory given to cube run or cube inspect holds no launch.json (or not the rootfs.ext4 it names), or no build output was found.',
     hint: 'run `cube build` first, or pass the output directory of a build (e.g. .cube/out/NAME)',
   },
   badLaunchManifest: {
@@ -42,6 +42,18 @@ export const runCodes = {
     severity: 'error',
     summary: 'The readiness probe did not answer in time.',
     hint: 'the console log shows whether envd or the workload failed; raise --timeout if the machine is just slow',
+  },
+  unreadableImage: {
+    code: 'CUBE4007',
+    severity: 'error',
+    summary: 'rootfs.ext4 cannot be read as ext4: it is not ext4, it is damaged or cut short, or it uses a feature cube\'s reader does not read.',
+    hint: 'check the image with `e2fsck -fn`; rebuild it with `cube build`',
+  },
+  noOrigins: {
+    code: 'CUBE4008',
+    severity: 'warning',
+    summary: 'The output has no origins.json for its image (written by an older cube, removed, or from another build), so cube inspect cannot say which step each path came from.',
+    hint: 'build again with `cube build` to write origins.json beside the image',
   },
   noQemu: {
     code: 'CUBE4101',

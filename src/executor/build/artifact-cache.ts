@@ -1,6 +1,6 @@
 /**
  * Sealed rootfs images in the cache, keyed by the seal node's id. An entry is a directory holding
- * `rootfs.ext4`, `facts.json` and `entry.json`; it is assembled under a temporary name and
+ * `rootfs.ext4`, `facts.json`, `origins.json` (see origins.ts) and `entry.json`; it is assembled under a temporary name and
  * renamed into place whole, so a reader sees a complete entry or none. `entry.json` records the
  * image's digest and size; an entry whose files disagree with it is reported corrupt and rebuilt.
  * Beside them, `launch/<manifest id>.json` keeps each launch manifest computed from the image,
@@ -19,6 +19,8 @@ import type { LaunchManifest } from '../launch/index.js';
 import { copyAndHash, isDense } from './image-copy.js';
 import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
+import { originsFromJson, originsToJson } from './origins.js';
+import type { Origins } from './origins.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
 /** A complete cache entry. Its facts are read only when a launch manifest must be computed. */
@@ -32,8 +34,8 @@ export interface CachedArtifact {
 /** The outcome of a lookup: a usable entry, nothing, or an entry that failed its checks. */
 export type CacheLookup = { readonly state: 'hit'; readonly artifact: CachedArtifact } | { readonly state: 'missing' } | { readonly state: 'corrupt'; readonly reason: string };
 
-/** The layout of an entry (entry.json and facts.json); bumped when either changes. */
-const ENTRY_VERSION = 2;
+/** The layout of an entry (entry.json, facts.json, origins.json); bumped when any of them changes. */
+const ENTRY_VERSION = 3;
 
 const entrySchema = z.object({
   version: z.literal(ENTRY_VERSION),
@@ -69,7 +71,9 @@ export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<
   const rootfs = join(dir, 'rootfs.ext4');
   const size = await stat(rootfs).then((s) => s.size, () => -1);
   if (size !== entry.ext4.size) return { state: 'corrupt', reason: size < 0 ? 'rootfs.ext4 is missing' : `rootfs.ext4 is ${size} bytes, expected ${entry.ext4.size}` };
-  if (!(await stat(join(dir, 'facts.json')).then((s) => s.isFile(), () => false))) return { state: 'corrupt', reason: 'facts.json is missing' };
+  for (const name of ['facts.json', 'origins.json']) {
+    if (!(await stat(join(dir, name)).then((s) => s.isFile(), () => false))) return { state: 'corrupt', reason: `${name} is missing` };
+  }
   await touch(dir);
   return { state: 'hit', artifact: { dir, rootfs, sha256: entry.sha256 as Digest, ext4: entry.ext4 } };
 }
@@ -77,6 +81,12 @@ export async function lookupArtifact(cacheDir: string, sealId: Digest): Promise<
 /** The facts of an entry's tree; undefined when `facts.json` is missing or not valid. */
 export async function readFacts(artifact: CachedArtifact): Promise<RootfsFacts | undefined> {
   return factsFromJson(await readFile(join(artifact.dir, 'facts.json'), 'utf8').catch(() => ''));
+}
+
+/** Where an entry's paths came from; undefined when `origins.json` is missing, not valid or for another image. */
+export async function readOrigins(artifact: CachedArtifact, sealId: Digest): Promise<Origins | undefined> {
+  const origins = originsFromJson(await readFile(join(artifact.dir, 'origins.json'), 'utf8').catch(() => ''));
+  return origins?.seal === sealId ? origins : undefined;
 }
 
 function launchPath(artifact: CachedArtifact, manifestId: Digest): string {
@@ -127,17 +137,18 @@ export async function commitArtifact(
   cacheDir: string,
   staged: { dir: string; rootfs: string },
   sealId: Digest,
-  result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts },
+  result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts; origins: Origins },
 ): Promise<CachedArtifact> {
   await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
+  await writeFileAtomic(join(staged.dir, 'origins.json'), originsToJson(result.origins));
   const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
   const dir = artifactDir(cacheDir, sealId);
   const keepExisting = async (): Promise<CachedArtifact | undefined> => {
     const existing = await lookupArtifact(cacheDir, sealId);
     if (existing.state !== 'hit' || existing.artifact.sha256 !== result.sha256) return undefined;
-    // Facts are checked only when read; an entry whose facts are broken is replaced, not kept.
-    if (!(await readFacts(existing.artifact))) return undefined;
+    // Facts and origins are checked only when read; an entry with either broken is replaced, not kept.
+    if (!(await readFacts(existing.artifact)) || !(await readOrigins(existing.artifact, sealId))) return undefined;
     await rm(staged.dir, { recursive: true, force: true });
     return existing.artifact;
   };

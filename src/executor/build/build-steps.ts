@@ -16,6 +16,7 @@ import type { CopyStep, EnvdInjection } from '../inject/index.js';
 import { ENVD_LOG_PATH, resolveUser } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
 import { suggestAccount } from './suggestions.js';
+import type { BuildStepOrigin } from './tree-writers.js';
 
 /** One filesystem step after the layers, as the planner resolved it. */
 export type SealStep =
@@ -29,6 +30,8 @@ export interface BuildStepsInput {
   readonly accounts: AccountFiles;
   readonly mtime: Timestamp;
   readonly logger: Logger;
+  /** Told as each step starts (envd first, then the steps by index), so what it writes can be traced to it. */
+  readonly beginStep?: (step: BuildStepOrigin) => void;
 }
 
 /**
@@ -53,6 +56,7 @@ function owner(chown: Chown | undefined, accounts: AccountFiles, where: Diagnost
 export async function applyBuildSteps(writer: TreeWriter<unknown>, index: FlattenedIndex, input: BuildStepsInput, problem: StepProblem): Promise<void> {
   const { mtime } = input;
   if (input.envd) {
+    input.beginStep?.('envd');
     await injectEnvd(writer, { ...input.envd, mtime });
     // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
     const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
@@ -61,7 +65,8 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
       problem({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
     } else input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
   }
-  for (const step of input.steps) {
+  for (const [i, step] of input.steps.entries()) {
+    input.beginStep?.(i);
     if (step.kind === 'copy') {
       const ownerIds = owner(step.copy.chown, input.accounts, step.where, problem);
       if (ownerIds === false) continue;

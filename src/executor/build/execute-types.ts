@@ -7,6 +7,7 @@ import type { Plan, PlanInputs } from '../../planner/index.js';
 import type { FlattenLimits } from '../flatten/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import type { CachedArtifact } from './artifact-cache.js';
+import type { Origins } from './origins.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
 /** Everything a build execution needs. */
@@ -35,7 +36,7 @@ export interface ExecuteResult {
   readonly rootfs: 'cached' | 'built';
   /** `cached`: launch.json came with the cached rootfs; `computed`: it was computed now. */
   readonly launch: 'cached' | 'computed';
-  readonly outputs: { readonly rootfs: string; readonly launch: string; readonly plan: string };
+  readonly outputs: { readonly rootfs: string; readonly launch: string; readonly plan: string; readonly origins: string };
   /** When the rootfs was sealed from a flattened base: the seal that made the base, and its layer count. */
   readonly base?: BaseReuse;
 }
@@ -54,6 +55,8 @@ export interface SealedRootfs {
   readonly prepared?: string;
   /** The tree's facts, when the image was sealed now (a cached one has them in its entry). */
   readonly facts?: RootfsFacts;
+  /** Where its paths came from, when the image was sealed now (likewise). */
+  readonly origins?: Origins;
   /** The flattened base it was sealed from, if any. */
   readonly base?: BaseReuse;
 }

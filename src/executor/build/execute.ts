@@ -1,8 +1,8 @@
 /**
  * Executes a plan: reuses the sealed rootfs from the cache when the seal node is there, seals it
  * otherwise; reuses the launch manifest kept with it when the manifest node is unchanged,
- * computes it otherwise; then writes the outputs (`rootfs.ext4`, `launch.json`, `plan.json`)
- * atomically into the output directory.
+ * computes it otherwise; then writes the outputs (`rootfs.ext4`, `launch.json`, `plan.json`,
+ * `origins.json`) atomically into the output directory.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,9 +15,11 @@ import { removeDeadTemporaries, writeFileAtomic } from '../../core/paths.js';
 import type { Plan } from '../../planner/index.js';
 import { planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { ArtifactMismatch, discardArtifact, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, writeCachedLaunch } from './artifact-cache.js';
+import { ArtifactMismatch, discardArtifact, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, readOrigins, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { computeLaunch } from './launch.js';
+import { originsToJson } from './origins.js';
+import type { Origins } from './origins.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 import { notWritable } from './seal.js';
 import type { ExecuteInput, ExecuteResult, SealedRootfs } from './execute-types.js';
@@ -43,7 +45,7 @@ async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: str
 /** Runs the build described by `input`. User and environment problems throw DiagnosticError. */
 export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> {
   const outDir = resolve(input.outDir);
-  const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json') };
+  const outputs = { rootfs: join(outDir, 'rootfs.ext4'), launch: join(outDir, 'launch.json'), plan: join(outDir, 'plan.json'), origins: join(outDir, 'origins.json') };
   // What a killed build left (an image half-copied into the output, a staged entry) goes now.
   await Promise.all([outDir, join(input.cacheDir, 'artifacts'), join(input.cacheDir, 'bases'), join(input.cacheDir, 'layers', 'sha256')].map(removeDeadTemporaries));
   const lookup = await lookupArtifact(input.cacheDir, input.plan.roots.seal);
@@ -62,6 +64,12 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
 async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'], lookup: CacheLookup): Promise<ExecuteResult> {
   let sealed = await sealOrReuse(input, lookup, outputs.rootfs);
   try {
+    let origins = sealed.origins ?? (await readOrigins(sealed.artifact, input.plan.roots.seal));
+    if (!origins) {
+      // Like unreadable facts below: an entry whose origins cannot be read is sealed again.
+      sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'origins.json is not valid' }, outputs.rootfs);
+      origins = sealed.origins as Origins;
+    }
     const manifestId = input.plan.roots.manifest;
     let manifest = sealed.rootfs === 'cached' ? await readCachedLaunch(sealed.artifact, manifestId) : undefined;
     const reused = manifest !== undefined;
@@ -84,7 +92,7 @@ async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'],
       const how = reused ? ' (launch manifest from the cache)' : '';
       input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
     }
-    await writeOutputs(input, sealed, outputs, manifest);
+    await writeOutputs(input, sealed, outputs, { manifest, origins });
     return { manifest, rootfs: sealed.rootfs, launch: reused ? 'cached' : 'computed', outputs, ...(sealed.base ? { base: sealed.base } : {}) };
   } finally {
     if (sealed.prepared) await rm(sealed.prepared, { force: true });
@@ -108,11 +116,11 @@ function launchFor(input: ExecuteInput, artifact: CachedArtifact, facts: RootfsF
 }
 
 /**
- * Writes the three outputs, the image renamed (or left) into place first. One build at a time
- * writes into an output directory, so its three files always come from the same build, however
- * many builds target it at once.
+ * Writes the outputs, the image renamed (or left) into place first. One build at a time writes
+ * into an output directory, so its files always come from the same build, however many builds
+ * target it at once.
  */
-async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: ExecuteResult['outputs'], manifest: LaunchManifest): Promise<void> {
+async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: ExecuteResult['outputs'], documents: { manifest: LaunchManifest; origins: Origins }): Promise<void> {
   const outDir = dirname(outputs.rootfs);
   let release: Release | undefined;
   try {
@@ -124,7 +132,8 @@ async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: 
       input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
     }
     await writeFileAtomic(outputs.plan, planToJson(input.plan));
-    await writeFileAtomic(outputs.launch, JSON.stringify(manifest, null, 2) + '\n');
+    await writeFileAtomic(outputs.origins, originsToJson(documents.origins));
+    await writeFileAtomic(outputs.launch, JSON.stringify(documents.manifest, null, 2) + '\n');
   } catch (error) {
     if (error instanceof DiagnosticError || error instanceof ArtifactMismatch) throw error;
     throw notWritable(outDir, error);

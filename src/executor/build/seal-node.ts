@@ -15,6 +15,7 @@ import type { ExecuteInput, SealedRootfs } from './execute-types.js';
 import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
 import type { FlattenedBase } from './flattened-base.js';
 import { copyAndHash, hashImage, isDense } from './image-copy.js';
+import { originsOf } from './origins.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
 
@@ -90,7 +91,8 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
       sha256 = await hashImage(staged.rootfs, checksum?.see);
     }
     if (base && checksum?.value() !== base.checksum) throw new BaseMismatch();
-    const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256 });
+    const origins = originsOf(input.plan, input.inputs.steps.map((s) => s.nodeId), sealed.origins);
+    const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256, origins });
     if (key && sealed.base && checksum) {
       // Keeping it only makes later builds faster: a cache that cannot take it is no error.
       await keepBase(input.cacheDir, key, sealed.base, checksum.value(), artifact.rootfs).catch((error: unknown) => {
@@ -98,7 +100,7 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
       });
     }
     if (outputProblem) throw outputProblem;
-    return { artifact, rootfs: 'built', prepared, facts: sealed.facts, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
+    return { artifact, rootfs: 'built', prepared, facts: sealed.facts, origins, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
   } catch (error) {
     // The prepared copy may not exist, nor the directory it was to go in.
     await Promise.all([discardStaged(staged), rm(prepared, { force: true }).catch(() => undefined)]);

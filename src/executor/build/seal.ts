@@ -25,6 +25,9 @@ import type { SealStep } from './build-steps.js';
 import { takeIndexedLayers } from './image-facts.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { countingWriter, IndexingWriter } from './tree-writers.js';
+import type { BuildStepOrigin } from './tree-writers.js';
+import { traceOrigins } from './origins.js';
+import type { PathOrigin } from './origins.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
 export type { SealStep } from './build-steps.js';
@@ -54,6 +57,8 @@ export interface SealInput {
 export interface SealOutput {
   readonly ext4: Ext4Result;
   readonly facts: RootfsFacts;
+  /** Every path of the tree and the layer or step it came from. */
+  readonly origins: readonly PathOrigin[];
   /** The flattened base, captured when the layers were flattened now (see flattened-base.ts). */
   readonly base?: CapturedBase;
 }
@@ -179,12 +184,14 @@ export async function sealRootfs(input: SealInput, base?: FlattenedBase): Promis
   const { accounts, index } = start;
   try {
     const writer = new IndexingWriter(start.writer, index);
-    await applyBuildSteps(writer, index, { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger }, (problem) => {
+    const steps = { ...(input.envd ? { envd: input.envd } : {}), steps: input.steps, accounts, mtime, logger: input.logger, beginStep: (step: BuildStepOrigin) => writer.beginStep(step) };
+    await applyBuildSteps(writer, index, steps, (problem) => {
       throw new DiagnosticError(problem);
     });
     const result = await writer.close();
     input.logger.info({ size: result.size, uuid: result.uuid }, `sealed ext4 rootfs (${formatBytes(result.size)})`);
-    return { ext4: result, facts: { accounts, index }, ...(start.captured ? { base: start.captured } : {}) };
+    const origins = traceOrigins(index, (inode) => writer.originOf(inode));
+    return { ext4: result, facts: { accounts, index }, origins, ...(start.captured ? { base: start.captured } : {}) };
   } catch (error) {
     await start.writer.abort();
     throw error;

@@ -161,11 +161,13 @@ export class FlattenedIndex {
     return undefined;
   }
 
-  /** Adds root-owned 0755 directories for missing ancestors of `path`, like tar extraction. */
-  addImplicitParents(path: string, layer: number, position: number): void {
+  /** Adds root-owned 0755 directories for missing ancestors of `path`, like tar extraction; returns them, outermost first. */
+  addImplicitParents(path: string, layer: number, position: number): string[] {
     const missing: string[] = [];
     for (let at = parentPath(path); at !== '/' && !this.#entries.has(at); at = parentPath(at)) missing.push(at);
-    for (const dir of missing.reverse()) this.#set(dir, { meta: implicitDirMeta(), layer, position, explicit: false });
+    missing.reverse();
+    for (const dir of missing) this.#set(dir, { meta: implicitDirMeta(), layer, position, explicit: false });
+    return missing;
   }
 }
 

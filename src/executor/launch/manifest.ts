@@ -109,7 +109,7 @@ export function buildLaunchManifest(input: LaunchManifestInput): LaunchManifest 
   }
   const exposedPorts = [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
   // An image config can carry a byte that is not UTF-8 (a \udcXX escape); the platform reads UTF-8.
-  const texts = (values: readonly string[]): string[] => values.map(escapeName);
+  const texts = (values: readonly string[]): string[] => values.map((value) => escapeName(value));
   return launchManifestSchema.parse({
     schemaVersion: 1,
     cubeVersion: CUBE_VERSION,

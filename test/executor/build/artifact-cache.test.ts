@@ -6,13 +6,15 @@ import { readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/core/digest.js';
-import { artifactDir, commitArtifact, lookupArtifact, readCachedLaunch, readFacts, stageArtifact, writeCachedLaunch } from '../../../src/executor/build/artifact-cache.js';
+import { artifactDir, commitArtifact, lookupArtifact, readCachedLaunch, readFacts, readOrigins, stageArtifact, writeCachedLaunch } from '../../../src/executor/build/artifact-cache.js';
 import type { CachedArtifact } from '../../../src/executor/build/artifact-cache.js';
 import { buildLaunchManifest } from '../../../src/executor/launch/index.js';
 import { FlattenedIndex } from '../../../src/executor/flatten/index.js';
 import { expectClean, imageDir, writeImage } from '../../helpers/ext4.js';
 
 const sealId = sha256Digest('a seal node');
+const origins = { version: 1 as const, seal: sealId, origins: [{ kind: 'layer' as const, index: 0, node: sha256Digest('a layer node') }], paths: ['/', '/hello'], origin: [-1, 0] };
+const tree = () => ({ facts: { accounts: {}, index: new FlattenedIndex() }, origins });
 let dir: string;
 let cacheDir: string;
 
@@ -23,7 +25,7 @@ beforeEach(async () => {
   const ext4 = await writeImage(staged.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
   await expectClean(staged.rootfs);
   const sha256 = sha256Digest(await readFile(staged.rootfs));
-  await commitArtifact(cacheDir, staged, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+  await commitArtifact(cacheDir, staged, sealId, { sha256, ext4, ...tree() });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,9 +50,19 @@ describe('the artifact cache', () => {
     expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'entry.json is not valid' });
   });
 
-  it('reports lost facts as corrupt', async () => {
+  it('reports lost facts or origins as corrupt', async () => {
+    await rm(entry('origins.json'));
+    expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'origins.json is missing' });
     await rm(entry('facts.json'));
     expect(await lookupArtifact(cacheDir, sealId)).toEqual({ state: 'corrupt', reason: 'facts.json is missing' });
+  });
+
+  it('reads origins back, and origins that are not valid or name another seal node read as none', async () => {
+    const artifact = ((await lookupArtifact(cacheDir, sealId)) as { artifact: CachedArtifact }).artifact;
+    expect(await readOrigins(artifact, sealId)).toEqual(origins);
+    expect(await readOrigins(artifact, sha256Digest('another seal node'))).toBeUndefined();
+    await writeFile(entry('origins.json'), JSON.stringify({ ...origins, origin: [-1, 1] }));
+    expect(await readOrigins(artifact, sealId)).toBeUndefined();
   });
 
   it('treats an entry in another layout (another version of cube) as missing, not corrupt', async () => {
@@ -97,13 +109,13 @@ describe('the artifact cache', () => {
     const again = await stageArtifact(cacheDir, sealId);
     const ext4 = await writeImage(again.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
     const sha256 = sha256Digest(await readFile(again.rootfs));
-    const kept = await commitArtifact(cacheDir, again, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+    const kept = await commitArtifact(cacheDir, again, sealId, { sha256, ext4, ...tree() });
     expect(kept.dir).toBe(artifactDir(cacheDir, sealId));
     expect((await stat(entry('entry.json'))).ino).toBe(before.ino);
     await truncate(entry('rootfs.ext4'), 4096);
     const third = await stageArtifact(cacheDir, sealId);
     await writeImage(third.rootfs, [{ op: 'create', path: '/hello', meta: { type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, size: 2 }, data: Buffer.from('hi') }]);
-    await commitArtifact(cacheDir, third, sealId, { sha256, ext4, facts: { accounts: {}, index: new FlattenedIndex() } });
+    await commitArtifact(cacheDir, third, sealId, { sha256, ext4, ...tree() });
     expect((await lookupArtifact(cacheDir, sealId)).state).toBe('hit');
     await expectClean(entry('rootfs.ext4'));
     expect((await readdir(join(cacheDir, 'artifacts'))).filter((n) => n.startsWith('.'))).toEqual([]);

@@ -47,7 +47,7 @@ export const Inode = new Struct('inode', INODE_SIZE, {
 });
 
 /** `i_flags` bits. */
-export const InodeFlag = { index: 0x1000, extents: 0x80000 } as const;
+export const InodeFlag = { index: 0x1000, hugeFile: 0x40000, extents: 0x80000, inlineData: 0x10000000 } as const;
 
 /** File type bits of i_mode and the directory entry type codes. */
 export const FileType = {

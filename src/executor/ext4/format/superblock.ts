@@ -86,6 +86,11 @@ const CHECKSUM_CRC32C = 1;
 export const Compat = { hasJournal: 0x4, extAttr: 0x8, dirIndex: 0x20 } as const;
 /** `s_feature_incompat` bits. */
 export const Incompat = { filetype: 0x2, extents: 0x40, flexBg: 0x200 } as const;
+/**
+ * `s_feature_incompat` bits that change nothing cube's reader reads (names, inode numbers,
+ * sizes, extents): with these, and the ones cube writes, an image made by mke2fs reads too.
+ */
+export const IncompatReadable = { recover: 0x4, bit64: 0x80, mmp: 0x100, eaInode: 0x400, csumSeed: 0x2000, largeDir: 0x4000, encrypt: 0x10000, casefold: 0x20000 } as const;
 /** `s_feature_ro_compat` bits. */
 export const RoCompat = { sparseSuper: 0x1, largeFile: 0x2, hugeFile: 0x8, dirNlink: 0x20, extraIsize: 0x40, metadataCsum: 0x400 } as const;
 /** `s_default_mount_opts` bits. */
@@ -177,6 +182,16 @@ export const GroupDescriptor = new Struct('group descriptor', 32, {
   inodeBitmapChecksumLo: u16(0x1a),
   inodeTableUnusedLo: u16(0x1c),
   checksum: u16(0x1e),
+});
+
+/**
+ * The second half of a 64-byte group descriptor (the 64bit feature): the high words of the
+ * block numbers. cube writes 32-byte descriptors; its reader reads images with either.
+ */
+export const GroupDescriptorHigh = new Struct('group descriptor, high half', 32, {
+  blockBitmapHi: u32(0x00),
+  inodeBitmapHi: u32(0x04),
+  inodeTableHi: u32(0x08),
 });
 
 /** One group's descriptor values. */

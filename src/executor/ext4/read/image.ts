@@ -1,0 +1,227 @@
+/**
+ * Random access to an ext4 image, read-only, through the same field tables the writer fills:
+ * the superblock, the group descriptors, any inode by number, and a file's extents. Every number
+ * read from the image is checked before it is used (a block past the end, an inode past the
+ * count, an extent tree that loops), so a damaged image ends in a diagnostic, never in an
+ * exception or a read that does not stop.
+ */
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import { runCodes } from '../../../core/diagnostics/codes-run.js';
+import type { EntryType } from '../../../core/tree-writer.js';
+import {
+  EXTENT_MAGIC,
+  ExtentHeader,
+  ExtentIndex,
+  ExtentLeaf,
+  FileType,
+  GroupDescriptor,
+  GroupDescriptorHigh,
+  Incompat,
+  IncompatReadable,
+  Inode,
+  InodeFlag,
+  MAX_EXTENT_LENGTH,
+  RoCompat,
+  SECTOR_SIZE,
+  Superblock,
+  SUPERBLOCK_MAGIC,
+  SUPERBLOCK_OFFSET,
+} from '../format/index.js';
+import type { Extent } from '../format/index.js';
+import { formatUuid } from '../seal/options.js';
+
+/** What the superblock says of the whole filesystem. */
+export interface Ext4Summary {
+  readonly blockSize: number;
+  readonly blocks: number;
+  readonly freeBlocks: number;
+  readonly inodes: number;
+  readonly freeInodes: number;
+  readonly uuid: string;
+  readonly label: string;
+}
+
+/** One inode, as far as listing a tree needs it. */
+export interface InodeFacts {
+  readonly type: EntryType;
+  readonly size: number;
+  readonly links: number;
+  /** Bytes of the blocks the inode holds: data, extent tree blocks and its attribute block (i_blocks). */
+  readonly allocated: number;
+  readonly flags: number;
+  /** The 60-byte i_block: an extent root for files and directories. */
+  readonly block: Buffer;
+}
+
+/** The deepest extent tree ext4 makes (the kernel's limit). */
+const MAX_EXTENT_DEPTH = 5;
+/** Inode table bytes read at once: inodes are looked up in directory order, near each other. */
+const INODE_CHUNK = 64 * 1024;
+const TYPES = new Map<number, EntryType>(Object.entries(FileType).map(([type, t]) => [t.mode, type as EntryType]));
+const READABLE_INCOMPAT = Object.values({ ...Incompat, ...IncompatReadable }).reduce((all, bit) => all | bit, 0);
+
+/** The diagnostic for an image that cannot be read, naming it. */
+function unreadable(path: string, why: string): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(runCodes.unreadableImage, `${path}: ${why}`));
+}
+
+/** An open ext4 image. */
+export class Ext4Image {
+  readonly summary: Ext4Summary;
+  readonly #path: string;
+  readonly #file: FileHandle;
+  readonly #fileSize: number;
+  readonly #inodesPerGroup: number;
+  readonly #inodeSize: number;
+  readonly #hugeFiles: boolean;
+  readonly #inodeTables: readonly number[];
+  readonly #chunks = new Map<number, Buffer>();
+
+  private constructor(path: string, file: FileHandle, fileSize: number, sb: Buffer, tables: readonly number[]) {
+    const f = Superblock.read(sb);
+    this.#path = path;
+    this.#file = file;
+    this.#fileSize = fileSize;
+    this.#inodesPerGroup = f.inodesPerGroup;
+    this.#inodeSize = f.inodeSize;
+    this.#hugeFiles = (f.featureRoCompat & RoCompat.hugeFile) !== 0;
+    this.#inodeTables = tables;
+    const label = Buffer.from(f.volumeName);
+    const end = label.indexOf(0);
+    this.summary = {
+      blockSize: SUPERBLOCK_OFFSET << f.logBlockSize,
+      blocks: f.blocksCountLo + ((f.featureIncompat & IncompatReadable.bit64) !== 0 ? f.blocksCountHi * 2 ** 32 : 0),
+      freeBlocks: f.freeBlocksCountLo + ((f.featureIncompat & IncompatReadable.bit64) !== 0 ? f.freeBlocksCountHi * 2 ** 32 : 0),
+      inodes: f.inodesCount,
+      freeInodes: f.freeInodesCount,
+      uuid: formatUuid(f.uuid),
+      label: label.subarray(0, end === -1 ? label.length : end).toString('utf8'),
+    };
+  }
+
+  /** Opens the image at `path` and checks its superblock; a file that is not ext4 is CUBE4007. */
+  static async open(path: string): Promise<Ext4Image> {
+    const file = await open(path, 'r');
+    try {
+      const size = (await file.stat()).size;
+      const sb = Buffer.alloc(Superblock.size);
+      await file.read(sb, 0, sb.length, SUPERBLOCK_OFFSET);
+      const f = Superblock.read(sb);
+      if (size < SUPERBLOCK_OFFSET + Superblock.size || f.magic !== SUPERBLOCK_MAGIC) throw unreadable(path, 'not an ext4 image (no ext4 superblock)');
+      const unknown = f.featureIncompat & ~READABLE_INCOMPAT;
+      if (unknown !== 0) throw unreadable(path, `uses ext4 features cube's reader does not read (incompat flags 0x${unknown.toString(16)})`);
+      const blockSize = SUPERBLOCK_OFFSET << f.logBlockSize;
+      const sane = f.logBlockSize <= 6 && f.inodesPerGroup > 0 && f.inodesPerGroup <= blockSize * 8 && f.blocksPerGroup > 0 && f.inodeSize >= 128 && f.inodeSize <= blockSize && (f.inodeSize & (f.inodeSize - 1)) === 0;
+      if (!sane) throw unreadable(path, 'the superblock is damaged (impossible block, group or inode sizes)');
+      const tables = await inodeTables(path, file, size, f);
+      return new Ext4Image(path, file, size, sb, tables);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  /** Closes the image file. */
+  close(): Promise<void> {
+    return this.#file.close();
+  }
+
+  /** The diagnostic for damage found at `where`. */
+  damaged(why: string): DiagnosticError {
+    return unreadable(this.#path, why);
+  }
+
+  /** `length` bytes at `offset`; reaching past the end of the file means a damaged or cut image. */
+  async read(offset: number, length: number): Promise<Buffer> {
+    if (offset < 0 || offset + length > this.#fileSize) throw this.damaged(`a block lies past the end of the image (${this.#fileSize} bytes): the image is damaged or truncated`);
+    const buffer = Buffer.alloc(length);
+    await this.#file.read(buffer, 0, length, offset);
+    return buffer;
+  }
+
+  /** Blocks `start` to `start + count`. */
+  readBlocks(start: number, count: number): Promise<Buffer> {
+    if (start + count > this.summary.blocks) throw this.damaged(`block ${start + count - 1} lies past the filesystem's ${this.summary.blocks} blocks`);
+    return this.read(start * this.summary.blockSize, count * this.summary.blockSize);
+  }
+
+  /** Inode `ino`. */
+  async inode(ino: number): Promise<InodeFacts> {
+    if (!Number.isInteger(ino) || ino < 1 || ino > this.summary.inodes) throw this.damaged(`inode ${ino} is named, but the filesystem has ${this.summary.inodes}`);
+    const group = Math.floor((ino - 1) / this.#inodesPerGroup);
+    const offset = (this.#inodeTables[group] as number) * this.summary.blockSize + ((ino - 1) % this.#inodesPerGroup) * this.#inodeSize;
+    if (offset + this.#inodeSize > this.#fileSize) throw this.damaged(`inode ${ino} lies past the end of the image: the image is damaged or truncated`);
+    const chunk = Math.floor(offset / INODE_CHUNK);
+    let bytes = this.#chunks.get(chunk);
+    if (!bytes) {
+      bytes = await this.read(chunk * INODE_CHUNK, Math.min(INODE_CHUNK * 2, this.#fileSize - chunk * INODE_CHUNK));
+      this.#chunks.set(chunk, bytes);
+    }
+    // A 128-byte inode has only the ext2 fields, which are all this reads; the rest stays zero.
+    const raw = Buffer.alloc(Inode.size);
+    bytes.copy(raw, 0, offset - chunk * INODE_CHUNK, offset - chunk * INODE_CHUNK + Math.min(this.#inodeSize, Inode.size));
+    const f = Inode.read(raw);
+    const type = TYPES.get(f.mode & 0o170000);
+    if (type === undefined) throw this.damaged(`inode ${ino} has no known file type (mode 0${f.mode.toString(8)})`);
+    const units = f.blocksLo + f.blocksHi * 2 ** 32;
+    const unit = this.#hugeFiles && (f.flags & InodeFlag.hugeFile) !== 0 ? this.summary.blockSize : SECTOR_SIZE;
+    return { type, size: f.sizeLo + f.sizeHi * 2 ** 32, links: f.linksCount, allocated: units * unit, flags: f.flags, block: Buffer.from(f.block) };
+  }
+
+  /** The extents of inode `ino` (data runs, in tree order); unwritten extents are left out. */
+  async extents(ino: number, inode: InodeFacts): Promise<Extent[]> {
+    if ((inode.flags & InodeFlag.extents) === 0) throw this.damaged(`inode ${ino} maps its blocks without extents, which cube's reader does not read`);
+    const out: Extent[] = [];
+    const seen = new Set<number>();
+    const visit = async (node: Buffer, depth: number | undefined): Promise<void> => {
+      const h = ExtentHeader.read(node);
+      const fits = ExtentHeader.size + h.entries * ExtentLeaf.size <= node.length;
+      if (h.magic !== EXTENT_MAGIC || h.entries > h.max || !fits || h.depth > MAX_EXTENT_DEPTH || (depth !== undefined && h.depth !== depth)) {
+        throw this.damaged(`inode ${ino} has a damaged extent tree`);
+      }
+      for (let i = 0; i < h.entries; i++) {
+        const at = ExtentHeader.size + i * ExtentLeaf.size;
+        if (h.depth === 0) {
+          const e = ExtentLeaf.read(node, at);
+          const start = e.startLo + e.startHi * 2 ** 32;
+          if (e.len > MAX_EXTENT_LENGTH) continue;
+          if (start + e.len > this.summary.blocks) throw this.damaged(`inode ${ino} has an extent past the filesystem's end`);
+          out.push({ logical: e.block, start, len: e.len });
+          continue;
+        }
+        const e = ExtentIndex.read(node, at);
+        const child = e.leafLo + e.leafHi * 2 ** 32;
+        if (seen.has(child)) throw this.damaged(`inode ${ino} has an extent tree that reaches block ${child} twice`);
+        seen.add(child);
+        await visit(await this.readBlocks(child, 1), h.depth - 1);
+      }
+    };
+    await visit(inode.block, undefined);
+    return out;
+  }
+}
+
+/** The inode table's first block for each group, from the group descriptors after the superblock. */
+async function inodeTables(path: string, file: FileHandle, size: number, f: ReturnType<typeof Superblock.read>): Promise<number[]> {
+  const blockSize = SUPERBLOCK_OFFSET << f.logBlockSize;
+  const wide = (f.featureIncompat & IncompatReadable.bit64) !== 0;
+  const descriptorSize = wide ? f.descriptorSize : GroupDescriptor.size;
+  const blocks = f.blocksCountLo + (wide ? f.blocksCountHi * 2 ** 32 : 0);
+  const groups = Math.ceil((blocks - f.firstDataBlock) / f.blocksPerGroup);
+  if (descriptorSize < GroupDescriptor.size || groups < 1 || f.inodesCount > groups * f.inodesPerGroup) throw unreadable(path, 'the superblock is damaged (group descriptors or counts)');
+  const at = (f.firstDataBlock + 1) * blockSize;
+  if (at + groups * descriptorSize > size) throw unreadable(path, 'the group descriptors lie past the end of the image: it is damaged or truncated');
+  const table = Buffer.alloc(groups * descriptorSize);
+  await file.read(table, 0, table.length, at);
+  const tables: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const lo = GroupDescriptor.get(table, g * descriptorSize, 'inodeTableLo');
+    const hi = descriptorSize >= GroupDescriptor.size + GroupDescriptorHigh.size ? GroupDescriptorHigh.get(table, g * descriptorSize + GroupDescriptor.size, 'inodeTableHi') : 0;
+    const start = lo + hi * 2 ** 32;
+    if (start >= blocks) throw unreadable(path, `group ${g}'s inode table lies past the filesystem's end`);
+    tables.push(start);
+  }
+  return tables;
+}
