@@ -11,7 +11,7 @@ import type { Diagnostic } from '../core/diagnostics/index.js';
 import { lintCodes } from '../core/diagnostics/codes-lint.js';
 import type { SealStep } from '../executor/build/index.js';
 import type { CopySource } from '../executor/inject/index.js';
-import { BuildContext, envdWithoutInject, resolveEnvd } from '../planner/index.js';
+import { BuildContext, copySourceSpans, envdWithoutInject, resolveEnvd } from '../planner/index.js';
 import type { HostFileHasher, ResolvedEnvd } from '../planner/index.js';
 
 /** Findings, and the source texts (such as .cubeignore) their spans point into. */
@@ -54,11 +54,12 @@ export async function contextFindings(spec: BuildSpec, spans: SpanTable, context
       continue;
     }
     if (!hasIgnoreFile && step.sources.some((s) => WHOLE_CONTEXT.has(s.replace(/^\/+(?=.)/, '')))) {
-      findings.diagnostics.push(createDiagnostic(lintCodes.copyWholeContext, `COPY ${step.sources.join(' ')} copies the whole build context (the build file's directory), and it has no .cubeignore`, where ? { span: where } : {}));
+      findings.diagnostics.push(createDiagnostic(lintCodes.copyWholeContext, 'wholeContext', { sources: step.sources.join(' ') }, where ? { span: where } : {}));
     }
     let resolved: CopySource[] | undefined = context ? [] : undefined;
-    for (const source of step.sources) {
-      const found = context ? await collect(findings, () => context.sources([source], where)) : undefined;
+    const sourceSpans = copySourceSpans(spans, i, step.sources.length);
+    for (const [k, source] of step.sources.entries()) {
+      const found = context ? await collect(findings, () => context.sources([source], [sourceSpans[k]])) : undefined;
       resolved = found && resolved ? [...resolved, ...found] : undefined;
     }
     const options = { dest: step.dest, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod !== undefined ? { chmod: step.chmod } : {}) };

@@ -119,7 +119,7 @@ export async function imageFindings(input: ImageCheckInput, image: ResolvedImage
   if (size !== undefined && need > size) {
     const sealSpan = spans.get('/seal');
     problems.push(
-      createDiagnostic(ext4Codes.tooSmall, `the files alone need at least ${need} bytes (${need / 1048576} MiB), more than SEAL SIZE ${size} bytes`, sealSpan ? { span: sealSpan } : {}),
+      createDiagnostic(ext4Codes.tooSmall, 'filesAlone', { need, mib: need / 1048576, size }, sealSpan ? { span: sealSpan } : {}),
     );
   }
   findings.diagnostics.push(...problems);

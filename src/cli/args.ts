@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import type { MessageValues } from '../core/diagnostics/index.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
 import { cacheDirectory } from '../core/paths.js';
 import type { CommandContext, OptionTable } from './command.js';
@@ -14,7 +15,7 @@ export function parseCommandArgs<O extends OptionTable>(command: string, args: r
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(command, error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+    throw usageError(command, 'options', { problem: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) });
   }
 }
 
@@ -24,18 +25,18 @@ export function nameValueOptions(command: string, flag: string, values: readonly
   for (const value of values ?? []) {
     const i = value.indexOf('=');
     if (i <= 0) {
-      throw new DiagnosticError(
-        createDiagnostic(cliCodes.usage, `cube ${command}: ${flag} needs NAME=value, got "${value}"`, { hint: `write it as ${flag} NAME=value` }),
-      );
+      throw new DiagnosticError(createDiagnostic(cliCodes.usage, 'nameValue', { command, flag, value }));
     }
     out.set(value.slice(0, i), value.slice(i + 1));
   }
   return out;
 }
 
-/** A usage error for `cube <command>`. */
-export function usageError(command: string, message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(cliCodes.usage, `cube ${command}: ${message}`, { hint: `run \`cube ${command} --help\` for its options` }));
+type Usage = typeof cliCodes.usage.messages;
+
+/** A usage error for `cube <command>`: one of CUBE0001's messages, with its values. */
+export function usageError<K extends keyof Usage>(command: string, message: K, values: Omit<MessageValues<Usage[K]>, 'command'>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(cliCodes.usage, message, { ...values, command } as MessageValues<Usage[K]>));
 }
 
 /** `--cache-dir DIR` (relative to the working directory), else `$CUBE_CACHE_DIR`, else the default. */

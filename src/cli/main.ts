@@ -15,6 +15,7 @@ import { createDiagnostic, DiagnosticError, renderDiagnostics } from '../core/di
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { buildCodes } from '../core/diagnostics/codes-build.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
+import { closest } from '../core/suggest.js';
 
 /**
  * A disk that is full, over quota or read-only is the machine's problem, not a bug: it ends in a
@@ -24,10 +25,8 @@ import { cliCodes } from '../core/diagnostics/codes-cli.js';
 function diskFull(error: unknown): Diagnostic | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EROFS') return undefined;
-  const why = code === 'EROFS' ? 'a read-only filesystem' : code === 'EDQUOT' ? 'over its disk quota' : 'out of disk space';
-  return createDiagnostic(buildCodes.outputNotWritable, `cannot write: ${why} (${(error as Error).message})`, {
-    hint: 'free space where the cache ($CUBE_CACHE_DIR) and the output directory live, or point them at a disk with room',
-  });
+  const message = code === 'EROFS' ? 'readOnly' : code === 'EDQUOT' ? 'quota' : 'diskFull';
+  return createDiagnostic(buildCodes.outputNotWritable, message, { problem: (error as Error).message });
 }
 
 /** Runs `cube` with `args` (without the node and script paths) and returns the exit code. */
@@ -53,10 +52,8 @@ export async function main(args: readonly string[], context: CommandContext = pr
 }
 
 function unknownCommand(name: string): DiagnosticError {
-  const near = commands.map((c) => c.name).find((c) => c.startsWith(name.slice(0, 2)));
-  return new DiagnosticError(
-    createDiagnostic(cliCodes.usage, `unknown command "${name}"`, { hint: `${near ? `did you mean "cube ${near}"? ` : ''}run \`cube --help\` for the list` }),
-  );
+  const near = closest(name, commands.map((c) => c.name));
+  return new DiagnosticError(createDiagnostic(cliCodes.usage, 'unknownCommand', { name }, near ? { suggestion: near } : {}));
 }
 
 /** Prints what ended the command (as text or a JSON record) and gives its exit code. */

@@ -32,13 +32,6 @@ export async function sha256File(path: string): Promise<Digest> {
   return `sha256:${hash.digest('hex')}`;
 }
 
-/** Wraps a hex string from a finished `Hash` as a digest. */
-export function digestFromHex(hex: string): Digest {
-  const digest = `sha256:${hex}`;
-  if (!isDigest(digest)) throw new Error(`not a sha256 hex string: ${hex}`);
-  return digest;
-}
-
 /** The short form used in human output: the first 12 hex digits, as `docker images` shows. */
 export function shortDigest(digest: Digest): string {
   return digest.slice('sha256:'.length, 'sha256:'.length + 12);

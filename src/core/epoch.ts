@@ -14,5 +14,5 @@ export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>
   const value = env.SOURCE_DATE_EPOCH;
   if (value === undefined || value === '') return 0;
   if (/^\d+$/.test(value) && Number(value) <= MAX_EPOCH) return Number(value);
-  throw new DiagnosticError(createDiagnostic(cliCodes.badSourceDateEpoch, `SOURCE_DATE_EPOCH is "${value}", not a number of seconds from 0 to ${MAX_EPOCH}`));
+  throw new DiagnosticError(createDiagnostic(cliCodes.badSourceDateEpoch, 'notSeconds', { value, most: MAX_EPOCH }));
 }

@@ -81,12 +81,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await syncDirectory(dirname(path));
 }
 
-/** Fsyncs a file written through another handle (a stream, a copy) before it is renamed into place. */
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  await handle.sync().finally(() => handle.close());
-}
-
 /** Fsyncs a directory so a rename inside it survives a crash; a no-op where directories cannot be opened. */
 export async function syncDirectory(path: string): Promise<void> {
   let handle;

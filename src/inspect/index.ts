@@ -74,15 +74,13 @@ export async function inspectOutput(dir: string, options: InspectOptions & { rea
   const artifact = await loadArtifact(dir, options.cacheDir);
   const plan = await readPlanFile(join(dir, 'plan.json'));
   const origins = originsFromJson(await readFile(join(dir, 'origins.json'), 'utf8').catch(() => ''));
-  const why = !origins
-    ? `${join(options.shownDir ?? dir, 'origins.json')} is missing or not valid`
-    : (originsMismatch(origins, plan) ?? (planDigest(plan) !== artifact.manifest.planDigest ? 'plan.json is not the plan launch.json was made from' : undefined));
+  const why = !origins ? 'missing' : (originsMismatch(origins, plan) ?? (planDigest(plan) !== artifact.manifest.planDigest ? 'otherPlan' : undefined));
   const result = await inspectImage(artifact.rootfs, {
     ...options,
     origins: originMap(why === undefined ? origins : undefined, plan),
     sha256: artifact.manifest.artifact.sha256 as Digest,
     shownPath: join(options.shownDir ?? dir, 'rootfs.ext4'),
   });
-  const diagnostics = why === undefined ? [] : [createDiagnostic(runCodes.noOrigins, `${why}: sizes by origin are not known`)];
+  const diagnostics = why === undefined ? [] : [createDiagnostic(runCodes.noOrigins, why, { path: join(options.shownDir ?? dir, 'origins.json') })];
   return { ...result, diagnostics };
 }

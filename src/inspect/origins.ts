@@ -72,8 +72,8 @@ export function originMap(origins: Origins | undefined, plan: Plan | undefined):
 }
 
 /** Why origins.json cannot be used with this plan, or undefined when it can. */
-export function originsMismatch(origins: Origins, plan: Plan): string | undefined {
-  if (origins.seal !== plan.roots.seal) return 'origins.json describes another image than plan.json';
+export function originsMismatch(origins: Origins, plan: Plan): 'otherImage' | 'otherNodes' | undefined {
+  if (origins.seal !== plan.roots.seal) return 'otherImage';
   const ids = new Set(plan.nodes.map((n) => n.id));
-  return origins.origins.every((o) => ids.has(o.node)) ? undefined : 'origins.json names plan nodes plan.json does not have';
+  return origins.origins.every((o) => ids.has(o.node)) ? undefined : 'otherNodes';
 }

@@ -25,10 +25,7 @@ export const malformedJsonArgs: LintRule = (input) => {
     if (command.form !== 'shell' || !command.command.trimStart().startsWith('[')) continue;
     const word = instruction.kind.toUpperCase();
     out.push(
-      createDiagnostic(lintCodes.malformedJsonArgs, `${word} ${command.command} is not valid JSON, so it runs as the shell command /bin/sh -c ${JSON.stringify(command.command)}`, {
-        span: commandSpan(instruction, input),
-        hint: `quote every element with double quotes: ${word} ${quotedElements(command.command)}`,
-      }),
+      createDiagnostic(lintCodes.malformedJsonArgs, 'command', { keyword: word, command: command.command, quoted: JSON.stringify(command.command), fixed: quotedElements(command.command) }, { span: commandSpan(instruction, input) }),
     );
   }
   for (const copy of instructionsOf(input.document, 'copy')) {
@@ -37,10 +34,7 @@ export const malformedJsonArgs: LintRule = (input) => {
     const span: Span = { ...first.span, end: copy.dest.span.end };
     const written = input.text.slice(span.start, span.end);
     out.push(
-      createDiagnostic(lintCodes.malformedJsonArgs, `COPY ${written} is not valid JSON, so its words are taken as file names, brackets and commas included`, {
-        span,
-        hint: `quote every element with double quotes: COPY ${quotedElements(written)}`,
-      }),
+      createDiagnostic(lintCodes.malformedJsonArgs, 'copy', { written, fixed: quotedElements(written) }, { span }),
     );
   }
   return out;
@@ -51,10 +45,7 @@ export const jsonArgsRecommended: LintRule = (input) =>
   instructionsOf(input.document, 'cmd', 'entrypoint')
     .filter((i) => i.command.form === 'shell' && !i.command.command.trimStart().startsWith('['))
     .map((instruction) => {
-      const word = instruction.kind.toUpperCase();
-      return createDiagnostic(lintCodes.jsonArgsRecommended, `${word} in shell form runs as /bin/sh -c "…": the workload is the shell's child and may not receive SIGTERM when the sandbox stops`, {
-        span: commandSpan(instruction, input),
-      });
+      return createDiagnostic(lintCodes.jsonArgsRecommended, 'shellForm', { keyword: instruction.kind.toUpperCase() }, { span: commandSpan(instruction, input) });
     });
 
 /** Whether a command's words use `port` as a port: `8080`, `--port=8080`, `:8080`. */
@@ -76,17 +67,17 @@ export const envdPortConflict: LintRule = (input: LintInput) => {
     return span ? { span } : {};
   };
   spec.launch.expose.forEach((p, i) => {
-    if (p.port === port) out.push(createDiagnostic(lintCodes.envdPortConflict, `EXPOSE ${p.port}/${p.protocol} is ${whose}: the workload cannot listen there beside envd`, at(`/launch/expose/${i}`)));
+    if (p.port === port) out.push(createDiagnostic(lintCodes.envdPortConflict, 'expose', { port: p.port, protocol: p.protocol, whose }, at(`/launch/expose/${i}`)));
   });
   spec.launch.env.forEach((e, i) => {
     if (/port/i.test(e.name) && e.value.trim() === String(port)) {
-      out.push(createDiagnostic(lintCodes.envdPortConflict, `ENV ${e.name}=${e.value} gives the workload ${whose}`, at(`/launch/env/${i}`)));
+      out.push(createDiagnostic(lintCodes.envdPortConflict, 'env', { name: e.name, value: e.value, whose }, at(`/launch/env/${i}`)));
     }
   });
   for (const kind of ['entrypoint', 'cmd'] as const) {
     const command = spec.launch[kind];
     if (command && commandUsesPort(command, port)) {
-      out.push(createDiagnostic(lintCodes.envdPortConflict, `${kind.toUpperCase()} uses ${whose}`, at(`/launch/${kind}`)));
+      out.push(createDiagnostic(lintCodes.envdPortConflict, 'command', { keyword: kind.toUpperCase(), whose }, at(`/launch/${kind}`)));
     }
   }
   return out;

@@ -20,12 +20,7 @@ export const legacyKeyValue: LintRule = (input) => {
       if (input.text[name.span.end] === '=') continue;
       const word = instruction.kind.toUpperCase();
       const shown = /\s/.test(value.text) && !/^["'].*["']$/.test(value.text) ? `"${value.text}"` : value.text;
-      out.push(
-        createDiagnostic(lintCodes.legacyKeyValue, `${word} ${name.text} ${value.text} is the legacy form: everything after the name is one value`, {
-          span: { ...name.span, end: value.span.end },
-          hint: `write ${word} ${name.text}=${shown}`,
-        }),
-      );
+      out.push(createDiagnostic(lintCodes.legacyKeyValue, 'legacy', { keyword: word, name: name.text, value: value.text, shown }, { span: { ...name.span, end: value.span.end } }));
     }
   }
   return out;
@@ -42,7 +37,7 @@ export const keywordCasing: LintRule = (input) => {
     .filter((k) => k.text !== (majority === 'upper' ? k.text.toUpperCase() : k.text.toLowerCase()))
     .map((k) => {
       const wanted = majority === 'upper' ? k.text.toUpperCase() : k.text.toLowerCase();
-      return createDiagnostic(lintCodes.keywordCasing, `"${k.text}" is not in the ${majority} case most of this file's keywords are in`, { span: k.span, hint: `write ${wanted}` });
+      return createDiagnostic(lintCodes.keywordCasing, 'casing', { keyword: k.text, majority, wanted }, { span: k.span });
     });
 };
 
@@ -51,7 +46,7 @@ export const exposeProtoCasing: LintRule = (input) =>
   instructionsOf(input.document, 'expose').flatMap((instruction) =>
     instruction.ports
       .filter((p) => /\/(tcp|udp)$/i.test(p.text) && !/\/(tcp|udp)$/.test(p.text))
-      .map((p) => createDiagnostic(lintCodes.exposeProtoCasing, `EXPOSE ${p.text}: the protocol is written in upper or mixed case`, { span: p.span, hint: `write ${p.text.toLowerCase()}` })),
+      .map((p) => createDiagnostic(lintCodes.exposeProtoCasing, 'casing', { port: p.text, lower: p.text.toLowerCase() }, { span: p.span })),
   );
 
 /** Units that say exactly what they mean. */
@@ -66,11 +61,8 @@ function sizeFinding(what: string, val: Val): Diagnostic | undefined {
   const binary = unit.length === 1 || unit.toLowerCase().endsWith('ib');
   const upper = unit.length === 1 ? `${unit.toUpperCase()}iB` : binary ? `${unit[0]?.toUpperCase()}iB` : unit.toUpperCase();
   const other = binary ? `${unit[0]?.toUpperCase()}B` : `${unit[0]?.toUpperCase()}iB`;
-  const meaning = `${bytes.toLocaleString('en-US')} bytes`;
-  return createDiagnostic(lintCodes.ambiguousSizeUnit, `SEAL ${what} ${val.text} is read as ${number}${upper} (${meaning}), but the unit does not say so`, {
-    span: val.span,
-    hint: `write ${number}${upper} for ${meaning}, or ${number}${other} if you meant ${binary ? 'powers of 1000' : 'powers of 1024'}`,
-  });
+  const values = { what, size: val.text, number, unit: upper, other, bytes: bytes.toLocaleString('en-US'), otherBase: binary ? 1000 : 1024 };
+  return createDiagnostic(lintCodes.ambiguousSizeUnit, 'unit', values, { span: val.span });
 }
 
 /** SEAL SIZE and FREE with a single-letter unit or a unit in an unusual case. */
@@ -90,7 +82,7 @@ export const workdirRelative: LintRule = (input) => {
     if (/^["']?[/$]/.test(workdir.path.text)) continue;
     const step = input.spec.steps[stepIndexOf(workdir, input.spans) ?? -1];
     if (step?.kind !== 'workdir') continue;
-    out.push(createDiagnostic(lintCodes.workdirRelative, `WORKDIR ${workdir.path.text} is relative; here it means ${step.path}`, { span: workdir.path.span, hint: `write WORKDIR ${step.path}` }));
+    out.push(createDiagnostic(lintCodes.workdirRelative, 'relative', { path: workdir.path.text, absolute: step.path }, { span: workdir.path.span }));
   }
   return out;
 };
@@ -100,8 +92,7 @@ export const copyDestinationSlash: LintRule = (input) =>
   instructionsOf(input.document, 'copy')
     .filter((copy) => (copy.sources.length > 1 || copy.sources.some((s) => /[*?[]/.test(s.text))) && !/\/["']?$/.test(copy.dest.text) && !copy.dest.text.endsWith(']'))
     .map((copy) =>
-      createDiagnostic(lintCodes.copyDestinationSlash, `COPY ${copy.sources.length > 1 ? 'of several sources' : `of the pattern ${copy.sources[0]?.text ?? ''}`} into ${copy.dest.text}, which can only be a directory`, {
-        span: copy.dest.span,
-        hint: `write ${copy.dest.text}/`,
-      }),
+      copy.sources.length > 1
+        ? createDiagnostic(lintCodes.copyDestinationSlash, 'several', { dest: copy.dest.text }, { span: copy.dest.span })
+        : createDiagnostic(lintCodes.copyDestinationSlash, 'pattern', { pattern: copy.sources[0]?.text ?? '', dest: copy.dest.text }, { span: copy.dest.span }),
     );

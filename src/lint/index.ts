@@ -11,7 +11,7 @@ import type { LintInput, LintRule } from './lint-input.js';
 import { baseImageVersion, secretNames } from './name-rules.js';
 
 export type { LintInput, LintRule } from './lint-input.js';
-export { applyPolicy, combinePolicies, DEFAULT_POLICY, directivePolicy, findRule, ruleNames, unknownRuleHint } from './policy.js';
+export { applyPolicy, combinePolicies, DEFAULT_POLICY, directivePolicy, findRule, nearestRule, ruleNames } from './policy.js';
 export type { CheckPolicy } from './policy.js';
 export { looksSecret } from './name-rules.js';
 

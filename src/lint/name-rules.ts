@@ -38,13 +38,12 @@ export const secretNames: LintRule = (input) => {
   const out: Diagnostic[] = [];
   for (const arg of instructionsOf(input.document, 'arg')) {
     if (!looksSecret(arg.name.text)) continue;
-    const where = arg.default ? ', and its default is written in the build file' : '; wherever it is used, its value is written into launch.json or plan.json';
-    out.push(createDiagnostic(lintCodes.secretName, `ARG ${arg.name.text} looks like it holds a secret${where}`, { span: arg.name.span }));
+    out.push(createDiagnostic(lintCodes.secretName, arg.default ? 'argDefault' : 'arg', { name: arg.name.text }, { span: arg.name.span }));
   }
   for (const env of instructionsOf(input.document, 'env')) {
     for (const pair of env.pairs) {
       if (!looksSecret(pair.name.text)) continue;
-      out.push(createDiagnostic(lintCodes.secretName, `ENV ${pair.name.text} looks like it holds a secret: its value is written into launch.json and plan.json`, { span: pair.name.span }));
+      out.push(createDiagnostic(lintCodes.secretName, 'env', { name: pair.name.text }, { span: pair.name.span }));
     }
   }
   // cube.yaml writes each ARG twice (before and after FROM); report each name once.
@@ -64,7 +63,7 @@ export const baseImageVersion: LintRule = (input) => {
   const tagWritten = written.includes('$') || written.slice(written.lastIndexOf('/') + 1).includes(':');
   const name = image.registry === 'docker.io' ? image.repository.replace(/^library\//, '') : `${image.registry}/${image.repository}`;
   if (!tagWritten) {
-    return [createDiagnostic(lintCodes.imageNoTag, `FROM ${written} names no tag or digest, so it is ${name}:latest, whatever that is on the day of the build`, { span: from.image.span })];
+    return [createDiagnostic(lintCodes.imageNoTag, 'noTag', { written, name }, { span: from.image.span })];
   }
-  return [createDiagnostic(lintCodes.imageLatestTag, `FROM ${written} is ${name}:latest, whatever that is on the day of the build`, { span: from.image.span })];
+  return [createDiagnostic(lintCodes.imageLatestTag, 'latest', { written, name }, { span: from.image.span })];
 };

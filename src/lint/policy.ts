@@ -3,7 +3,7 @@
  * file's `# check=skip=RULE,RULE;error=true` directive and the command line's `--skip RULE` and
  * `--strict`. Only diagnostics whose catalog entry names a rule are affected; errors stay errors.
  */
-import { catalogEntry, checkRules, createDiagnostic } from '../core/diagnostics/index.js';
+import { createDiagnostic, catalogEntry, checkRules } from '../core/diagnostics/index.js';
 import type { CatalogEntry, Diagnostic, Severity } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document } from '../parser/index.js';
@@ -24,10 +24,9 @@ export function findRule(nameOrCode: string): CatalogEntry | undefined {
   return checkRules().find((e) => e.rule?.toLowerCase() === wanted || e.code.toLowerCase() === wanted);
 }
 
-/** The hint for a name that is no check: the nearest check's name when one is close. */
-export function unknownRuleHint(name: string): string {
-  const near = closest(name, checkRules().map((e) => e.rule as string));
-  return near ? `did you mean ${near}? The checks are listed in docs/checks.md` : 'the checks are listed in docs/checks.md';
+/** The check whose name is nearest to a name that is no check, when one is close. */
+export function nearestRule(name: string): string | undefined {
+  return closest(name, checkRules().map((e) => e.rule as string));
 }
 
 /**
@@ -52,9 +51,6 @@ export function directivePolicy(document: Document): { policy: CheckPolicy; diag
   const directive = document.check;
   if (!directive) return { policy: DEFAULT_POLICY, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
-  const bad = (message: string, hint: string): void => {
-    diagnostics.push(createDiagnostic(parseCodes.badDirective, `# check=${directive.text}: ${message}`, { span: directive.span, hint }));
-  };
   const skip = new Set<string>();
   let strict = false;
   for (const part of directive.text.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
@@ -63,9 +59,13 @@ export function directivePolicy(document: Document): { policy: CheckPolicy; diag
     const value = eq === -1 ? '' : part.slice(eq + 1).trim();
     if (key === 'skip') {
       const names = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
-      for (const name of ruleNames(names, (unknown) => bad(`"${unknown}" is not a check`, unknownRuleHint(unknown)))) skip.add(name);
+      const unknown = (name: string): void => {
+        const near = nearestRule(name);
+        diagnostics.push(createDiagnostic(parseCodes.badDirective, 'unknownCheck', { directive: directive.text, name }, { span: directive.span, ...(near ? { suggestion: near } : {}) }));
+      };
+      for (const name of ruleNames(names, unknown)) skip.add(name);
     } else if (key === 'error' && (value === 'true' || value === 'false')) strict = value === 'true';
-    else bad(`"${part}" is not skip=RULE,… or error=true|false`, 'write # check=skip=RULE,RULE;error=true');
+    else diagnostics.push(createDiagnostic(parseCodes.badDirective, 'checkSyntax', { directive: directive.text, part }, { span: directive.span }));
   }
   return { policy: { skip, strict }, diagnostics };
 }

@@ -15,12 +15,27 @@ export interface Val {
 /** A command: JSON exec form or shell form (never substituted). */
 export type CommandAst = { readonly form: 'exec'; readonly argv: readonly string[] } | { readonly form: 'shell'; readonly command: string };
 
+/**
+ * INJECT's ARGS: one word that splits into arguments as a shell would (`ARGS "-a 1 -b"` in a
+ * Cubefile), or a list of arguments (cube.yaml), each one argument as it is.
+ */
+export type InjectArgs = Val | readonly Val[];
+
 /** One instruction. `span` covers the whole instruction. */
 export type Instruction =
   | { readonly kind: 'arg'; readonly span: Span; readonly name: Val; readonly default?: Val }
   | { readonly kind: 'from'; readonly span: Span; readonly image: Val; readonly platform?: Val }
-  | { readonly kind: 'inject'; readonly span: Span; readonly name: Val; readonly path?: Val; readonly to?: Val; readonly port?: Val; readonly args?: Val; readonly firecracker?: Span }
-  | { readonly kind: 'copy'; readonly span: Span; readonly sources: readonly Val[]; readonly dest: Val; readonly chown?: Val; readonly chmod?: Val }
+  | { readonly kind: 'inject'; readonly span: Span; readonly name: Val; readonly path?: Val; readonly to?: Val; readonly port?: Val; readonly args?: InjectArgs; readonly firecracker?: Span }
+  | {
+      readonly kind: 'copy';
+      readonly span: Span;
+      readonly sources: readonly Val[];
+      readonly dest: Val;
+      readonly chown?: Val;
+      readonly chmod?: Val;
+      /** Sources and destination are the strings of a JSON array: substituted, with no quotes to remove. */
+      readonly json?: true;
+    }
   | { readonly kind: 'env' | 'label'; readonly span: Span; readonly pairs: readonly { readonly name: Val; readonly value: Val }[] }
   | { readonly kind: 'workdir'; readonly span: Span; readonly path: Val }
   | { readonly kind: 'user'; readonly span: Span; readonly user: Val }

@@ -45,7 +45,8 @@ export function convertBuildFile(loaded: LoadedBuildFile): { text: string } | { 
   return {
     diagnostic: createDiagnostic(
       cliCodes.convertChangesMeaning,
-      `as ${toCubefile ? 'a Cubefile' : 'cube.yaml'} this would build something else: ${difference.path} would be ${show(difference.b)} instead of ${show(difference.a)}`,
+      'difference',
+      { syntax: toCubefile ? 'a Cubefile' : 'cube.yaml', path: difference.path, twin: show(difference.b), original: show(difference.a) },
       span ? { span } : {},
     ),
   };

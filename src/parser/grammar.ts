@@ -2,7 +2,7 @@
  * The Cubefile instruction grammar on chevrotain: one logical line (see logical-lines.ts) is one
  * instruction. Keywords are case-insensitive and also count as plain words, so `ARG PATH` or
  * `COPY to /to` parse. The grammar checks each instruction's shape; meaning (substitution,
- * references, ranges) is given to the tokens by cubefile.ts. `grammar/` diagrams are generated
+ * references, ranges) is given to the tokens by the instruction parsers (instructions.ts). `grammar/` diagrams are generated
  * from this parser's productions.
  */
 import { createToken, CstParser, Lexer } from './chevrotain.js';
@@ -10,9 +10,9 @@ import type { CstNode, IToken, TokenType } from 'chevrotain';
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
 /** `--name` or `--name=value` options. */
-export const Flag = createToken({ name: 'Flag', pattern: /--[A-Za-z][\w-]*(?:=(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)*)?/ });
+const Flag = createToken({ name: 'Flag', pattern: /--[A-Za-z][\w-]*(?:=(?:[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)*)?/ });
 /** Any other run of non-blank text; quotes may contain blanks. */
-export const Word = createToken({ name: 'Word', pattern: /(?:\$\{[^}]*\}?|[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
+const Word = createToken({ name: 'Word', pattern: /(?:\$\{[^}]*\}?|[^\s"']|"(?:[^"\\]|\\[\s\S])*"?|'[^']*'?)+/ });
 
 function keyword(name: string): TokenType {
   return createToken({ name, pattern: new RegExp(`${name}(?![^\\s])`, 'i'), categories: [Word], longer_alt: Word });
@@ -49,13 +49,13 @@ const I = instructionTokens;
 const O = optionTokens;
 
 /** Every token type, in lexing priority order. */
-export const allTokens: TokenType[] = [WhiteSpace, Flag, ...Object.values(I), ...Object.values(O), Word];
+const allTokens: TokenType[] = [WhiteSpace, Flag, ...Object.values(I), ...Object.values(O), Word];
 
 /** The lexer for one logical line. */
 export const lineLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'onlyOffset' });
 
 /** The instruction parser. */
-export class CubefileParser extends CstParser {
+class CubefileParser extends CstParser {
   constructor() {
     super(allTokens, { recoveryEnabled: false, maxLookahead: 2 });
     this.performSelfAnalysis();
@@ -78,19 +78,26 @@ export class CubefileParser extends CstParser {
     ]);
   });
 
+  /** `--name[=value]` options after the keyword; which ones an instruction takes is checked by flags.ts. */
+  flags = this.RULE('flags', () => {
+    this.MANY(() => this.CONSUME(Flag, { LABEL: 'flag' }));
+  });
+
   argInstruction = this.RULE('argInstruction', () => {
     this.CONSUME(I.ARG);
+    this.SUBRULE(this.flags);
     this.CONSUME(Word, { LABEL: 'nameAndDefault' });
   });
 
   fromInstruction = this.RULE('fromInstruction', () => {
     this.CONSUME(I.FROM);
-    this.MANY(() => this.CONSUME(Flag, { LABEL: 'platformFlag' }));
+    this.SUBRULE(this.flags);
     this.CONSUME(Word, { LABEL: 'imageRef' });
   });
 
   injectInstruction = this.RULE('injectInstruction', () => {
     this.CONSUME(I.INJECT);
+    this.SUBRULE(this.flags);
     this.CONSUME(Word, { LABEL: 'envd' });
     this.MANY(() =>
       this.OR([
@@ -105,32 +112,37 @@ export class CubefileParser extends CstParser {
 
   copyInstruction = this.RULE('copyInstruction', () => {
     this.CONSUME(I.COPY);
-    this.MANY(() => this.CONSUME(Flag, { LABEL: 'chownOrChmod' }));
+    this.SUBRULE(this.flags);
     this.AT_LEAST_ONE(() => this.CONSUME(Word, { LABEL: 'sourcesAndDest' }));
   });
 
   envInstruction = this.RULE('envInstruction', () => {
     this.CONSUME(I.ENV);
+    this.SUBRULE(this.flags);
     this.AT_LEAST_ONE(() => this.CONSUME(Word, { LABEL: 'keyEqualsValue' }));
   });
 
   labelInstruction = this.RULE('labelInstruction', () => {
     this.CONSUME(I.LABEL);
+    this.SUBRULE(this.flags);
     this.AT_LEAST_ONE(() => this.CONSUME(Word, { LABEL: 'keyEqualsValue' }));
   });
 
   workdirInstruction = this.RULE('workdirInstruction', () => {
     this.CONSUME(I.WORKDIR);
+    this.SUBRULE(this.flags);
     this.AT_LEAST_ONE(() => this.CONSUME(Word, { LABEL: 'path' }));
   });
 
   userInstruction = this.RULE('userInstruction', () => {
     this.CONSUME(I.USER);
+    this.SUBRULE(this.flags);
     this.CONSUME(Word, { LABEL: 'userAndGroup' });
   });
 
   exposeInstruction = this.RULE('exposeInstruction', () => {
     this.CONSUME(I.EXPOSE);
+    this.SUBRULE(this.flags);
     this.AT_LEAST_ONE(() => this.CONSUME(Word, { LABEL: 'portAndProtocol' }));
   });
 
@@ -146,6 +158,7 @@ export class CubefileParser extends CstParser {
 
   sealInstruction = this.RULE('sealInstruction', () => {
     this.CONSUME(I.SEAL);
+    this.SUBRULE(this.flags);
     this.CONSUME(Word, { LABEL: 'ext4' });
     this.MANY(() =>
       this.OR([

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { BuildSpec, SpanTable } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, hasErrors } from '../core/diagnostics/index.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
 import { cliCodes } from '../core/diagnostics/codes-cli.js';
 import { parseCubefileSyntax } from './cubefile-syntax.js';
@@ -38,10 +38,9 @@ export interface ParseResult {
 }
 
 function finish(syntax: { document: Document; diagnostics: Diagnostic[] }, options: ParseOptions): ParseResult {
-  const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path, syntax.diagnostics.some((d) => d.severity === 'error'));
+  const evaluation = evaluate(syntax.document, options.buildArgs ?? new Map(), options.path, hasErrors(syntax.diagnostics));
   const diagnostics = [...syntax.diagnostics, ...evaluation.diagnostics].sort((a, b) => (a.span?.start ?? -1) - (b.span?.start ?? -1));
-  const failed = diagnostics.some((d) => d.severity === 'error');
-  return { ...(!failed && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, document: syntax.document, diagnostics };
+  return { ...(!hasErrors(diagnostics) && evaluation.spec ? { spec: evaluation.spec } : {}), spans: evaluation.spans, document: syntax.document, diagnostics };
 }
 
 /** Parses Cubefile text. Never throws for bad input. */
@@ -84,11 +83,8 @@ export async function loadBuildFile(options: { file?: string; dir?: string; cwd:
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (options.file === undefined && code === 'ENOENT') continue;
-      throw new DiagnosticError(
-        createDiagnostic(cliCodes.unreadableFile, `cannot read ${candidate}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`, {
-          hint: 'check the path given with -f',
-        }),
-      );
+      const message = code === 'ENOENT' ? 'missing' : code === 'EISDIR' ? 'directory' : 'unreadable';
+      throw new DiagnosticError(createDiagnostic(cliCodes.unreadableFile, message, { file: candidate, reason: (error as Error).message }));
     }
     const format = isYamlFile(path) ? 'yaml' : 'cubefile';
     const shown = relative(options.cwd, path);
@@ -97,5 +93,5 @@ export async function loadBuildFile(options: { file?: string; dir?: string; cwd:
     const result = format === 'yaml' ? parseCubeYaml(text, parseOptions) : parseCubefile(text, parseOptions);
     return { ...result, path, displayPath, format, text };
   }
-  throw new DiagnosticError(createDiagnostic(cliCodes.noBuildFile, `no Cubefile or cube.yaml in ${dir}`));
+  throw new DiagnosticError(createDiagnostic(cliCodes.noBuildFile, 'none', { directory: dir }));
 }

@@ -5,6 +5,7 @@
  * line keeps a map back to source offsets so every later diagnostic points at the right column.
  */
 
+import type { Span } from '../core/diagnostics/index.js';
 import type { Val } from './ast.js';
 
 /** One instruction's text with its source positions. */
@@ -25,6 +26,14 @@ export interface SplitResult {
   readonly badDirectives: readonly { readonly name: string; readonly start: number; readonly end: number }[];
 }
 
+/** The source span of `text[start, end)` of a logical line. */
+export function lineSpan(file: string, line: LogicalLine, start: number, end: number): Span {
+  const offsets = line.offsets;
+  const s = offsets[Math.min(start, offsets.length - 1)] as number;
+  const e = end > start ? (offsets[Math.min(end - 1, offsets.length - 2)] as number) + 1 : s;
+  return { file, start: s, end: Math.max(e, s) };
+}
+
 /** A directive's value with the source offsets of the value. */
 export interface DirectiveValue {
   readonly text: string;
@@ -37,18 +46,16 @@ interface PhysicalLine {
   readonly start: number;
 }
 
-function physicalLines(source: string): PhysicalLine[] {
-  const out: PhysicalLine[] = [];
+/** The lines of `source`, read one at a time so the directives at the top are read alone. */
+function* physicalLines(source: string): Generator<PhysicalLine> {
   let start = 0;
   while (start <= source.length) {
     let end = source.indexOf('\n', start);
     if (end === -1) end = source.length;
-    const text = source.slice(start, end).replace(/\r$/, '');
-    out.push({ text, start });
-    if (end === source.length) break;
+    yield { text: source.slice(start, end).replace(/\r$/, ''), start };
+    if (end === source.length) return;
     start = end + 1;
   }
-  return out;
 }
 
 /** A parser directive line: `# name=value`. */
@@ -57,23 +64,29 @@ const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
 /** The directives cube reads; any other `# name=value` line at the top is a comment. */
 const KNOWN_DIRECTIVES = ['escape', 'syntax', 'check'];
 
-/** Splits `source` into directives and logical lines. */
-export function splitLogicalLines(source: string): SplitResult {
-  const lines = physicalLines(source.startsWith('\uFEFF') ? ' ' + source.slice(1) : source);
+/** The parser directives of a file. */
+export type Directives = Omit<SplitResult, 'lines'>;
+
+/**
+ * Reads the directives at the top of `lines`, before any comment, blank line or instruction;
+ * returns them and the first line that is not one.
+ */
+function directivesOf(lines: Iterator<PhysicalLine>): { directives: Directives; next?: PhysicalLine } {
   let escape: '\\' | '`' = '\\';
   let syntax: string | undefined;
   let check: DirectiveValue | undefined;
   const badDirectives: { name: string; start: number; end: number }[] = [];
   const seen = new Set<string>();
-  let i = 0;
-  // Directives: only at the very top, before any comment, blank line or instruction.
-  for (; i < lines.length; i++) {
-    const line = lines[i] as PhysicalLine;
+  let next: PhysicalLine | undefined;
+  for (let item = lines.next(); !item.done; item = lines.next()) {
+    const line = item.value;
     const match = DIRECTIVE.exec(line.text);
-    if (!match) break;
-    const name = (match[1] as string).toLowerCase();
+    const name = match ? (match[1] as string).toLowerCase() : '';
+    if (!match || !KNOWN_DIRECTIVES.includes(name)) {
+      next = line;
+      break;
+    }
     const value = match[2] as string;
-    if (!KNOWN_DIRECTIVES.includes(name)) break;
     if (seen.has(name) || (name === 'escape' && value !== '\\' && value !== '`')) {
       badDirectives.push({ name, start: line.start, end: line.start + line.text.length });
     } else if (name === 'escape') escape = value as '\\' | '`';
@@ -83,15 +96,33 @@ export function splitLogicalLines(source: string): SplitResult {
     } else syntax = value;
     seen.add(name);
   }
+  const directives = { escape, ...(syntax !== undefined ? { syntax } : {}), ...(check ? { check } : {}), badDirectives };
+  return next ? { directives, next } : { directives };
+}
+
+function withoutBom(source: string): string {
+  return source.startsWith('\uFEFF') ? ' ' + source.slice(1) : source;
+}
+
+/** Reads only the directives at the top of `source` (what cube.yaml's top comments may hold). */
+export function readDirectives(source: string): Directives {
+  return directivesOf(physicalLines(withoutBom(source))).directives;
+}
+
+/** Splits `source` into directives and logical lines. */
+export function splitLogicalLines(source: string): SplitResult {
+  const lines = physicalLines(withoutBom(source));
+  const { directives, next } = directivesOf(lines);
+  const escape = directives.escape;
   const out: LogicalLine[] = [];
   let text = '';
   let offsets: number[] = [];
   let open = false;
+  let last: PhysicalLine | undefined;
   const isComment = (t: string): boolean => /^\s*#/.test(t);
-  for (; i < lines.length; i++) {
-    const line = lines[i] as PhysicalLine;
-    if (isComment(line.text) || (open && line.text.trim() === '')) continue;
-    if (!open && line.text.trim() === '') continue;
+  for (let line = next; line !== undefined; line = lines.next().value ?? undefined) {
+    last = line;
+    if (isComment(line.text) || line.text.trim() === '') continue;
     const trimmed = line.text.replace(/[ \t]+$/, '');
     const continues = trimmed.endsWith(escape);
     const body = continues ? trimmed.slice(0, -1) : line.text;
@@ -107,15 +138,14 @@ export function splitLogicalLines(source: string): SplitResult {
     offsets = [];
     open = false;
   }
-  if (open) {
-    const last = lines[lines.length - 1] as PhysicalLine;
+  if (open && last) {
     offsets.push(last.start + last.text.length);
     out.push({ text, offsets });
   }
-  return { escape, ...(syntax !== undefined ? { syntax } : {}), ...(check ? { check } : {}), lines: out, badDirectives };
+  return { ...directives, lines: out };
 }
 
 /** The `# check=` directive as the syntax tree's field, the same for a Cubefile and cube.yaml. */
-export function checkField(split: SplitResult, file: string): { check?: Val } {
+export function checkField(split: Pick<Directives, 'check'>, file: string): { check?: Val } {
   return split.check ? { check: { text: split.check.text, span: { file, start: split.check.start, end: split.check.end } } } : {};
 }

@@ -4,8 +4,8 @@
  * `--build-arg`; converting twice gives the same text.
  */
 import { stringify } from 'yaml';
-import type { CommandAst, Document, Instruction, Val } from './ast.js';
-import { unquoteWord } from './words.js';
+import type { CommandAst, Document, InjectArgs, Instruction, Val } from './ast.js';
+import { splitArguments, unquoteWord } from './words.js';
 
 /** A word's string value with its substitutions kept (`${X}`) and literal dollars as `\$`. */
 function plain(document: Document, val: Val): string {
@@ -36,9 +36,9 @@ function cubefileLine(document: Document, i: Instruction): string {
     case 'from':
       return `FROM ${i.platform ? `--platform=${w(i.platform)} ` : ''}${w(i.image)}`;
     case 'inject':
-      return ['INJECT envd', ...(i.path ? [`PATH ${w(i.path)}`] : []), ...(i.to ? [`TO ${w(i.to)}`] : []), ...(i.port ? [`PORT ${w(i.port)}`] : []), ...(i.args ? [`ARGS ${document.words === 'shell' ? i.args.text : shell(i.args.text)}`] : []), ...(i.firecracker ? ['FIRECRACKER'] : [])].join(' ');
+      return ['INJECT envd', ...(i.path ? [`PATH ${w(i.path)}`] : []), ...(i.to ? [`TO ${w(i.to)}`] : []), ...(i.port ? [`PORT ${w(i.port)}`] : []), ...(i.args ? [`ARGS ${argsWord(document, i.args)}`] : []), ...(i.firecracker ? ['FIRECRACKER'] : [])].join(' ');
     case 'copy':
-      return ['COPY', ...(i.chown ? [`--chown=${w(i.chown)}`] : []), ...(i.chmod ? [`--chmod=${w(i.chmod)}`] : []), ...i.sources.map(w), w(i.dest)].join(' ');
+      return ['COPY', ...(i.chown ? [`--chown=${w(i.chown)}`] : []), ...(i.chmod ? [`--chmod=${w(i.chmod)}`] : []), ...(i.json ? [commandText({ form: 'exec', argv: [...i.sources, i.dest].map((v) => v.text) })] : [...i.sources.map(w), w(i.dest)])].join(' ');
     case 'env':
     case 'label':
       return `${i.kind.toUpperCase()} ${i.pairs.map((p) => `${p.name.text}=${w(p.value)}`).join(' ')}`;
@@ -70,13 +70,22 @@ export function printCubefile(document: Document): string {
   return lines.join('\n') + '\n';
 }
 
-/** Splits an ARGS string back into its arguments (quotes removed). */
-function argsList(document: Document, val: Val): string[] {
-  const text = plain(document, val);
-  const out: string[] = [];
-  const re = /'((?:[^']|'"'"')*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const m of text.matchAll(re)) out.push(m[1] !== undefined ? m[1].replace(/'"'"'/g, "'") : m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] as string));
-  return out;
+/** Quotes one envd argument so the ARGS word splitter gives it back unchanged. */
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** INJECT's ARGS as the one Cubefile word that splits into them. */
+function argsWord(document: Document, args: InjectArgs): string {
+  if (!Array.isArray(args)) return word(document, args as Val);
+  return shell((args as readonly Val[]).map((a) => quoteArg(a.text)).join(' '));
+}
+
+/** INJECT's ARGS as a list of strings (substitutions kept). */
+function argsList(document: Document, args: InjectArgs): string[] {
+  if (Array.isArray(args)) return (args as readonly Val[]).map((a) => a.text);
+  const split = splitArguments(plain(document, args as Val), true);
+  return Array.isArray(split) ? split : [(args as Val).text];
 }
 
 /** Writes the document as cube.yaml. */
@@ -104,9 +113,12 @@ export function printYaml(document: Document): string {
           },
         };
         break;
-      case 'copy':
-        steps.push({ copy: { src: i.sources.length === 1 ? p(i.sources[0] as Val) : i.sources.map(p), dest: p(i.dest), ...(i.chown ? { chown: p(i.chown) } : {}), ...(i.chmod ? { chmod: p(i.chmod) } : {}) } });
+      case 'copy': {
+        // The strings of a JSON array have no quotes to remove: their text is their value.
+        const c = (v: Val): string => (i.json ? v.text : p(v));
+        steps.push({ copy: { src: i.sources.length === 1 ? c(i.sources[0] as Val) : i.sources.map(c), dest: c(i.dest), ...(i.chown ? { chown: p(i.chown) } : {}), ...(i.chmod ? { chmod: p(i.chmod) } : {}) } });
         break;
+      }
       case 'workdir':
         steps.push({ workdir: p(i.path) });
         break;

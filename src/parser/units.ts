@@ -26,14 +26,6 @@ export function parseSize(text: string): number | undefined {
   return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
 }
 
-/** Formats bytes with the largest binary unit that divides them exactly (`64MiB`). */
-export function formatSize(bytes: number): string {
-  for (const [unit, factor] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (bytes % factor === 0) return `${bytes / factor}${unit}`;
-  }
-  return `${bytes}B`;
-}
-
 /** Parses `port[/tcp|/udp]` or a range `from-to[/proto]`; undefined when malformed or out of 1–65535. */
 export function parsePorts(text: string): { port: number; protocol: 'tcp' | 'udp' }[] | undefined {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp))?$/i.exec(text);

@@ -10,14 +10,14 @@ import { createDiagnostic } from '../core/diagnostics/index.js';
 import type { Diagnostic, Span } from '../core/diagnostics/index.js';
 import { parseCodes } from '../core/diagnostics/codes-parse.js';
 import type { Document, Instruction, Val } from './ast.js';
-import { checkField, splitLogicalLines } from './logical-lines.js';
+import { checkField, readDirectives } from './logical-lines.js';
 import { closest } from '../core/suggest.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const command = z.union([z.array(z.string()), z.string()]);
 
 /** The zod schema of cube.yaml; grammar/cube.schema.json is generated from it. */
-export const cubeYamlSchema = z
+const cubeYamlSchema = z
   .object({
     version: z.literal(1).optional().describe('schema version of this file'),
     args: z.record(z.string(), scalar.nullable()).optional().describe('build arguments and their defaults (ARG)'),
@@ -115,7 +115,7 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
     // An error at the end of the text has a position one past it; keep spans inside the text.
     const start = Math.min(error.pos[0], text.length);
     const end = Math.min(Math.max(error.pos[1], start), text.length);
-    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, error.message.split('\n')[0] ?? 'invalid YAML', { span: { file, start, end } }));
+    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, 'yamlSyntax', { problem: error.message.split('\n')[0] ?? 'invalid YAML' }, { span: { file, start, end } }));
   }
   if (diagnostics.length > 0) return { document: empty, diagnostics };
   const whole: Span = { file, start: 0, end: Math.min(text.length, 1) };
@@ -132,7 +132,7 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
         return visit.BREAK;
       },
     });
-    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, message, { span: nodeSpan(alias, file, whole) }));
+    diagnostics.push(createDiagnostic(parseCodes.yamlSyntax, 'yamlSyntax', { problem: message }, { span: nodeSpan(alias, file, whole) }));
     return { document: empty, diagnostics };
   }
   const parsed = cubeYamlSchema.safeParse(data);
@@ -143,24 +143,25 @@ export function parseYamlSyntax(text: string, file: string): { document: Documen
         const parent = doc.getIn(issue.path as (string | number)[], true);
         for (const key of issue.keys) {
           const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
-          const near = closestKey(key, issue.path, parsed.error.issues);
+          const near = closestKey(key, issue.path);
           diagnostics.push(
-            createDiagnostic(parseCodes.yamlSchema, `${where}unknown key "${key}"`, {
+            createDiagnostic(parseCodes.yamlSchema, 'unknownKey', { where, key }, {
               span: nodeSpan(pair && isScalar(pair.key) ? pair.key : nodeAt(doc, issue.path), file, whole),
-              ...(near ? { hint: `did you mean "${near}"?` } : {}),
+              ...(near ? { suggestion: near } : {}),
             }),
           );
         }
         continue;
       }
       const present = doc.getIn(issue.path as (string | number)[], true) !== undefined;
-      const message = present ? issue.message : `the required key "${String(issue.path[issue.path.length - 1])}" is missing`;
-      diagnostics.push(createDiagnostic(parseCodes.yamlSchema, present ? `${where}${message}` : message, { span: nodeSpan(nodeAt(doc, issue.path), file, whole) }));
+      const span = nodeSpan(nodeAt(doc, issue.path), file, whole);
+      if (present) diagnostics.push(createDiagnostic(parseCodes.yamlSchema, 'schema', { where, problem: issue.message }, { span }));
+      else diagnostics.push(createDiagnostic(parseCodes.yamlSchema, 'missingKey', { key: String(issue.path[issue.path.length - 1]) }, { span }));
     }
     return { document: empty, diagnostics };
   }
   // `# check=` among the top comment lines, read by the same rules as a Cubefile's directives.
-  const check = checkField(splitLogicalLines(text), file);
+  const check = checkField(readDirectives(text), file);
   return { document: { words: 'yaml', escape: '\\', instructions: toInstructions(parsed.data, doc, file, whole), ...check }, diagnostics };
 }
 
@@ -201,7 +202,7 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
       ...(e.path !== undefined ? { path: val(e.path, 'inject', 'envd', 'path') } : {}),
       ...(e.to !== undefined ? { to: val(e.to, 'inject', 'envd', 'to') } : {}),
       ...(e.port !== undefined ? { port: val(e.port, 'inject', 'envd', 'port') } : {}),
-      ...(e.args !== undefined ? { args: { text: e.args.map(quoteArg).join(' '), span: span('inject', 'envd', 'args') } } : {}),
+      ...(e.args !== undefined ? { args: e.args.map((a, k) => val(a, 'inject', 'envd', 'args', k)) } : {}),
       ...(e.firecracker ? { firecracker: span('inject', 'envd', 'firecracker') } : {}),
     });
   }
@@ -245,18 +246,14 @@ function toInstructions(data: CubeYaml, doc: YamlDocument, file: string, whole: 
   return out;
 }
 
+/** The keys each map of cube.yaml may hold, for "did you mean". */
 const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   '': Object.keys(cubeYamlSchema.shape),
-  seal: ['format', 'size', 'free', 'journal', 'metadata_csum', 'dir_index', 'holes', 'label'],
-  'inject.envd': ['path', 'to', 'port', 'args'],
+  seal: Object.keys(cubeYamlSchema.shape.seal.unwrap().shape),
+  'inject.envd': Object.keys(cubeYamlSchema.shape.inject.unwrap().shape.envd.unwrap().shape),
 };
 
-function closestKey(key: string, path: readonly PropertyKey[], _issues: unknown): string | undefined {
+function closestKey(key: string, path: readonly PropertyKey[]): string | undefined {
   const known = KNOWN_KEYS[path.filter((p) => typeof p === 'string').join('.')];
   return known ? closest(key, known)?.toLowerCase() : undefined;
-}
-
-/** Quotes one envd argument so the ARGS word splitter gives it back unchanged. */
-export function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
 }

@@ -1,6 +1,6 @@
 /**
  * COPY sources from the build context, hashed by content, mode and name (never mtime):
- * paths relative to the context (globs allowed), never outside it, `.cubeignore`
+ * paths relative to the context (patterns as Go's filepath.Glob reads them, see path-pattern.ts), never outside it, `.cubeignore`
  * (dockerignore syntax) honoured, and symlinks as Docker treats them: a symlink named as a
  * source is followed, symlinks inside a copied directory are copied as symlinks. Names are bytes:
  * directories are listed and symlinks read as bytes, kept in cube's name form (core/names.ts),
@@ -10,14 +10,22 @@ import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import ignoreModule from '@balena/dockerignore';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
-import type { Span } from '../core/diagnostics/index.js';
+import type { CatalogEntry, MessageValues, Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { fsPath, nameFromBytes, readNames } from '../core/names.js';
 import type { CopyEntry, CopySource } from '../executor/inject/index.js';
+import type { SpanTable } from '../core/build-spec.js';
 import type { HostFileHasher } from './host-files.js';
+import { compilePattern, hasWildcards } from './path-pattern.js';
+import type { CompiledPattern } from './path-pattern.js';
 
 type Ignore = { ignores(path: string): boolean };
 const createIgnore = ignoreModule as unknown as (options?: { ignorecase?: boolean }) => Ignore & { add(patterns: string[]): Ignore };
+
+/** Where each source of COPY step `step` is written (the step itself where a source has no span of its own). */
+export function copySourceSpans(spans: SpanTable, step: number, count: number): (Span | undefined)[] {
+  return Array.from({ length: count }, (_, k) => spans.get(`/steps/${step}/sources/${k}`) ?? spans.get(`/steps/${step}`));
+}
 
 /** The directory, at the context's root, that holds cube's default outputs. */
 const OWN_DIRECTORY = '.cube';
@@ -45,7 +53,7 @@ export class BuildContext {
           createIgnore({ ignorecase: false }).add([pattern]).ignores('probe');
         } catch {
           const span = { file: '.cubeignore', start: offset + line.indexOf(pattern), end: offset + line.indexOf(pattern) + pattern.length };
-          throw new DiagnosticError(createDiagnostic(planCodes.badIgnorePattern, `"${pattern}" is not a valid pattern`, { span }), new Map([['.cubeignore', text]]));
+          throw new DiagnosticError(createDiagnostic(planCodes.badIgnorePattern, 'invalid', { pattern }, { span }), new Map([['.cubeignore', text]]));
         }
         patterns.push(pattern);
       }
@@ -56,18 +64,18 @@ export class BuildContext {
     return new BuildContext(root, await realpath(root), createIgnore({ ignorecase: false }).add([`/${OWN_DIRECTORY}`, ...patterns]), hasher);
   }
 
-  /** Resolves and hashes the sources of one COPY. */
-  async sources(written: readonly string[], span: Span | undefined): Promise<CopySource[]> {
+  /** Resolves and hashes the sources of one COPY; `spans[i]` is where source `i` is written. */
+  async sources(written: readonly string[], spans: readonly (Span | undefined)[]): Promise<CopySource[]> {
     const out: CopySource[] = [];
-    for (const source of written) {
-      const matches = await this.expand(source, span);
-      for (const path of matches) out.push(await this.source(path, source, span));
+    for (const [i, source] of written.entries()) {
+      const matches = await this.expand(source, spans[i]);
+      for (const path of matches) out.push(await this.source(path, source, spans[i]));
     }
     return out;
   }
 
-  fail(entry: (typeof planCodes)[keyof typeof planCodes], message: string, span: Span | undefined): never {
-    throw new DiagnosticError(createDiagnostic(entry, message, span ? { span } : {}));
+  fail<E extends CatalogEntry, K extends keyof E['messages'] & string>(entry: E, message: K, values: MessageValues<E['messages'][K]>, span: Span | undefined): never {
+    throw new DiagnosticError(createDiagnostic(entry, message, values, span ? { span } : {}));
   }
 
   /** Context-relative `/` path of an absolute path. */
@@ -79,35 +87,40 @@ export class BuildContext {
     const cleaned = source.replace(/^\/+/, '') || '.';
     const lexical = resolve(this.root, cleaned);
     if (lexical !== this.root && !lexical.startsWith(this.root + sep)) {
-      this.fail(planCodes.copyOutsideContext, `COPY source "${source}" is outside the build context ${this.root}`, span);
+      this.fail(planCodes.copyOutsideContext, 'outside', { source, context: this.root }, span);
     }
-    if (!/[*?[]/.test(cleaned)) {
+    if (!hasWildcards(cleaned)) {
       const rel = this.rel(lexical);
-      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, `COPY source "${source}" is excluded by ${rel === OWN_DIRECTORY || rel.startsWith(`${OWN_DIRECTORY}/`) ? 'cube (its own output directory)' : '.cubeignore'}`, span);
+      if (rel !== '' && this.ignore.ignores(rel)) this.fail(planCodes.copySourceMissing, rel === OWN_DIRECTORY || rel.startsWith(`${OWN_DIRECTORY}/`) ? 'ownOutput' : 'ignored', { source }, span);
       return [lexical];
     }
-    // Every component is compiled once, before any directory is read: a pattern that is not
-    // valid is reported whatever the directories hold.
+    // Each directory level is matched on its own, as Go's filepath.Glob does, and every one is
+    // compiled before any directory is read: a bad pattern is reported whatever they hold.
     const parts = cleaned.split('/').filter((p) => p !== '' && p !== '.').map((part) => {
-      if (!/[*?[]/.test(part)) return part;
-      const re = globComponent(part);
-      if (!re) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, `COPY source pattern "${part}" is not valid`, span ? { span } : {}));
-      return re;
+      if (!hasWildcards(part)) return part.replace(/\\(.)/g, '$1');
+      const compiled = compilePattern(part);
+      if ('problem' in compiled) throw new DiagnosticError(createDiagnostic(planCodes.badCopyPattern, compiled.problem, { source }, span ? { span } : {}));
+      return compiled;
     });
     const matches = (await this.glob(parts, this.root)).filter((p) => !this.ignore.ignores(this.rel(p)));
-    if (matches.length === 0) this.fail(planCodes.copySourceMissing, `COPY source "${source}" matches nothing in the build context`, span);
+    if (matches.length === 0) this.fail(planCodes.copySourceMissing, 'noMatch', { source }, span);
     return matches.sort();
   }
 
   /** The paths below `dir` matching `parts`: literal names, or compiled pattern components. */
-  async glob(parts: readonly (string | RegExp)[], dir: string): Promise<string[]> {
+  async glob(parts: readonly (string | CompiledPattern)[], dir: string): Promise<string[]> {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
-    if (typeof head === 'string') return this.glob(rest, join(dir, head));
+    if (typeof head === 'string') {
+      // A plain level after a pattern names one entry of each directory matched, if it is there.
+      this.hasher.listed(dir);
+      const exists = await lstat(join(dir, head)).then(() => true, () => false);
+      return exists ? this.glob(rest, join(dir, head)) : [];
+    }
     this.hasher.listed(dir);
     const names = await readNames(dir).catch(() => [] as string[]);
     const out: string[] = [];
-    for (const name of names.sort()) if (head.test(name)) out.push(...(await this.glob(rest, join(dir, name))));
+    for (const name of names.sort()) if ('matches' in head && head.matches(name)) out.push(...(await this.glob(rest, join(dir, name))));
     return out;
   }
 
@@ -116,18 +129,18 @@ export class BuildContext {
     try {
       info = await stat(fsPath(path), { bigint: true });
     } catch {
-      return this.fail(planCodes.copySourceMissing, `COPY source "${written}" does not exist in the build context ${this.root}`, span);
+      return this.fail(planCodes.copySourceMissing, 'missing', { source: written, context: this.root }, span);
     }
     const real = nameFromBytes(await realpath(fsPath(path), { encoding: 'buffer' }));
     if (real !== this.realRoot && !real.startsWith(this.realRoot + sep)) {
-      this.fail(planCodes.copyOutsideContext, `COPY source "${written}" is a symlink to ${real}, outside the build context`, span);
+      this.fail(planCodes.copyOutsideContext, 'symlink', { source: written, target: real }, span);
     }
     const name = basename(path);
     if (info.isFile()) {
       const digest = await this.hasher.digest(path, info);
       return { name, isDir: false, entries: [{ type: 'file', relative: '', hostPath: path, digest, size: Number(info.size), mode: Number(info.mode) & 0o7777 }] };
     }
-    if (!info.isDirectory()) this.fail(planCodes.copyUnreadable, `COPY source "${written}" is not a file, directory or symlink`, span);
+    if (!info.isDirectory()) this.fail(planCodes.copyUnreadable, 'notFile', { source: written }, span);
     const entries: CopyEntry[] = [];
     await this.walk(path, '', entries, span);
     return { name, isDir: true, entries };
@@ -148,54 +161,7 @@ export class BuildContext {
         await this.walk(path, relativeName, out, span);
       } else if (info.isFile()) {
         out.push({ type: 'file', relative: relativeName, hostPath: path, digest: await this.hasher.digest(path, info), size: Number(info.size), mode });
-      } else this.fail(planCodes.copyUnreadable, `"${this.rel(path)}" in COPY source is not a file, directory or symlink`, span);
+      } else this.fail(planCodes.copyUnreadable, 'inside', { path: this.rel(path) }, span);
     }
   }
-}
-
-/**
- * One path component of a COPY pattern as a regular expression, with Go's filepath.Match rules
- * (as Docker uses): `*`, `?`, `[…]` with `^` or `!` negation and ranges, `\\` escaping the next
- * character. Undefined when the pattern is not valid (an unclosed `[`, a range like `z-a`).
- */
-export function globComponent(pattern: string): RegExp | undefined {
-  const escape = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  let out = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '\\') {
-      if (i + 1 >= pattern.length) return undefined;
-      out += escape(pattern[++i] as string);
-    } else if (c === '[') {
-      let j = i + 1;
-      let cls = '';
-      if (pattern[j] === '^' || pattern[j] === '!') {
-        cls += '^';
-        j++;
-      }
-      let closed = false;
-      for (let first = true; j < pattern.length; j++, first = false) {
-        let lo = pattern[j] as string;
-        if (lo === ']' && !first) {
-          closed = true;
-          break;
-        }
-        if (lo === '\\') lo = pattern[++j] ?? '';
-        if (lo === '') return undefined;
-        if (pattern[j + 1] === '-' && pattern[j + 2] !== undefined && pattern[j + 2] !== ']') {
-          let hi = pattern[j + 2] as string;
-          j += 2;
-          if (hi === '\\') hi = pattern[++j] ?? '';
-          if (hi === '' || hi < lo) return undefined;
-          cls += `${escape(lo)}-${escape(hi)}`;
-        } else cls += escape(lo);
-      }
-      if (!closed || cls === '' || cls === '^') return undefined;
-      out += `[${cls}]`;
-      i = j;
-    } else out += escape(c);
-  }
-  return new RegExp(out + '$');
 }

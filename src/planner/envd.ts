@@ -9,8 +9,8 @@ import { open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENVD_HOST_PATH, ENVD_PATH_VARIABLE } from '../core/build-spec.js';
 import type { SpanTable } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
-import type { CatalogEntry, Diagnostic, Origin } from '../core/diagnostics/index.js';
+import { createDiagnostic, catalogText, DiagnosticError } from '../core/diagnostics/index.js';
+import type { Diagnostic, Origin } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Digest } from '../core/digest.js';
 import { ELF_MACHINE, machineName, readElfFacts } from '../core/elf.js';
@@ -57,17 +57,10 @@ function originWords(origin: Origin): string {
   }
 }
 
+/** How to name another envd, in the words of where this one came from. */
 function override(origin: Origin): string {
-  switch (origin.kind) {
-    case 'flag':
-      return 'pass --envd-path with the path of an existing envd binary';
-    case 'file':
-      return 'fix INJECT envd PATH (relative to the build file), or override it with --envd-path';
-    case 'env':
-      return `fix $${ENVD_PATH_VARIABLE}, or override it with --envd-path`;
-    case 'default':
-      return `install envd at ${DEFAULT_ENVD_HOST_PATH}, or name it with --envd-path, INJECT envd PATH or $${ENVD_PATH_VARIABLE}`;
-  }
+  const messages = { flag: 'overrideFlag', file: 'overrideFile', env: 'overrideEnv', default: 'overrideDefault' } as const;
+  return catalogText(planCodes.envdNotFound, messages[origin.kind], { variable: ENVD_PATH_VARIABLE, path: DEFAULT_ENVD_HOST_PATH });
 }
 
 /**
@@ -77,7 +70,7 @@ function override(origin: Origin): string {
 export function envdWithoutInject(options: { readonly injects: boolean; readonly flag?: string; readonly env: Readonly<Record<string, string | undefined>>; readonly file: string }): Diagnostic | undefined {
   if (options.injects) return undefined;
   const given = options.flag !== undefined ? '--envd-path' : options.env[ENVD_PATH_VARIABLE] ? `$${ENVD_PATH_VARIABLE}` : undefined;
-  return given ? createDiagnostic(planCodes.envdWithoutInject, `${given} names an envd binary, but ${options.file} has no INJECT envd`) : undefined;
+  return given ? createDiagnostic(planCodes.envdWithoutInject, 'stray', { given, file: options.file }) : undefined;
 }
 
 /** Picks the envd path by precedence and hashes it. Throws a DiagnosticError naming the origin. */
@@ -111,53 +104,40 @@ export async function resolveEnvd(options: {
     origin = { kind: 'default' };
   }
   const span = origin.kind === 'file' ? origin.span : undefined;
-  // Where the file is not found, the hint says how to name another; otherwise the code's own.
-  const fail = (entry: CatalogEntry, what: string, hint = entry.hint): never => {
-    throw new DiagnosticError(createDiagnostic(entry, `envd binary ${path} (${originWords(origin)}) ${what}`, { ...(span ? { span } : {}), hint }));
+  const where = span ? { span } : {};
+  // Every message names the file and where it came from; those about finding it say how to name another.
+  const named = { path, origin: originWords(origin), override: override(origin) };
+  const fail = (diagnostic: Diagnostic): never => {
+    throw new DiagnosticError(diagnostic);
   };
   let info;
   try {
     info = await stat(path, { bigint: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(planCodes.envdNotFound, 'does not exist', override(origin));
-    return fail(planCodes.envdUnreadable, `cannot be read (${code ?? 'error'})`, override(origin));
+    if (code === 'ENOENT' || code === 'ENOTDIR') return fail(createDiagnostic(planCodes.envdNotFound, 'notFound', named, where));
+    return fail(createDiagnostic(planCodes.envdUnreadable, 'unreadable', { ...named, reason: code ?? 'error' }, where));
   }
-  if (!info.isFile()) return fail(planCodes.envdNotRegular, 'is not a regular file', override(origin));
+  if (!info.isFile()) return fail(createDiagnostic(planCodes.envdNotRegular, 'notRegular', named, where));
   const size = Number(info.size);
   const maxSize = options.maxSize ?? DEFAULT_ENVD_MAX_SIZE;
-  if (size === 0) return fail(planCodes.envdEmpty, 'is empty');
-  if (size > maxSize) return fail(planCodes.envdTooLarge, `is ${formatBytes(size)} (${size} bytes), over the limit of ${formatBytes(maxSize)}`);
+  if (size === 0) return fail(createDiagnostic(planCodes.envdEmpty, 'empty', named, where));
+  if (size > maxSize) return fail(createDiagnostic(planCodes.envdTooLarge, 'tooLarge', { ...named, size: formatBytes(size), bytes: size, limit: formatBytes(maxSize) }, where));
   let digest: Digest;
   let head: Buffer;
   try {
     head = await readHead(path);
     digest = await options.hasher.digest(path, info);
   } catch (error) {
-    return fail(planCodes.envdUnreadable, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, override(origin));
+    return fail(createDiagnostic(planCodes.envdUnreadable, 'unreadable', { ...named, reason: (error as NodeJS.ErrnoException).code ?? 'error' }, where));
   }
   const elf = readElfFacts(head);
   if (!elf) {
-    const what = head.subarray(0, 2).toString('latin1') === '#!' ? 'a script' : 'not an ELF executable';
-    return fail(planCodes.envdNotElf, `is ${what}`);
+    return fail(createDiagnostic(planCodes.envdNotElf, head.subarray(0, 2).toString('latin1') === '#!' ? 'script' : 'notElf', named, where));
   }
   const expected = ELF_MACHINE[options.architecture];
   if (expected !== undefined && elf.machine !== expected) {
-    return fail(planCodes.envdWrongPlatform, `is built for ${machineName(elf.machine)}, but the image is linux/${options.architecture}`);
+    return fail(createDiagnostic(planCodes.envdWrongPlatform, 'machine', { ...named, machine: machineName(elf.machine), architecture: options.architecture }, where));
   }
   return { hostPath: path, digest, size, origin, ...(elf.interpreter ? { interpreter: elf.interpreter } : {}) };
-}
-
-/** The origin in the words plan sources use. */
-export function originLabel(origin: Origin, location: (span: import('../core/diagnostics/index.js').Span) => string): string {
-  switch (origin.kind) {
-    case 'flag':
-      return origin.flag;
-    case 'env':
-      return `$${origin.variable}`;
-    case 'default':
-      return 'default';
-    case 'file':
-      return location(origin.span);
-  }
 }

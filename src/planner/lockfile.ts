@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ImageRef, Platform } from '../core/build-spec.js';
-import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
+import { createDiagnostic, catalogText, DiagnosticError } from '../core/diagnostics/index.js';
 import type { Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { digestSchema } from '../core/digest.js';
@@ -47,7 +47,7 @@ async function readLock(path: string): Promise<LockData> {
   try {
     return lockSchema.parse(JSON.parse(text));
   } catch {
-    throw new DiagnosticError(createDiagnostic(planCodes.badLockfile, `${path} is not a valid lockfile`));
+    throw new DiagnosticError(createDiagnostic(planCodes.badLockfile, 'invalid', { path }));
   }
 }
 
@@ -74,7 +74,7 @@ export async function resolveLocked(options: {
     error instanceof DiagnosticError ? new DiagnosticError(error.diagnostics.map((d) => ({ ...where, ...d, ...extra }))) : error;
   if (options.mode === 'update' && entry) {
     const pinnedRef = pin(options.ref, entry.manifest as Digest);
-    const hint = `Cubefile.lock pins ${formatImageRef(options.ref)} to ${entry.manifest}; run with --refresh to resolve it afresh`;
+    const hint = catalogText(planCodes.lockMismatch, 'pinned', { ref: formatImageRef(options.ref), pinned: entry.manifest });
     const image = await options.resolver.resolve(pinnedRef, resolveOptions).catch((error: unknown) => {
       throw atFrom(error, { hint });
     });
@@ -87,10 +87,10 @@ export async function resolveLocked(options: {
   options.accept?.(image);
   const fresh = { manifest: image.manifestDigest, config: image.configDigest, ...(image.indexDigest ? { index: image.indexDigest } : {}) };
   if (options.mode === 'locked') {
-    if (!entry) throw new DiagnosticError(createDiagnostic(planCodes.lockMissing, `${formatImageRef(options.ref)} is not in ${path}`, where));
+    if (!entry) throw new DiagnosticError(createDiagnostic(planCodes.lockMissing, 'missing', { ref: formatImageRef(options.ref), path }, where));
     if (entry.manifest !== fresh.manifest) {
       throw new DiagnosticError(
-        createDiagnostic(planCodes.lockMismatch, `${formatImageRef(options.ref)} now resolves to ${fresh.manifest}, but Cubefile.lock records ${entry.manifest}`, where),
+        createDiagnostic(planCodes.lockMismatch, 'moved', { ref: formatImageRef(options.ref), fresh: fresh.manifest, pinned: entry.manifest }, where),
       );
     }
     return { image, pinned: true };

@@ -145,16 +145,16 @@ export function parsePlanJson(text: string, file: string): Plan {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `${file} is not JSON`));
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, 'notJson', { file }));
   }
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `${file} is not a cube plan (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`));
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, 'notPlan', { file, problem: issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid' }));
   }
   for (const node of parsed.data.nodes) {
     if (nodeId(node.kind, node.version, node.params, node.inputs) !== node.id) {
-      throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `${file}: node ${node.id} does not hash to its id (edited by hand, or written by another cube version)`));
+      throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, 'badId', { file, id: node.id }));
     }
   }
   return parsed.data as Plan;

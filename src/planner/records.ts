@@ -34,7 +34,7 @@ export async function readPlanFile(path: string): Promise<Plan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`));
+    throw new DiagnosticError(createDiagnostic(planCodes.badPlanFile, 'unreadable', { file: path, reason: (error as NodeJS.ErrnoException).code ?? 'error' }));
   }
   return parsePlanJson(text, path);
 }

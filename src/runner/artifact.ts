@@ -37,13 +37,10 @@ export async function locateOutput(cwd: string, given: string | undefined): Prom
     const info = await stat(join(outRoot, name, LAUNCH_FILE)).catch(() => undefined);
     if (info !== undefined && (newest === undefined || info.mtimeMs > newest.mtime)) newest = { dir: join(outRoot, name), mtime: info.mtimeMs };
   }
-  if (newest === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `no build output in ${relative(cwd, outRoot) || outRoot} (and no OUT_DIR given)`));
+  if (newest === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, 'noOutput', { directory: relative(cwd, outRoot) || outRoot }));
   return newest.dir;
 }
 
-function mismatch(message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(runCodes.imageMismatch, message));
-}
 
 /**
  * Reads and checks `dir/launch.json` and the image it names. With `cacheDir`, an image the build
@@ -51,30 +48,30 @@ function mismatch(message: string): DiagnosticError {
  */
 export async function loadArtifact(dir: string, cacheDir?: string): Promise<Artifact> {
   const text = await readFile(join(dir, LAUNCH_FILE), 'utf8').catch(() => undefined);
-  if (text === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `${join(dir, LAUNCH_FILE)} cannot be read`));
+  if (text === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, 'unreadable', { path: join(dir, LAUNCH_FILE) }));
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, `${join(dir, LAUNCH_FILE)} is not JSON: ${(error as Error).message}`));
+    throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, 'notJson', { path: join(dir, LAUNCH_FILE), problem: (error as Error).message }));
   }
   const parsed = launchManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') ?? '';
-    throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, `${join(dir, LAUNCH_FILE)}: ${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}`));
+    throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, 'invalid', { path: join(dir, LAUNCH_FILE), problem: `${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}` }));
   }
   const manifest = parsed.data;
   const badEnv = manifest.process.env.find((entry) => !/^[^=]+=/.test(entry));
-  if (badEnv !== undefined) throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, `${join(dir, LAUNCH_FILE)}: process.env entry "${badEnv}" is not NAME=value`));
+  if (badEnv !== undefined) throw new DiagnosticError(createDiagnostic(runCodes.badLaunchManifest, 'badEnv', { path: join(dir, LAUNCH_FILE), entry: badEnv }));
   const rootfs = isAbsolute(manifest.artifact.path) ? manifest.artifact.path : join(dir, manifest.artifact.path);
   const info = await stat(rootfs).catch(() => undefined);
-  if (info === undefined || !info.isFile()) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `${rootfs}, named by launch.json, is not there`));
-  if (info.size !== manifest.artifact.size) throw mismatch(`${rootfs} is ${info.size} bytes, and launch.json says ${manifest.artifact.size}`);
-  if (info.size % PMEM_ALIGNMENT !== 0 || info.size === 0) throw mismatch(`${rootfs} is ${info.size} bytes, not a whole number of 2 MiB units`);
+  if (info === undefined || !info.isFile()) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, 'noRootfs', { path: rootfs }));
+  if (info.size !== manifest.artifact.size) throw new DiagnosticError(createDiagnostic(runCodes.imageMismatch, 'size', { path: rootfs, size: info.size, expected: manifest.artifact.size }));
+  if (info.size % PMEM_ALIGNMENT !== 0 || info.size === 0) throw new DiagnosticError(createDiagnostic(runCodes.imageMismatch, 'alignment', { path: rootfs, size: info.size }));
   // The image a build placed and nobody has touched since is that image: no need to read it all.
   if (cacheDir !== undefined && (await outputIs(cacheDir, rootfs, manifest.artifact.sha256 as Digest))) return { dir, rootfs, manifest };
   const sha256 = await sha256File(rootfs);
-  if (sha256 !== manifest.artifact.sha256) throw mismatch(`${rootfs} has sha256 ${sha256}, and launch.json says ${manifest.artifact.sha256}`);
+  if (sha256 !== manifest.artifact.sha256) throw new DiagnosticError(createDiagnostic(runCodes.imageMismatch, 'digest', { path: rootfs, actual: sha256, expected: manifest.artifact.sha256 }));
   return { dir, rootfs, manifest };
 }

@@ -65,10 +65,10 @@ export async function onPath(cmd: string, env: Readonly<Record<string, string | 
 /** qemu-system-x86_64 from `$PATH`. */
 export async function findQemu(env: Readonly<Record<string, string | undefined>>): Promise<string> {
   if (process.arch !== 'x64') {
-    throw new DiagnosticError(createDiagnostic(runCodes.noQemu, `cube run boots x86_64 guests only, and this machine is ${process.arch}`, { hint: 'run it on an x86_64 machine' }));
+    throw new DiagnosticError(createDiagnostic(runCodes.noQemu, 'arch', { arch: process.arch }));
   }
   const qemu = await onPath(QEMU_BINARY, env);
-  if (qemu === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noQemu, `${QEMU_BINARY} is not on PATH`));
+  if (qemu === undefined) throw new DiagnosticError(createDiagnostic(runCodes.noQemu, 'missing', { binary: QEMU_BINARY }));
   return qemu;
 }
 
@@ -88,10 +88,10 @@ async function modulesDirOf(release: string, roots: SearchRoots): Promise<string
 /** The kernel from `--kernel`, else the newest one installed (see the module comment). */
 export async function findKernel(flag: string | undefined, roots: SearchRoots = HOST_ROOTS): Promise<HostKernel> {
   if (flag !== undefined) {
-    if (!(await isReadableFile(flag))) throw new DiagnosticError(createDiagnostic(runCodes.noKernel, `--kernel ${flag}: no readable file there`));
+    if (!(await isReadableFile(flag))) throw new DiagnosticError(createDiagnostic(runCodes.noKernel, 'flagMissing', { path: flag }));
     const release = await kernelRelease(flag);
     if (release === undefined) {
-      throw new DiagnosticError(createDiagnostic(runCodes.noKernel, `--kernel ${flag} is not an x86 Linux kernel image (bzImage)`, { hint: 'pass a vmlinuz file' }));
+      throw new DiagnosticError(createDiagnostic(runCodes.noKernel, 'notKernel', { path: flag }));
     }
     const modulesDir = await modulesDirOf(release, roots);
     return { path: flag, release, ...(modulesDir !== undefined ? { modulesDir } : {}) };
@@ -115,14 +115,10 @@ export async function findKernel(flag: string | undefined, roots: SearchRoots = 
   const newest = found.sort((a, b) => compareReleases(b.release, a.release))[0];
   if (newest !== undefined) return newest;
   if (unreadable.length > 0) {
-    throw new DiagnosticError(
-      createDiagnostic(runCodes.noKernel, `the kernel images on this machine cannot be read by this user: ${unreadable.join(', ')}`, {
-        hint: `make one readable (sudo chmod 0644 ${unreadable[0]}) or pass --kernel FILE`,
-      }),
-    );
+    throw new DiagnosticError(createDiagnostic(runCodes.noKernel, 'unreadable', { paths: unreadable.join(', '), first: unreadable[0] as string }));
   }
   const places = [...roots.bootDirs.map((d) => `${d}/vmlinuz-*`), ...roots.moduleRoots.map((r) => `${r}/*/vmlinuz`)].join(', ');
-  throw new DiagnosticError(createDiagnostic(runCodes.noKernel, `no kernel image found (looked for ${places})`));
+  throw new DiagnosticError(createDiagnostic(runCodes.noKernel, 'none', { places }));
 }
 
 /** The busybox from `--busybox`, else the first one found (see the module comment); it must be static. */
@@ -135,9 +131,6 @@ export async function findBusybox(flag: string | undefined, env: Readonly<Record
     if (linkage === 'static') return path;
     if (linkage === 'dynamic') dynamic.push(path);
   }
-  const where = flag !== undefined ? `--busybox ${flag}` : candidates.join(', ');
-  const message = dynamic.length > 0
-    ? `${dynamic.join(', ')} is dynamically linked, and the guest init has no shared libraries to give it`
-    : `no busybox found (looked at ${where})`;
-  throw new DiagnosticError(createDiagnostic(runCodes.noBusybox, message));
+  if (dynamic.length > 0) throw new DiagnosticError(createDiagnostic(runCodes.noBusybox, 'dynamic', { paths: dynamic.join(', ') }));
+  throw new DiagnosticError(createDiagnostic(runCodes.noBusybox, 'none', { places: flag !== undefined ? `--busybox ${flag}` : candidates.join(', ') }));
 }

@@ -56,8 +56,7 @@ export async function runSandbox(options: RunOptions): Promise<RunEnd> {
     const probe: HostProbe | undefined = readiness && forward ? { ...readiness, hostPort: forward.host, guestPort: readiness.port } : undefined;
     const consoleLog = options.consoleLog ?? join(options.dir, 'console.log');
     await writeFile(consoleLog, '').catch((error: NodeJS.ErrnoException) => {
-      const hint = 'name a writable file with --console FILE, or make the output directory writable';
-      throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write the console log ${consoleLog} (${error.code ?? error.message})`, { hint }));
+      throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, 'consoleLog', { path: consoleLog, reason: error.code ?? error.message }));
     });
     options.onBoot?.(boot.machine.ports, consoleLog);
     return await superviseBoot({

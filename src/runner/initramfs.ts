@@ -43,7 +43,7 @@ async function moduleChoice(input: InitramfsInput, logger: Logger): Promise<{ lo
   const plan = planModules(await readModuleIndex(kernel.modulesDir), REQUIRED_DRIVERS);
   if (plan.missing.length > 0 && !input.extraInitrd) {
     throw new DiagnosticError(
-      createDiagnostic(runCodes.noKernelModules, `kernel ${kernel.release} has neither built in nor as a module in ${kernel.modulesDir}: ${plan.missing.join(', ')}`),
+      createDiagnostic(runCodes.noKernelModules, 'missing', { release: kernel.release, directory: kernel.modulesDir, modules: plan.missing.join(', ') }),
     );
   }
   return { load: plan.load.map((m) => ({ name: m.name, path: join(kernel.modulesDir as string, m.path) })), builtin: [...plan.builtin], modprobe: [...plan.missing] };

@@ -126,7 +126,6 @@ export async function readModule(path: string, busybox: string): Promise<Buffer>
   } catch (error) {
     // A damaged module file, or a --busybox without xzcat: the host's parts, not a bug in cube.
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    const hint = path.endsWith('.xz') ? `the busybox at ${busybox} must have the xzcat applet (busybox-static has it); or reinstall the kernel's modules` : "reinstall the kernel's modules, or pass --kernel and --initrd";
-    throw new DiagnosticError(createDiagnostic(runCodes.noKernelModules, `cannot read the kernel module ${path}: ${why}`, { hint }));
+    throw new DiagnosticError(createDiagnostic(runCodes.noKernelModules, path.endsWith('.xz') ? 'unreadableXz' : 'unreadable', { path, reason: why ?? '', busybox }));
   }
 }

@@ -50,7 +50,7 @@ async function readInitrd(initrd: string): Promise<Buffer> {
     return await readFile(initrd);
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new DiagnosticError(createDiagnostic(runCodes.noKernel, `--initrd ${initrd}: no readable file there (${why})`, { hint: 'pass an initramfs archive the kernel can unpack, or leave --initrd out' }));
+    throw new DiagnosticError(createDiagnostic(runCodes.noKernel, 'initrd', { path: initrd, reason: why }));
   }
 }
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
-import type { CatalogEntry } from '../core/diagnostics/catalog.js';
+import type { Diagnostic } from '../core/diagnostics/index.js';
 import { runCodes } from '../core/diagnostics/catalog.js';
 import { ConsoleWatch } from './console-watch.js';
 import type { ConsoleEvent } from './console-watch.js';
@@ -55,7 +55,8 @@ type Trouble =
   | { readonly kind: 'qemu'; readonly exit: VmExit }
   | { readonly kind: 'timeout'; readonly limit: string };
 
-const STEP_CODES: Readonly<Record<InitStep, CatalogEntry>> = {
+/** The code of a failed step of the guest init; each has an `initStep` message. */
+const STEP_CODES: Readonly<Record<InitStep, typeof runCodes.noKernelModules | typeof runCodes.rootfsMountFailed | typeof runCodes.guestSetupFailed>> = {
   modules: runCodes.noKernelModules,
   rootfs: runCodes.rootfsMountFailed,
   upper: runCodes.guestSetupFailed,
@@ -67,24 +68,24 @@ const STEP_CODES: Readonly<Record<InitStep, CatalogEntry>> = {
 
 /** The diagnostic for a trouble; `ready` says whether the sandbox had been ready. */
 function troubleDiagnostic(trouble: Trouble, options: SuperviseOptions, ready: boolean, tail: readonly string[]): DiagnosticError {
-  const notes = [{ message: `console log: ${options.consoleLog}` }, { message: `the console's last lines:\n${tail.map((l) => `    | ${l}`).join('\n')}` }];
-  const make = (entry: CatalogEntry, message: string) => new DiagnosticError(createDiagnostic(entry, message, { notes }));
+  const consoleValues = { consoleLog: options.consoleLog, tail: tail.map((l) => `    | ${l}`).join('\n') };
+  const fail = (diagnostic: Diagnostic): DiagnosticError => new DiagnosticError(diagnostic);
   if (trouble.kind === 'timeout') {
     const probe = options.probe;
-    const what = probe !== undefined
-      ? `GET ${probe.path} on port ${probe.guestPort} (127.0.0.1:${probe.hostPort}) did not answer ${probe.expectStatus}`
-      : 'the process did not start';
-    return make(runCodes.notReady, `${what} within ${trouble.limit}`);
+    if (probe === undefined) return fail(createDiagnostic(runCodes.notReady, 'noStart', { ...consoleValues, limit: trouble.limit }));
+    const values = { ...consoleValues, path: probe.path, guestPort: probe.guestPort, hostPort: probe.hostPort, status: probe.expectStatus, limit: trouble.limit };
+    return fail(createDiagnostic(runCodes.notReady, 'probe', values));
   }
   if (trouble.kind === 'qemu') {
     const line = trouble.exit.stderr.trim().split('\n').pop() ?? '';
-    const how = trouble.exit.code !== null ? `with status ${trouble.exit.code}` : `on ${trouble.exit.signal ?? 'a signal'}`;
-    return make(runCodes.vmFailed, `qemu exited ${how}${line !== '' ? `: ${line}` : ''}`);
+    const values = { ...consoleValues, status: trouble.exit.code ?? '', signal: trouble.exit.signal ?? 'a signal', line };
+    const message = trouble.exit.code !== null ? (line !== '' ? 'statusLine' : 'status') : line !== '' ? 'signalLine' : 'signal';
+    return fail(createDiagnostic(runCodes.vmFailed, message, values));
   }
   const { event } = trouble;
-  if (event.kind === 'panic') return make(runCodes.vmFailed, `the guest kernel panicked: ${event.line}`);
-  if (event.kind === 'exited') return make(runCodes.processExited, `the process exited with status ${event.status} ${ready ? 'while the sandbox ran' : 'before the sandbox was ready'}`);
-  return make(STEP_CODES[event.step], `the guest init failed at ${event.step}: ${event.message}`);
+  if (event.kind === 'panic') return fail(createDiagnostic(runCodes.vmFailed, 'panic', { ...consoleValues, line: event.line }));
+  if (event.kind === 'exited') return fail(createDiagnostic(runCodes.processExited, ready ? 'whileRunning' : 'beforeReady', { ...consoleValues, status: event.status }));
+  return fail(createDiagnostic(STEP_CODES[event.step], 'initStep', { ...consoleValues, step: event.step, problem: event.message }));
 }
 
 /** Boots, waits, and stops the VM whatever happens. */

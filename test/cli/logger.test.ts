@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { diagnosticOf } from '../helpers/diagnostics.js';
 import { createLogger, logDiagnostics, requestedLogFormat } from '../../src/cli/logger.js';
-import { createDiagnostic } from '../../src/core/diagnostics/index.js';
 import { cliCodes } from '../../src/core/diagnostics/codes-cli.js';
 import { textSink } from '../helpers/streams.js';
 
@@ -22,7 +22,7 @@ describe('logger', () => {
     const out = textSink();
     const logger = createLogger({ format: 'json', stream: out.stream, color: false });
     logger.info({ event: 'step', step: 'plan', seconds: 0.5 }, 'planned');
-    logDiagnostics(logger, [createDiagnostic(cliCodes.usage, 'cube build: bad option')], new Map());
+    logDiagnostics(logger, [diagnosticOf(cliCodes.usage, 'cube build: bad option')], new Map());
     const [step, diagnostic] = (await flushed(out.text)).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(step).toMatchObject({ level: 'info', event: 'step', step: 'plan' });
     expect(diagnostic).toMatchObject({ level: 'error', event: 'diagnostic', code: 'CUBE0001', severity: 'error', msg: 'cube build: bad option', hint: cliCodes.usage.hint });

@@ -19,5 +19,22 @@ describe('cube', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^cube: error CUBE0001: unknown command "frobnicate"/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).toContain('hint: run `cube --help` for the list');
+  });
+
+  it.each([
+    ['biuld', 'build'],
+    ['chek', 'check'],
+    ['conver', 'convert'],
+  ])('suggests the nearest command for %s, through the catalog and the renderer', async (typo, near) => {
+    const run = await runCli([typo]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`cube: error CUBE0001: unknown command "${typo}"\n  hint: did you mean "cube ${near}"? run \`cube --help\` for the list\n`);
+  });
+
+  it('reports an unknown command as a JSON record with --log-format json', async () => {
+    const run = await runCli(['biuld', '--log-format', 'json']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stderr.trim().split('\n')[0] as string)).toMatchObject({ event: 'diagnostic', code: 'CUBE0001', hint: 'did you mean "cube build"? run `cube --help` for the list' });
   });
 });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { createDiagnostic, diagnosticsToSarif, lintCodes, planCodes } from '../../src/core/diagnostics/index.js';
+import { diagnosticsToSarif, lintCodes, planCodes } from '../../src/core/diagnostics/index.js';
+import { diagnosticOf } from '../helpers/diagnostics.js';
 import { checkDir } from '../helpers/check-dir.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -26,8 +27,8 @@ describe('SARIF output', () => {
     const text = 'FROM x\n';
     const sources = new Map([...report.sources, ['Other', text]]);
     const extra = [
-      createDiagnostic(planCodes.envdNotFound, 'envd binary missing'),
-      createDiagnostic(lintCodes.imageNoTag, 'no tag', { span: { file: 'Other', start: 5, end: 6 }, notes: [{ message: 'see here', span: { file: 'Other', start: 0, end: 4 } }, { message: 'no place' }] }),
+      diagnosticOf(planCodes.envdNotFound, 'envd binary missing'),
+      diagnosticOf(lintCodes.imageNoTag, 'no tag', { span: { file: 'Other', start: 5, end: 6 }, notes: [{ message: 'see here', span: { file: 'Other', start: 0, end: 4 } }, { message: 'no place' }] }),
     ];
     const log = diagnosticsToSarif([...report.diagnostics, ...extra], sources, { toolVersion: '0.1.0', file: 'cube.yaml' });
     expect(problems(log)).toEqual([]);
@@ -42,7 +43,7 @@ describe('SARIF output', () => {
   });
 
   it('is checked by the schema: a log with a level SARIF does not have fails', () => {
-    const log = diagnosticsToSarif([createDiagnostic(lintCodes.imageNoTag, 'no tag')], new Map(), { toolVersion: '0.1.0', file: 'Cubefile' }) as { runs: { results: { level: string }[] }[] };
+    const log = diagnosticsToSarif([diagnosticOf(lintCodes.imageNoTag, 'no tag')], new Map(), { toolVersion: '0.1.0', file: 'Cubefile' }) as { runs: { results: { level: string }[] }[] };
     (log.runs[0]?.results[0] as { level: string }).level = 'severe';
     expect(problems(log)).not.toEqual([]);
   });

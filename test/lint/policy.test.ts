@@ -1,6 +1,7 @@
 /** Skipping checks and making them errors: the `# check=` directive and how a policy is applied. */
 import { describe, expect, it } from 'vitest';
-import { createDiagnostic, lintCodes, planCodes } from '../../src/core/diagnostics/index.js';
+import { lintCodes, planCodes } from '../../src/core/diagnostics/index.js';
+import { diagnosticOf } from '../helpers/diagnostics.js';
 import { applyPolicy, combinePolicies, DEFAULT_POLICY, directivePolicy, findRule } from '../../src/lint/index.js';
 import { parseCubefile, parseCubeYaml } from '../../src/parser/index.js';
 
@@ -40,8 +41,8 @@ describe('# check= directive', () => {
 });
 
 describe('applying a policy', () => {
-  const warning = createDiagnostic(lintCodes.imageNoTag, 'no tag');
-  const error = createDiagnostic(planCodes.envdNotFound, 'no envd');
+  const warning = diagnosticOf(lintCodes.imageNoTag, 'no tag');
+  const error = diagnosticOf(planCodes.envdNotFound, 'no envd');
 
   it('skips checks by name and leaves every other diagnostic alone', () => {
     expect(applyPolicy([warning, error], { skip: new Set(['BaseImageNoTag']), strict: false })).toEqual([error]);
@@ -50,7 +51,7 @@ describe('applying a policy', () => {
 
   it('makes check findings errors when strict, and only those', () => {
     expect(applyPolicy([warning, error], { skip: new Set(), strict: true }).map((d) => d.severity)).toEqual(['error', 'error']);
-    expect(applyPolicy([createDiagnostic(planCodes.platformMismatch, 'other platform')], { skip: new Set(), strict: true })[0]?.severity).toBe('warning');
+    expect(applyPolicy([diagnosticOf(planCodes.platformMismatch, 'other platform')], { skip: new Set(), strict: true })[0]?.severity).toBe('warning');
   });
 
   it('combines the file and the command line: either may skip, either may make errors', () => {

@@ -147,12 +147,37 @@ describe('the build context', () => {
     expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY nothing-*.txt /o/\n'))).code).toBe('CUBE2004');
   });
 
-  it('matches [classes] and ?, and reports a pattern that is not valid instead of failing inside', async () => {
-    const result = await project.plan('FROM oci-layout:layout:v1\nCOPY app/[lm]*.p? /flat/\n');
-    const step = result.inputs.steps[0];
-    expect(step?.kind === 'copy' && step.copy.sources.map((s) => s.name)).toEqual(['main.py']);
-    expect(await failure(project.plan('FROM oci-layout:layout:v1\nCOPY app/[z-a].py /o/\n'))).toMatchObject({ code: 'CUBE2015', line: true });
-    expect(await failure(project.plan('FROM oci-layout:layout:v1\nCOPY app/main[.py /o/\n'))).toMatchObject({ code: 'CUBE2015', line: true });
+  it('matches [classes], [^negated] ones and ?, each directory level on its own', async () => {
+    await project.write('app/!x.py', 'x');
+    await project.write('app/a*b.py', 'x');
+    const names = async (source: string): Promise<string[]> => {
+      const step = (await project.plan(`FROM oci-layout:layout:v1\nCOPY ${source} /flat/\n`)).inputs.steps[0];
+      return step?.kind === 'copy' ? step.copy.sources.map((s) => s.name) : [];
+    };
+    expect(await names('app/[lm]*.p?')).toEqual(['main.py']);
+    expect(await names('app/[^m]*.py')).toEqual(['!x.py', 'a*b.py']);
+    expect(await names('app/[!]*.py')).toEqual(['!x.py']);
+    expect(await names('app/a\\*b.py')).toEqual(['a*b.py']);
+    expect(await names('*/main.py')).toEqual(['main.py']);
+    expect(await names('app/*/*.py')).toEqual(['util.py']);
+    expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY app/[z-a].py /o/\n'))).code).toBe('CUBE2004');
+  });
+
+  it.each([
+    ['app/[]a].py', 'a [ … ] that starts with ]'],
+    ['app/[-].py', 'a - that is not between two characters'],
+    ['app/[x-].py', 'a - that is not between two characters'],
+    ['app/[-x].py', 'a - that is not between two characters'],
+    ['app/[a-b-c].py', 'a - that is not between two characters'],
+    ['app/main[.py', 'a [ that is not closed'],
+    ['app/[ab', 'a [ that is not closed'],
+  ])('reports the bad pattern %s at the word, before reading any directory', async (source, why) => {
+    const text = `FROM oci-layout:layout:v1\nCOPY app/main.py ${source} /o/\n`;
+    const error = await project.plan(text).catch((e: unknown) => e);
+    const d = (error as DiagnosticError).diagnostics[0];
+    expect(d?.code).toBe('CUBE2015');
+    expect(d?.message).toContain(why);
+    expect(d?.span && text.slice(d.span.start, d.span.end)).toBe(source);
   });
 
   it('names a .cubeignore line that is not a valid pattern', async () => {

@@ -44,6 +44,6 @@ export async function buildMetadata(result: ExecuteResult): Promise<BuildMetadat
 export async function writeMetadataFile(path: string, metadata: BuildMetadata): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(metadata, null, 2) + '\n').catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write the metadata file ${path}: ${reason}`, { hint: 'give --metadata-file a path in a directory you can write' }));
+    throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, 'metadata', { path, reason }));
   });
 }

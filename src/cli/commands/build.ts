@@ -6,9 +6,11 @@
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cachedNodes, executeBuild } from '../../executor/build/index.js';
 import { createImageSources } from '../../executor/image/index.js';
+import type { ImageSources } from '../../executor/image/index.js';
 import { explainBuild, HostFileHasher, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
 import { ensureCacheRoot } from '../../core/paths.js';
 import { formatImageRef, loadBuildFile } from '../../parser/index.js';
+import type { LoadedBuildFile } from '../../parser/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
@@ -22,6 +24,7 @@ import type { DiagnosticReporter } from './shared.js';
 import type { PlanningSettings } from './shared.js';
 import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
 import { checkBuild } from '../../check/index.js';
+import type { CheckReport } from '../../check/index.js';
 import { keepStamp } from './build-stamp.js';
 import { buildMetadata, writeMetadataFile } from './build-metadata.js';
 import { commandOutput, outputCompletion, outputOptions, outputUsage, timedStep } from './output-options.js';
@@ -80,6 +83,21 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   }
 }
 
+/** What `cube check` would find, without the network, with the hasher the plan then shares. */
+function checkFirst(context: CommandContext, values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, parts: { loaded: LoadedBuildFile; images: ImageSources; hasher: HostFileHasher }): Promise<CheckReport> {
+  return checkBuild({
+    ...parts,
+    policy: checkPolicyOf('build', values),
+    ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
+    ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
+    env: context.env,
+    cacheDir: settings.cacheDir,
+    ...(settings.platform ? { platform: settings.platform } : {}),
+    pull: false,
+    ...(settings.limits ? { limits: settings.limits } : {}),
+  });
+}
+
 /** Loads, checks, plans and executes the build, reporting through `output`. */
 async function build(context: CommandContext, args: readonly string[], values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, output: CommandOutput): Promise<ExitCode> {
   const { cacheDir } = settings;
@@ -98,25 +116,7 @@ async function build(context: CommandContext, args: readonly string[], values: B
   const hasher = new HostFileHasher(cacheDir);
   await hasher.load();
   // Everything check finds, found before anything is resolved, pulled or written.
-  const checked = await timedStep(
-    logger,
-    'check',
-    () =>
-      checkBuild({
-        loaded,
-        policy: checkPolicyOf('build', values),
-        ...(settings.envdPathFlag !== undefined ? { envdPathFlag: settings.envdPathFlag } : {}),
-        ...(settings.envdMaxSize !== undefined ? { envdMaxSize: settings.envdMaxSize } : {}),
-        env: context.env,
-        cacheDir,
-        ...(settings.platform ? { platform: settings.platform } : {}),
-        images,
-        pull: false,
-        hasher,
-        ...(settings.limits ? { limits: settings.limits } : {}),
-      }),
-    () => `checked ${loaded.displayPath}`,
-  );
+  const checked = await timedStep(logger, 'check', () => checkFirst(context, values, settings, { loaded, images, hasher }), () => `checked ${loaded.displayPath}`);
   report(checked.diagnostics, checked.sources);
   if (!loaded.spec || hasErrors(checked.diagnostics)) return ExitCode.userError;
   const spec = loaded.spec;

@@ -83,7 +83,7 @@ async function entries(cacheDir: string): Promise<Entry[]> {
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('cache', args, options);
   const [action, ...rest] = positionals;
-  if (rest.length > 0 || action === undefined || !(ACTIONS as readonly string[]).includes(action)) throw usageError('cache', 'say ls, du or prune');
+  if (rest.length > 0 || action === undefined || !(ACTIONS as readonly string[]).includes(action)) throw usageError('cache', 'cacheAction', {});
   const cacheDir = cacheDirOption(context, values['cache-dir']);
   const all = await entries(cacheDir);
   const now = Date.now();
@@ -104,7 +104,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     return ExitCode.ok;
   }
   const keepText = values['keep-days'] ?? '30';
-  if (!/^\d+$/.test(keepText)) throw usageError('cache', `--keep-days needs a whole number of days, got "${keepText}"`);
+  if (!/^\d+$/.test(keepText)) throw usageError('cache', 'keepDays', { value: keepText });
   const keep = Number(keepText);
   const stale = all.filter((e) => values.all || (e.partial && now - e.mtimeMs > 3_600_000) || (!e.partial && days(e) >= keep));
   let freed = 0;

@@ -4,7 +4,7 @@
  * from inside the build file.
  */
 import type { CheckPolicy } from '../../lint/index.js';
-import { ruleNames, unknownRuleHint } from '../../lint/index.js';
+import { nearestRule, ruleNames } from '../../lint/index.js';
 import { checkRules } from '../../core/diagnostics/catalog.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { cliCodes } from '../../core/diagnostics/codes-cli.js';
@@ -30,7 +30,8 @@ export const checkPolicyUsage = `      --skip RULE[,RULE]  do not run these chec
 export function checkPolicyOf(command: string, values: { readonly skip?: readonly string[]; readonly strict?: boolean }): CheckPolicy {
   const names = (values.skip ?? []).flatMap((v) => v.split(',')).map((n) => n.trim()).filter((n) => n !== '');
   const skip = ruleNames(names, (unknown) => {
-    throw new DiagnosticError(createDiagnostic(cliCodes.usage, `cube ${command}: --skip ${unknown}: there is no such check`, { hint: unknownRuleHint(unknown) }));
+    const near = nearestRule(unknown);
+    throw new DiagnosticError(createDiagnostic(cliCodes.usage, 'unknownCheck', { command, name: unknown }, near ? { suggestion: near } : {}));
   });
   return { skip: new Set(skip), strict: values.strict === true };
 }

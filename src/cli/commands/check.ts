@@ -77,7 +77,7 @@ function print(context: CommandContext, format: (typeof FORMATS)[number], file: 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('check', args, options);
   const format = values.format ?? 'human';
-  if (!(FORMATS as readonly string[]).includes(format)) throw usageError('check', `--format must be human, json or sarif, got "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw usageError('check', 'checkFormat', { value: format });
   const policy = checkPolicyOf('check', values);
   const buildArgs = nameValueOptions('check', '--build-arg', values['build-arg']);
   const platform = platformOption('check', values.platform);

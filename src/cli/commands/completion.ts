@@ -27,7 +27,7 @@ const SHELLS = ['bash', 'zsh'] as const;
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { positionals } = parseCommandArgs('completion', args, options);
   const [shell, ...rest] = positionals;
-  if (rest.length > 0 || shell === undefined || !(SHELLS as readonly string[]).includes(shell)) throw usageError('completion', `say which shell: ${SHELLS.join(' or ')}`);
+  if (rest.length > 0 || shell === undefined || !(SHELLS as readonly string[]).includes(shell)) throw usageError('completion', 'shell', { shells: SHELLS.join(' or ') });
   const loaded: CompletionCommand[] = [];
   for (const entry of commands) {
     const command = await entry.load();

@@ -1,7 +1,7 @@
 /** `cube convert`: a Cubefile to cube.yaml or back, keeping ARGs and substitutions as written. */
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { createDiagnostic, DiagnosticError, hasErrors } from '../../core/diagnostics/index.js';
 import { cliCodes } from '../../core/diagnostics/codes-cli.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { convertBuildFile, loadBuildFile } from '../../parser/index.js';
@@ -27,11 +27,11 @@ const options = { file: { type: 'string', short: 'f' }, out: { type: 'string', s
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('convert', args, options);
-  if (positionals.length > 0) throw usageError('convert', `unexpected argument "${positionals[0]}" (name the file with -f)`);
+  if (positionals.length > 0) throw usageError('convert', 'convertArgument', { value: positionals[0] as string });
   const loaded = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
   const sources = sourcesOf(loaded);
   reportDiagnostics(context, loaded.diagnostics, sources);
-  if (loaded.diagnostics.some((d) => d.severity === 'error')) return ExitCode.userError;
+  if (hasErrors(loaded.diagnostics)) return ExitCode.userError;
   const converted = convertBuildFile(loaded);
   if ('diagnostic' in converted) {
     reportDiagnostics(context, [converted.diagnostic], sources);
@@ -46,11 +46,11 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 /** Writes the result to `target`, which must be a new file or a regular file other than the input. */
 async function writeConverted(target: string, input: string, text: string): Promise<void> {
   const existing = await stat(target).catch(() => undefined);
-  if (existing && !existing.isFile()) throw usageError('convert', `-o ${target} is not a regular file; name a file to write`);
-  if (existing && (await realpath(target)) === (await realpath(input))) throw usageError('convert', `-o ${target} is the input file; name another file to write`);
+  if (existing && !existing.isFile()) throw usageError('convert', 'outputNotFile', { path: target });
+  if (existing && (await realpath(target)) === (await realpath(input))) throw usageError('convert', 'outputIsInput', { path: target });
   await writeFileAtomic(target, text).catch((error: unknown) => {
     const why = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write ${target} (${why})`, { hint: 'check that its directory exists and is writable' }));
+    throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, 'converted', { path: target, reason: why }));
   });
 }
 

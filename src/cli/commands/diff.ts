@@ -41,16 +41,16 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   let old: Plan;
   let next: Plan;
   if (values.against !== undefined) {
-    if (!(AGAINST as readonly string[]).includes(values.against)) throw usageError('diff', `--against takes "last", got "${values.against}"`);
-    if (positionals.length !== 1) throw usageError('diff', 'with --against last, name exactly one plan file (NEW)');
+    if (!(AGAINST as readonly string[]).includes(values.against)) throw usageError('diff', 'against', { value: values.against });
+    if (positionals.length !== 1) throw usageError('diff', 'oneNewPlan', {});
     const cacheDir = cacheDirOption(context, values['cache-dir']);
     const buildFile = await loadBuildFile({ ...(values.file !== undefined ? { file: values.file } : {}), cwd: context.cwd });
     const last = await lastPlan(cacheDir, buildFile.path, 'default');
-    if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, `no earlier build of ${buildFile.displayPath} is recorded in ${cacheDir}`));
+    if (!last) throw new DiagnosticError(createDiagnostic(planCodes.noLastPlan, 'none', { file: buildFile.displayPath, cacheDir }));
     old = last;
     next = await readPlanFile(resolve(context.cwd, positionals[0] as string));
   } else {
-    if (positionals.length !== 2) throw usageError('diff', 'name two plan files: cube diff OLD NEW');
+    if (positionals.length !== 2) throw usageError('diff', 'twoPlans', {});
     old = await readPlanFile(resolve(context.cwd, positionals[0] as string));
     next = await readPlanFile(resolve(context.cwd, positionals[1] as string));
   }

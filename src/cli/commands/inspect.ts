@@ -48,7 +48,7 @@ const FORMATS = ['human', 'json'] as const;
 /** `--top` and `--depth`: whole numbers from 1. */
 function countOption(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^[1-9]\d{0,5}$/.test(value)) throw usageError('inspect', `--${flag} needs a whole number from 1, got "${value}"`);
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw usageError('inspect', 'count', { flag, value });
   return Number(value);
 }
 
@@ -56,16 +56,16 @@ function countOption(flag: string, value: string | undefined, fallback: number):
 async function inspectTarget(context: CommandContext, target: string, cut: { top: number; depth: number }, cacheDir: string): Promise<InspectResult> {
   const info = await stat(target).catch(() => undefined);
   const shown = relative(context.cwd, target) || '.';
-  if (!info) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, `${shown} does not exist`));
+  if (!info) throw new DiagnosticError(createDiagnostic(runCodes.noArtifact, 'missing', { path: shown }));
   if (info.isFile()) return inspectImage(target, { ...cut, shownPath: shown });
   return inspectOutput(target, { ...cut, cacheDir, shownDir: shown });
 }
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('inspect', args, options);
-  if (positionals.length > 1) throw usageError('inspect', `unexpected argument "${positionals[1]}" (give one output directory or image)`);
+  if (positionals.length > 1) throw usageError('inspect', 'inspectArgument', { value: positionals[1] as string });
   const format = values.format ?? 'human';
-  if (!(FORMATS as readonly string[]).includes(format)) throw usageError('inspect', `--format must be human or json, got "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw usageError('inspect', 'inspectFormat', { value: format });
   const cut = { top: countOption('top', values.top, 10), depth: countOption('depth', values.depth, 2) };
   const target = await locateOutput(context.cwd, positionals[0]);
   const result = await inspectTarget(context, target, cut, cacheDirOption(context, values['cache-dir']));
@@ -74,7 +74,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     const path = resolve(context.cwd, values.html);
     await writeFileAtomic(path, renderInspectHtml(result.report, result.tree)).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, `cannot write ${path}: ${reason}`, { hint: 'give --html a path in a directory you can write' }));
+      throw new DiagnosticError(createDiagnostic(cliCodes.writeFailed, 'html', { path, reason }));
     });
   }
   context.stdout.write(format === 'json' ? JSON.stringify(result.report, null, 2) + '\n' : renderInspectText(result.report));

@@ -52,11 +52,11 @@ export function commandOutput(
   quiet = false,
 ): CommandOutput {
   const format = values['log-format'] ?? 'human';
-  if (!isLogFormat(format)) throw usageError(command, `--log-format must be human or json, got "${format}"`);
+  if (!isLogFormat(format)) throw usageError(command, 'logFormat', { value: format });
   const option = values.progress ?? 'auto';
-  if (!isProgressOption(option)) throw usageError(command, `--progress must be auto, tty, plain or json, got "${option}"`);
+  if (!isProgressOption(option)) throw usageError(command, 'progress', { value: option });
   const mode = progressMode(option, format, context);
-  if (mode === 'conflict') throw usageError(command, `--progress ${option} cannot be used with --log-format json (every line on stderr is then a JSON record)`);
+  if (mode === 'conflict') throw usageError(command, 'progressWithJson', { value: option });
   const color = colorEnabled(context);
   const logger = createLogger({ format, stream: context.stderr, color, level: quiet ? 'warn' : 'info' });
   const progress = quiet ? silentProgress : mode === 'json' ? progressToLog(logger) : mode === 'tty' ? createTtyProgress(context.stderr) : createPlainProgress(context.stderr);

@@ -62,7 +62,7 @@ function isDiskMode(value: string): value is DiskMode {
 function sizeOption(flag: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   const bytes = parseSize(value);
-  if (bytes === undefined || bytes % MIB !== 0) throw usageError('run', `--${flag} "${value}" is not a size in whole MiB (e.g. 512MiB, 1GiB)`);
+  if (bytes === undefined || bytes % MIB !== 0) throw usageError('run', 'wholeMib', { flag, value });
   return bytes;
 }
 
@@ -72,11 +72,11 @@ function portLines(ports: readonly PortForward[]): string {
 
 async function run(args: readonly string[], context: CommandContext): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('run', args, options);
-  if (positionals.length > 1) throw usageError('run', `unexpected argument "${positionals[1]}" (give one output directory)`);
+  if (positionals.length > 1) throw usageError('run', 'oneOutputDirectory', { value: positionals[1] as string });
   const disk = values.disk ?? 'pmem';
-  if (!isDiskMode(disk)) throw usageError('run', `--disk must be pmem or blk, got "${disk}"`);
+  if (!isDiskMode(disk)) throw usageError('run', 'disk', { value: disk });
   const timeout = Number(values.timeout ?? '60');
-  if (!Number.isFinite(timeout) || timeout <= 0) throw usageError('run', `--timeout "${values.timeout}" is not a number of seconds`);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw usageError('run', 'timeout', { value: String(values.timeout) });
   const memory = sizeOption('memory', values.memory, 512 * MIB) as number;
   const scratch = sizeOption('scratch', values.scratch);
   const { logger } = commandOutput('run', context, values);

@@ -48,10 +48,10 @@ export interface BuildFileLocation {
  * look in for `Cubefile`, else `cube.yaml` (or the build file itself); not together with `-f`.
  */
 export async function buildFileLocation(command: string, cwd: string, file: string | undefined, positionals: readonly string[]): Promise<BuildFileLocation> {
-  if (positionals.length > 1) throw usageError(command, `unexpected argument "${positionals[1]}" (give one directory, or the file with -f)`);
+  if (positionals.length > 1) throw usageError(command, 'oneDirectory', { value: positionals[1] as string });
   const [where] = positionals;
   if (where === undefined) return file !== undefined ? { file } : {};
-  if (file !== undefined) throw usageError(command, `give either -f ${file} or the directory ${where}, not both`);
+  if (file !== undefined) throw usageError(command, 'fileAndDirectory', { file, directory: where });
   const isFile = await stat(resolve(cwd, where)).then((s) => s.isFile(), () => false);
   return isFile ? { file: where } : { dir: where };
 }
@@ -74,7 +74,7 @@ export async function loadOrReport(
 
 /** The lockfile mode from `--locked` / `--refresh` (exclusive). */
 export function lockModeOf(command: string, values: { readonly locked?: boolean; readonly refresh?: boolean }): LockMode {
-  if (values.locked && values.refresh) throw usageError(command, '--locked and --refresh cannot be used together');
+  if (values.locked && values.refresh) throw usageError(command, 'lockedAndRefresh', {});
   return values.locked ? 'locked' : values.refresh ? 'refresh' : 'update';
 }
 
@@ -87,7 +87,7 @@ export function registryOptions(
   // Parsed one by one (not as a map) so several mirrors for one registry are all kept, in order.
   for (const value of values['registry-mirror'] ?? []) {
     const [[registry, url] = ['', '']] = nameValueOptions(command, '--registry-mirror', [value]);
-    if (!/^https?:\/\//.test(url)) throw usageError(command, `--registry-mirror ${registry}=${redactUrl(url)}: the mirror must be an http(s) URL`);
+    if (!/^https?:\/\//.test(url)) throw usageError(command, 'mirrorUrl', { registry, url: redactUrl(url) });
     mirrors.set(registry, [...(mirrors.get(registry) ?? []), url]);
   }
   return { insecureRegistries: [...(values['insecure-registry'] ?? [])], mirrors };
@@ -97,7 +97,7 @@ export function registryOptions(
 export function platformOption(command: string, value: string | undefined): { platform?: Platform } {
   if (value === undefined) return {};
   const platform = parsePlatform(value);
-  if (!platform) throw usageError(command, `--platform "${value}" is not os/arch[/variant] (e.g. linux/amd64, linux/arm64/v8)`);
+  if (!platform) throw usageError(command, 'platform', { value });
   return { platform };
 }
 
@@ -105,7 +105,7 @@ export function platformOption(command: string, value: string | undefined): { pl
 export function envdMaxSizeOption(command: string, value: string | undefined): { envdMaxSize?: number } {
   if (value === undefined) return {};
   const bytes = parseSize(value);
-  if (bytes === undefined) throw usageError(command, `--envd-max-size "${value}" is not a size with a unit (e.g. 32MiB)`);
+  if (bytes === undefined) throw usageError(command, 'envdMaxSize', { value });
   return { envdMaxSize: bytes };
 }
 
@@ -131,19 +131,19 @@ export function layerLimitsOf(command: string, values: { readonly [K in keyof ty
   const size = (flag: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
     const bytes = parseSize(value);
-    if (bytes === undefined || bytes <= 0) throw usageError(command, `${flag} "${value}" is not a size with a unit (e.g. 8GiB)`);
+    if (bytes === undefined || bytes <= 0) throw usageError(command, 'limitSize', { flag, value });
     return bytes;
   };
   const count = (flag: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
-    if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw usageError(command, `${flag} "${value}" is not a positive whole number`);
+    if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw usageError(command, 'count', { flag, value });
     return Number(value);
   };
   const limits: FlattenLimits = {
-    ...optional('maxLayerBytes', size('--max-layer-bytes', values['max-layer-bytes'])),
-    ...optional('maxImageBytes', size('--max-image-bytes', values['max-image-bytes'])),
-    ...optional('maxEntries', count('--max-entries', values['max-entries'])),
-    ...optional('maxPathDepth', count('--max-path-depth', values['max-path-depth'])),
+    ...optional('maxLayerBytes', size('max-layer-bytes', values['max-layer-bytes'])),
+    ...optional('maxImageBytes', size('max-image-bytes', values['max-image-bytes'])),
+    ...optional('maxEntries', count('max-entries', values['max-entries'])),
+    ...optional('maxPathDepth', count('max-path-depth', values['max-path-depth'])),
   };
   return Object.keys(limits).length > 0 ? { limits } : {};
 }

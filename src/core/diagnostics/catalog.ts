@@ -12,7 +12,7 @@ import { imageCodes } from './codes-image.js';
 import { buildCodes } from './codes-build.js';
 import { runCodes } from './codes-run.js';
 
-export type { CatalogEntry } from './catalog-entry.js';
+export type { CatalogEntry, MessageTemplate, MessageValues } from './catalog-entry.js';
 export { cliCodes, parseCodes, lintCodes, planCodes, ext4Codes, imageCodes, buildCodes, runCodes };
 
 let sorted: readonly CatalogEntry[] | undefined;

@@ -4,7 +4,7 @@
  * when a diagnostic is printed, so a stage never has to track lines itself.
  */
 import { escapeName } from '../names.js';
-import type { CatalogEntry } from './catalog.js';
+import type { CatalogEntry, MessageTemplate, MessageValues } from './catalog-entry.js';
 
 /** How serious a diagnostic is. Only `error` makes a command fail. */
 export type Severity = 'error' | 'warning';
@@ -26,6 +26,20 @@ export type Origin =
   | { readonly kind: 'env'; readonly variable: string }
   | { readonly kind: 'default' };
 
+/** An origin in the words plan sources and explanations use: the flag, `$VARIABLE`, `default`, or the file's location. */
+export function originLabel(origin: Origin, location: (span: Span) => string): string {
+  switch (origin.kind) {
+    case 'flag':
+      return origin.flag;
+    case 'env':
+      return `$${origin.variable}`;
+    case 'default':
+      return 'default';
+    case 'file':
+      return location(origin.span);
+  }
+}
+
 /** A secondary message, optionally pointing at a second location. */
 export interface Note {
   readonly message: string;
@@ -46,28 +60,47 @@ export interface Diagnostic {
 /** Options for {@link createDiagnostic}. */
 export interface DiagnosticOptions {
   readonly span?: Span;
-  readonly notes?: readonly Note[];
-  readonly hint?: string;
+  /** A "did you mean" candidate: the message's `suggest` hint is used, filled with it. */
+  readonly suggestion?: string;
+}
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+/**
+ * Fills a template's placeholders with `values`; a placeholder without a value stays as written.
+ * A value can be a name whose bytes are not UTF-8 (src/core/names.ts): those show as `\xNN`.
+ */
+function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => (name in values ? escapeName(String(values[name])) : whole));
 }
 
 /**
- * Creates a diagnostic from a catalog entry; the entry fixes its code and severity. Names quoted
- * in the texts may hold bytes that are not UTF-8 (src/core/names.ts): they are shown as `\xNN`.
+ * Creates a diagnostic from a catalog entry and one of its message templates, filled with
+ * `values`; the entry fixes its code and severity, the template (else the entry) its hint.
  */
-export function createDiagnostic(
-  entry: CatalogEntry,
-  message: string,
+export function createDiagnostic<E extends CatalogEntry, K extends keyof E['messages'] & string>(
+  entry: E,
+  message: K,
+  values: MessageValues<E['messages'][K]>,
   options: DiagnosticOptions = {},
 ): Diagnostic {
-  const hint = options.hint ?? entry.hint;
+  const template = entry.messages[message] as MessageTemplate;
+  const parts = typeof template === 'string' ? { text: template } : template;
+  const all: Record<string, string | number> = { ...(values as Record<string, string | number>), ...(options.suggestion !== undefined ? { suggestion: options.suggestion } : {}) };
+  const hint = options.suggestion !== undefined && parts.suggest !== undefined ? parts.suggest : (parts.hint ?? entry.hint);
   return {
     code: entry.code,
     severity: entry.severity,
-    message: escapeName(message),
-    notes: (options.notes ?? []).map((note) => ({ ...note, message: escapeName(note.message) })),
+    message: fill(parts.text, all),
+    notes: (parts.notes ?? []).map((note) => ({ message: fill(note, all) })),
     ...(options.span ? { span: options.span } : {}),
-    ...(hint ? { hint: escapeName(hint) } : {}),
+    ...(hint !== undefined ? { hint: fill(hint, all) } : {}),
   };
+}
+
+/** The text of a catalog template filled with `values`, for a hint made of a code's words. */
+export function catalogText<E extends CatalogEntry, K extends keyof E['messages'] & string>(entry: E, message: K, values: MessageValues<E['messages'][K]>): string {
+  return createDiagnostic(entry, message, values).message;
 }
 
 /** Whether any diagnostic in the list is an error. */
@@ -91,19 +124,5 @@ export class DiagnosticError extends Error {
     this.name = 'DiagnosticError';
     this.diagnostics = list;
     this.sources = sources;
-  }
-}
-
-/** Describes an origin in words, for messages such as "envd path (from --envd-path)". */
-export function describeOrigin(origin: Origin, lineColumn?: (span: Span) => string): string {
-  switch (origin.kind) {
-    case 'file':
-      return lineColumn ? lineColumn(origin.span) : origin.span.file;
-    case 'flag':
-      return origin.flag;
-    case 'env':
-      return `$${origin.variable}`;
-    case 'default':
-      return 'the built-in default';
   }
 }

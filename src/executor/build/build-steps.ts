@@ -6,7 +6,9 @@
  */
 import { posix } from 'node:path';
 import type { Chown } from '../../core/build-spec.js';
+import { createDiagnostic } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
+import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Logger } from '../../core/log.js';
 import { escapeName } from '../../core/names.js';
 import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
@@ -59,11 +61,9 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
     input.beginStep?.('envd');
     await injectEnvd(writer, { ...input.envd, mtime });
     // The wrapper sends envd's output to ENVD_LOG_PATH; a minimal image may lack its directory.
-    const logDirProblem = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
-    if (logDirProblem) {
-      const why = logDirProblem.message.replace(/^WORKDIR \S+: /, '');
-      problem({ ...logDirProblem, message: `envd's output goes to ${ENVD_LOG_PATH}, but ${why}` });
-    } else input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
+    const logDirBlocked = await ensureWorkdir(writer, index, posix.dirname(ENVD_LOG_PATH), mtime);
+    if (logDirBlocked) problem(createDiagnostic(buildCodes.workdirNotDirectory, 'envdLog', { ...logDirBlocked, log: ENVD_LOG_PATH }));
+    else input.logger.info({ path: input.envd.imagePath, sha256: input.envd.file.digest }, `envd baked into rootfs at ${input.envd.imagePath}`);
   }
   for (const [i, step] of input.steps.entries()) {
     input.beginStep?.(i);
@@ -74,8 +74,8 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
       await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
       input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => escapeName(s.name)).join(', ')} to ${copy.dest}`);
     } else {
-      const workdirProblem = await ensureWorkdir(writer, index, step.path, mtime);
-      if (workdirProblem) problem(at(workdirProblem, step.where));
+      const blocked = await ensureWorkdir(writer, index, step.path, mtime);
+      if (blocked) problem(at(createDiagnostic(buildCodes.workdirNotDirectory, 'workdir', blocked), step.where));
     }
   }
 }

@@ -55,8 +55,8 @@ function wrap(input: LaunchCheckInput, envd: CheckedEnvd, process: EffectiveProc
   let exec: readonly string[] = workload;
   if (!isRoot(user)) {
     if (!envd.execAs) {
-      const message = `the workload runs as ${user.uid}:${user.gid} and envd as root, but cube has no exec-as for linux/${input.image.platform.architecture}`;
-      problems.push(at(createDiagnostic(buildCodes.noUserSwitch, message), input.spans.get('/launch/user')));
+      const values = { uid: user.uid, gid: user.gid, architecture: input.image.platform.architecture };
+      problems.push(at(createDiagnostic(buildCodes.noUserSwitch, 'noExecAs', values), input.spans.get('/launch/user')));
     } else if (checked.executable) {
       exec = execAsArgv(user, checked.executable, workload);
     }
@@ -99,8 +99,7 @@ export function checkLaunch(input: LaunchCheckInput): CheckedLaunch {
   const process = { ...effective, env: withHome(effective.env, user.home) };
   const envd = input.envd;
   if (envd?.interpreter && !input.facts.index.resolve(envd.interpreter)) {
-    const message = `envd is dynamically linked with ${envd.interpreter}, which the image does not have`;
-    problems.push(at(createDiagnostic(buildCodes.envdInterpreterMissing, message), input.spans.get('/inject')));
+    problems.push(at(createDiagnostic(buildCodes.envdInterpreterMissing, 'missing', { interpreter: envd.interpreter }), input.spans.get('/inject')));
   }
   const commandSpan = input.spans.get('/launch/entrypoint') ?? input.spans.get('/launch/cmd');
   let launched: Pick<LaunchManifestInput, 'wrapped'> & { argv: string[] };
@@ -110,7 +109,7 @@ export function checkLaunch(input: LaunchCheckInput): CheckedLaunch {
     launched = { argv: [...process.argv] };
     const [name] = process.argv;
     if (name === undefined) {
-      problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'the image and the build file give no command to run'), commandSpan));
+      problems.push(at(createDiagnostic(buildCodes.emptyProcess, 'empty', {}), commandSpan));
     } else if (!resolveExecutable(input.facts.index, name, process.cwd, pathOf(process.env))) {
       // Unwrapped, the command still has to exist: the sandbox would fail to start otherwise.
       problems.push(at(suggestCommand(workloadNotFound(name, pathOf(process.env)), process, input.facts.index), commandSpan));

@@ -30,7 +30,7 @@ export function cachedLayerPath(cacheDir: string, diffId: Digest): string {
 
 function corrupt(diffId: Digest): DiagnosticError {
   return new DiagnosticError(
-    createDiagnostic(buildCodes.layerCacheCorrupt, `the cached uncompressed layer ${diffId} does not match its digest; it has been removed`),
+    createDiagnostic(buildCodes.layerCacheCorrupt, 'corrupt', { diffId }),
   );
 }
 

@@ -201,5 +201,5 @@ export async function sealRootfs(input: SealInput, base?: FlattenedBase): Promis
 /** A diagnostic for an output or cache path that cannot be written. */
 export function notWritable(path: string, error: unknown): DiagnosticError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, `cannot write ${path}: ${reason}`));
+  return new DiagnosticError(createDiagnostic(buildCodes.outputNotWritable, 'cannotWrite', { path, problem: reason }));
 }

@@ -28,7 +28,7 @@ export function pathNames(path: string): string[] {
 }
 
 function notDirectory(path: string, at: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(ext4Codes.parentNotDirectory, `cannot write ${path}: ${at} is not a directory`));
+  return new DiagnosticError(createDiagnostic(ext4Codes.parentNotDirectory, 'notDirectory', { path, at }));
 }
 
 /** The tree, rooted at `/`. */

@@ -5,7 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import { DiagnosticError } from '../../core/diagnostics/index.js';
 import type { FileHandle } from 'node:fs/promises';
 import { nameByteLength, nameToBytes } from '../../core/names.js';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
@@ -41,7 +41,7 @@ const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
 /** Refuses an entry ext4 cannot hold as it is (see limits.ts). */
 function refuse(path: string, problem: EntryProblem | undefined): void {
-  if (problem) throw new DiagnosticError(createDiagnostic(problem.entry, `${path} ${problem.what}`));
+  if (problem) throw new DiagnosticError(problem(path));
 }
 
 function isZero(block: Buffer): boolean {

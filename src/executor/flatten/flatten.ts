@@ -12,12 +12,13 @@
  */
 import type { Readable } from 'node:stream';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import { createDiagnostic } from '../../core/diagnostics/index.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
-import { fail, readLayerChanges } from './layer-changes.js';
+import { entryOf, fail, readLayerChanges } from './layer-changes.js';
 import type { LayerChanges } from './layer-changes.js';
 import { LayerBudget } from './limits.js';
 import type { FlattenLimits } from './limits.js';
@@ -65,8 +66,8 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
     let inode = add.inode;
     if (add.link !== undefined) {
       inode = sameLayer.get(add.link) ?? index.get(add.link);
-      if (!inode) fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to "${add.link}", which does not exist (missing or whited out)`);
-      if (inode.meta.type === 'dir') fail(buildCodes.layerHardlinkTarget, layer, add.name, `links to directory "${add.link}"`);
+      if (!inode) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'missing', { ...entryOf(layer, add.name), target: add.link }));
+      if (inode.meta.type === 'dir') fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'directory', { ...entryOf(layer, add.name), target: add.link }));
     }
     sameLayer.set(add.path, inode as IndexInode);
     return { ...add, inode: inode as IndexInode };
@@ -75,7 +76,7 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
   for (const path of whiteouts) index.removeTree(path);
   for (const add of resolved) {
     const blocker = index.blockingAncestor(add.path);
-    if (blocker) fail(buildCodes.layerParentNotDirectory, layer, add.name, `lies below "${blocker}", which is not a directory`);
+    if (blocker) fail(createDiagnostic(buildCodes.layerParentNotDirectory, 'below', { ...entryOf(layer, add.name), blocker }));
     index.addImplicitParents(add.path, layerNo, add.position);
     index.put(add.path, add.inode);
   }
@@ -159,7 +160,7 @@ export async function writeFlattened(
     let written = 0;
     for await (const { header, data, value: hit } of membersAt(await layer.open(), layer.digest, byPos)) {
       const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
-      if ((header.size ?? 0) !== stored) fail(buildCodes.layerChanged, layer, header.name, 'changed size between reads');
+      if ((header.size ?? 0) !== stored) fail(createDiagnostic(buildCodes.layerChanged, 'size', entryOf(layer, header.name)));
       await writer.create(hit.path, hit.inode.meta);
       const keep = captureWanted.get(hit.inode);
       const chunks: Buffer[] = [];
@@ -175,7 +176,7 @@ export async function writeFlattened(
       if (keep) for (const p of keep) captured.set(p, Buffer.concat(chunks));
       written++;
     }
-    if (written !== byPos.size) fail(buildCodes.layerChanged, layer, '(layer)', 'had fewer members on the second read');
+    if (written !== byPos.size) fail(createDiagnostic(buildCodes.layerChanged, 'fewer', { digest: layer.digest }));
   }
   for (const path of sortPaths(links)) {
     await writer.link(firstPath.get(index.get(path) as IndexInode) as string, path);

@@ -4,9 +4,10 @@
  * changes the layer makes: opaque directories, whiteouts, and entries with their inodes. Applying
  * them needs the layers below, and happens in flatten.ts.
  */
-import type { CatalogEntry } from '../../core/diagnostics/catalog-entry.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { Diagnostic } from '../../core/diagnostics/index.js';
+import type { Digest } from '../../core/digest.js';
 import { escapeName } from '../../core/names.js';
 import type { EntryType } from '../../core/tree-writer.js';
 import { metaProblem, pathProblem } from '../ext4/index.js';
@@ -17,7 +18,7 @@ import type { LayerBudget } from './limits.js';
 import { readLayerMembers } from './read-layer.js';
 import type { TarHeader } from './read-layer.js';
 import { readSparseMap } from './sparse.js';
-import type { SparseMap } from './sparse.js';
+import type { SparseMap, SparseProblem } from './sparse.js';
 import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, paxProblem, parentPath, tarKind } from './tar-entry.js';
 
 const WHITEOUT = '.wh.';
@@ -27,14 +28,19 @@ const MAX_ID = 2 ** 32 - 1;
 /** How much of an entry's name a message shows: a hostile name can be megabytes long. */
 const SHOWN_NAME = 512;
 
-export function fail(entry: CatalogEntry, layer: FlattenLayer, name: string, what: string): never {
-  const shown = name.length > SHOWN_NAME ? `${name.slice(0, SHOWN_NAME)}…` : name;
-  throw new DiagnosticError(createDiagnostic(entry, `layer ${layer.digest}: entry "${shown}" ${what}`));
+/** An entry as diagnostics name it: its layer's digest and its name, cut short when long. */
+export function entryOf(layer: FlattenLayer, name: string): { readonly digest: Digest; readonly name: string } {
+  return { digest: layer.digest, name: name.length > SHOWN_NAME ? `${name.slice(0, SHOWN_NAME)}…` : name };
+}
+
+export function fail(diagnostic: Diagnostic): never {
+  throw new DiagnosticError(diagnostic);
 }
 
 /** Fails on what the image cannot hold as the layer says it (ext4's limits), naming the layer and the entry. */
 function refuse(problem: EntryProblem | undefined, layer: FlattenLayer, name: string): void {
-  if (problem) fail(problem.entry, layer, name, problem.what);
+  const { digest, name: shown } = entryOf(layer, name);
+  if (problem) fail(problem(`layer ${digest}: entry "${shown}"`));
 }
 
 /** One layer's headers, read and checked: what applying the layer does to the tree. */
@@ -63,10 +69,10 @@ function inodeOf(header: TarHeader, kind: EntryType, sparse: SparseMap | undefin
   const meta = headerToMeta(header, kind);
   for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
     // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
-    if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(buildCodes.layerUnsupportedEntry, layer, name, `has ${what} "${header.pax?.[what] ?? String(id)}", which is not a 32-bit id`);
+    if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'badId', { ...entryOf(layer, name), field: what, value: header.pax?.[what] ?? String(id) }));
   }
   const problem = paxProblem(header.pax);
-  if (problem) fail(buildCodes.layerUnsupportedEntry, layer, name, problem);
+  if (problem) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, problem.message, { ...entryOf(layer, name), ...problem }));
   for (const record of droppedAcls(header.pax)) {
     reading.warn(`layer ${layer.digest}: entry "${escapeName(name)}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
   }
@@ -95,19 +101,19 @@ export async function readLayerChanges(layer: FlattenLayer, reading: LayerReadin
     let header = member.header;
     let sparse: SparseMap | undefined;
     if (isPaxSparse(header.pax)) {
-      sparse = await readSparseMap(header, data, (why) => fail(buildCodes.layerUnsupportedEntry, layer, header.name, why));
+      sparse = await readSparseMap(header, data, (why: SparseProblem) => fail(createDiagnostic(buildCodes.layerUnsupportedEntry, why, entryOf(layer, header.name))));
       header = { ...header, name: sparse.name };
     }
     data.resume();
     const name = header.name;
     const norm = normaliseLayerPath(name, reading.budget.maxPathDepth);
     if ('problem' in norm) {
-      if (norm.problem === 'absolute') fail(buildCodes.layerAbsolutePath, layer, name, 'has an absolute path');
-      if (norm.problem === 'deep') fail(buildCodes.layerPathTooDeep, layer, name, `is more than ${reading.budget.maxPathDepth} directories deep (the limit; raise it with --max-path-depth)`);
-      fail(buildCodes.layerPathEscape, layer, name, 'climbs out of the root filesystem');
+      if (norm.problem === 'absolute') fail(createDiagnostic(buildCodes.layerAbsolutePath, 'absolute', entryOf(layer, name)));
+      if (norm.problem === 'deep') fail(createDiagnostic(buildCodes.layerPathTooDeep, 'deep', { ...entryOf(layer, name), limit: reading.budget.maxPathDepth }));
+      fail(createDiagnostic(buildCodes.layerPathEscape, 'climbs', entryOf(layer, name)));
     }
     const kind = tarKind(header.type);
-    if (!kind) fail(buildCodes.layerUnsupportedEntry, layer, name, `has unsupported tar type "${String(header.type)}"`);
+    if (!kind) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'tarType', { ...entryOf(layer, name), type: String(header.type) }));
     const base = baseName(norm.path);
     if (base === OPAQUE) {
       opaque.push(parentPath(norm.path));
@@ -117,14 +123,14 @@ export async function readLayerChanges(layer: FlattenLayer, reading: LayerReadin
       whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
       continue;
     }
-    if (norm.path === '/' && kind !== 'dir') fail(buildCodes.layerPathEscape, layer, name, 'replaces the root directory');
+    if (norm.path === '/' && kind !== 'dir') fail(createDiagnostic(buildCodes.layerPathEscape, 'root', entryOf(layer, name)));
     refuse(pathProblem(norm.path), layer, name);
     if (kind === 'file' && (header.size ?? 0) > reading.maxSize) {
-      fail(buildCodes.layerEntryTooLarge, layer, name, `is ${header.size} bytes, above the limit of ${reading.maxSize}`);
+      fail(createDiagnostic(buildCodes.layerEntryTooLarge, 'tooLarge', { ...entryOf(layer, name), size: header.size ?? 0, limit: reading.maxSize }));
     }
     if (kind === 'hardlink') {
       const target = normaliseLayerPath(header.linkname ?? '', reading.budget.maxPathDepth);
-      if ('problem' in target) fail(buildCodes.layerHardlinkTarget, layer, name, `links to "${header.linkname}" outside the tree`);
+      if ('problem' in target) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'outside', { ...entryOf(layer, name), target: header.linkname ?? '' }));
       adds.push({ path: norm.path, name, position: pos, link: target.path });
     } else {
       adds.push({ path: norm.path, name, position: pos, inode: inodeOf(header, kind, sparse, layer, pos, reading) });

@@ -33,15 +33,25 @@ interface MeteredLayer {
   readonly size?: number;
 }
 
-function refuse(entry: (typeof buildCodes)[keyof typeof buildCodes], message: string): never {
-  throw new DiagnosticError(createDiagnostic(entry, message));
+/** A byte limit: how many bytes, and the compressed size it is the default multiple of (none when an option set it). */
+interface ByteLimit {
+  readonly bytes: number;
+  readonly compressed?: number;
+}
+
+/** The diagnostic for bytes past `limit`: of one layer, or of the layers up to `digest`. */
+function overLimit(what: 'layer' | 'image', digest: Digest, limit: ByteLimit): DiagnosticError {
+  const entry = what === 'layer' ? buildCodes.layerTooLarge : buildCodes.imageTooLarge;
+  const values = { digest, limit: limit.bytes, shown: formatBytes(limit.bytes) };
+  if (limit.compressed === undefined) return new DiagnosticError(createDiagnostic(entry, 'set', values));
+  return new DiagnosticError(createDiagnostic(entry, 'default', { ...values, expansion: DEFAULT_LIMITS.expansion, compressed: formatBytes(limit.compressed), floor: formatBytes(DEFAULT_LIMITS.floor) }));
 }
 
 /** The running totals of one flattening, shared by the layers read at once. */
 export class LayerBudget {
   readonly maxPathDepth: number;
   readonly #maxEntries: number;
-  readonly #imageLimit: { readonly bytes: number; readonly why: string };
+  readonly #imageLimit: ByteLimit;
   readonly #fixedLayerBytes: number | undefined;
   #entries = 0;
   #imageBytes = 0;
@@ -51,24 +61,19 @@ export class LayerBudget {
     this.#maxEntries = limits.maxEntries ?? DEFAULT_LIMITS.maxEntries;
     this.#fixedLayerBytes = limits.maxLayerBytes;
     const compressed = layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
-    this.#imageLimit =
-      limits.maxImageBytes !== undefined
-        ? { bytes: limits.maxImageBytes, why: 'the limit --max-image-bytes sets' }
-        : { bytes: expanded(compressed), why: `${DEFAULT_LIMITS.expansion} times their compressed ${formatBytes(compressed)} plus ${formatBytes(DEFAULT_LIMITS.floor)}; raise it with --max-image-bytes` };
+    this.#imageLimit = limits.maxImageBytes !== undefined ? { bytes: limits.maxImageBytes } : { bytes: expanded(compressed), compressed };
   }
 
-  /** The most bytes `layer` may expand to, and why. */
-  layerLimit(layer: MeteredLayer): { readonly bytes: number; readonly why: string } {
-    if (this.#fixedLayerBytes !== undefined) return { bytes: this.#fixedLayerBytes, why: 'the limit --max-layer-bytes sets' };
-    const size = layer.size ?? 0;
-    return { bytes: expanded(size), why: `${DEFAULT_LIMITS.expansion} times its compressed ${formatBytes(size)} plus ${formatBytes(DEFAULT_LIMITS.floor)}; raise it with --max-layer-bytes` };
+  /** The most bytes `layer` may expand to. */
+  layerLimit(layer: MeteredLayer): ByteLimit {
+    if (this.#fixedLayerBytes !== undefined) return { bytes: this.#fixedLayerBytes };
+    const compressed = layer.size ?? 0;
+    return { bytes: expanded(compressed), compressed };
   }
 
   /** Counts one entry of `layer`, refusing the one past the limit. */
   entry(layer: MeteredLayer): void {
-    if (++this.#entries > this.#maxEntries) {
-      refuse(buildCodes.tooManyEntries, `layer ${layer.digest}: the layers hold more than ${this.#maxEntries} entries (the limit; raise it with --max-entries)`);
-    }
+    if (++this.#entries > this.#maxEntries) throw new DiagnosticError(createDiagnostic(buildCodes.tooManyEntries, 'entries', { digest: layer.digest, limit: this.#maxEntries }));
   }
 
   /**
@@ -78,16 +83,14 @@ export class LayerBudget {
    */
   metered(layer: MeteredLayer, tar: Readable): { readonly stream: Readable; expect(before: number, next: number): void } {
     const limit = this.layerLimit(layer);
-    const tooLarge = (): DiagnosticError =>
-      new DiagnosticError(createDiagnostic(buildCodes.layerTooLarge, `layer ${layer.digest} expands to more than ${limit.bytes} bytes (${formatBytes(limit.bytes)}: ${limit.why})`));
     let seen = 0;
     const budget = this;
     const stream = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         seen += chunk.length;
         budget.#imageBytes += chunk.length;
-        if (seen > limit.bytes) callback(tooLarge());
-        else if (budget.#imageBytes > budget.#imageLimit.bytes) callback(budget.#imageTooLarge(layer));
+        if (seen > limit.bytes) callback(overLimit('layer', layer.digest, limit));
+        else if (budget.#imageBytes > budget.#imageLimit.bytes) callback(overLimit('image', layer.digest, budget.#imageLimit));
         else callback(null, chunk);
       },
     });
@@ -95,14 +98,9 @@ export class LayerBudget {
     return {
       stream: tar.pipe(stream),
       expect: (before, next) => {
-        if (before + next > limit.bytes) throw tooLarge();
+        if (before + next > limit.bytes) throw overLimit('layer', layer.digest, limit);
       },
     };
-  }
-
-  #imageTooLarge(layer: MeteredLayer): DiagnosticError {
-    const { bytes, why } = this.#imageLimit;
-    return new DiagnosticError(createDiagnostic(buildCodes.imageTooLarge, `the layers up to ${layer.digest} expand to more than ${bytes} bytes (${formatBytes(bytes)}: ${why})`));
   }
 }
 

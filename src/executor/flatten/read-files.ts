@@ -28,7 +28,7 @@ export async function readTreeFiles(layers: readonly FlattenLayer[], index: Flat
       for await (const chunk of data) chunks.push(chunk as Buffer);
       const bytes = Buffer.concat(chunks);
       if (bytes.length !== (header.size ?? 0)) {
-        throw new DiagnosticError(createDiagnostic(buildCodes.layerChanged, `layer ${layer.digest}: entry "${header.name}" changed size between reads`));
+        throw new DiagnosticError(createDiagnostic(buildCodes.layerChanged, 'size', { digest: layer.digest, name: header.name }));
       }
       for (const name of names) out.set(name, bytes);
     }

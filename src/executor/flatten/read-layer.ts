@@ -41,7 +41,7 @@ function notTar(error: unknown, digest: string): unknown {
   // A system error (a full disk under the layer cache, an I/O error) is not the layer's fault.
   if (typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code as string)) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new DiagnosticError(createDiagnostic(buildCodes.layerNotTar, `layer ${digest} is not a valid tar archive (${reason})`));
+  return new DiagnosticError(createDiagnostic(buildCodes.layerNotTar, 'notTar', { digest, problem: reason }));
 }
 
 /** A member's data, failing with a diagnostic as {@link notTar} describes. */

@@ -19,13 +19,16 @@ export interface SparseMap {
 
 const MAX_REGIONS = 1_000_000;
 
+/** What is wrong with a sparse member, as a message of CUBE3205. */
+export type SparseProblem = 'sparsePax0' | 'sparseNoName' | 'sparseMalformed' | 'sparseTooMany' | 'sparseTruncated' | 'sparseOrder';
+
 /** Reads the map from the start of `data`, draining the member. `fail` never returns. */
-export async function readSparseMap(header: TarHeader, data: AsyncIterable<Buffer>, fail: (why: string) => never): Promise<SparseMap> {
+export async function readSparseMap(header: TarHeader, data: AsyncIterable<Buffer>, fail: (problem: SparseProblem) => never): Promise<SparseMap> {
   const pax = header.pax ?? {};
-  if (pax['GNU.sparse.major'] !== '1' || pax['GNU.sparse.minor'] !== '0') fail('is a GNU sparse file in a pax 0.x form, which cube does not read (write it with GNU tar --format=posix, sparse format 1.0)');
+  if (pax['GNU.sparse.major'] !== '1' || pax['GNU.sparse.minor'] !== '0') fail('sparsePax0');
   const name = pax['GNU.sparse.name'];
   const realSize = Number(pax['GNU.sparse.realsize']);
-  if (!name || !Number.isSafeInteger(realSize) || realSize < 0) fail('is a sparse file without a valid GNU.sparse.name and GNU.sparse.realsize');
+  if (!name || !Number.isSafeInteger(realSize) || realSize < 0) fail('sparseNoName');
   const numbers: number[] = [];
   let expected = -1;
   let text = '';
@@ -36,26 +39,26 @@ export async function readSparseMap(header: TarHeader, data: AsyncIterable<Buffe
     for (const byte of chunk) {
       consumed++;
       if (byte !== 0x0a) {
-        if (byte < 0x30 || byte > 0x39 || text.length > 20) fail('has a malformed sparse map');
+        if (byte < 0x30 || byte > 0x39 || text.length > 20) fail('sparseMalformed');
         text += String.fromCharCode(byte);
         continue;
       }
       numbers.push(Number(text));
       text = '';
       if (expected < 0) {
-        if ((numbers[0] as number) > MAX_REGIONS) fail('has too many sparse regions');
+        if ((numbers[0] as number) > MAX_REGIONS) fail('sparseTooMany');
         expected = 1 + 2 * (numbers[0] as number);
       }
       if (numbers.length === expected) break;
     }
   }
-  if (numbers.length !== expected) fail('ends inside its sparse map');
+  if (numbers.length !== expected) fail('sparseTruncated');
   const regions: SparseRegion[] = [];
   let end = 0;
   for (let i = 1; i < numbers.length; i += 2) {
     const offset = numbers[i] as number;
     const length = numbers[i + 1] as number;
-    if (offset < end || offset + length > realSize) fail('has sparse regions out of order or beyond the file size');
+    if (offset < end || offset + length > realSize) fail('sparseOrder');
     if (length > 0) regions.push({ offset, length });
     end = offset + length;
   }

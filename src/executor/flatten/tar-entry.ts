@@ -163,14 +163,14 @@ function libarchiveXattrName(key: string): string | undefined {
  * %-escapes are not valid, or an ACL that names an id of more than 32 bits. Either would lose or
  * change data silently, so the entry is refused.
  */
-export function paxProblem(pax: Readonly<Record<string, string>> | null | undefined): string | undefined {
+export function paxProblem(pax: Readonly<Record<string, string>> | null | undefined): { message: 'paxXattrName'; key: string } | { message: 'paxAclId'; key: string; id: string } | undefined {
   if (!pax) return undefined;
   for (const [key, value] of Object.entries(pax)) {
-    if (key.startsWith('LIBARCHIVE.xattr.') && libarchiveXattrName(key) === undefined) return `has an extended attribute record "${key}" whose name is not valid %-encoding`;
+    if (key.startsWith('LIBARCHIVE.xattr.') && libarchiveXattrName(key) === undefined) return { message: 'paxXattrName', key };
     if (key === 'SCHILY.acl.access' || key === 'SCHILY.acl.default') {
       const ids = value.split(/[,\n]/).flatMap((part) => part.trim().split(':').filter((field, i) => (i === 1 || i === 3) && /^\d+$/.test(field)));
       const big = ids.find((digits) => Number(digits) > MAX_ACL_ID);
-      if (big !== undefined) return `has a ${key} entry naming id ${big}, which is not a 32-bit id`;
+      if (big !== undefined) return { message: 'paxAclId', key, id: big };
     }
   }
   return undefined;

@@ -6,8 +6,10 @@
  * process; a corrupt one (a bit flip on disk) is deleted and fetched again, never used.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
@@ -84,53 +86,24 @@ export class BlobStore {
       received += (chunk as Buffer).length;
     }
     const resumed = received > 0;
+    const progress: TransferState = { digest, size, received, hash, stallMs, ...(onBytes ? { onBytes } : {}) };
     const handle = await open(temporary, 'r+');
     let lastError: unknown;
     try {
-      if (received > size) throw mismatch(digest, `a leftover download of ${received} bytes, more than the blob's ${size}`);
-      for (let attempt = 0; attempt < attempts && received < size; attempt++) {
+      if (received > size) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'leftover', { digest, received, size }));
+      // What reached the file counts even when a transfer breaks: the next attempt resumes there.
+      for (let attempt = 0; attempt < attempts && progress.received < size; attempt++) {
         try {
-          const body = await fetch(received);
-          // A connection that stays open but sends nothing is dropped and the transfer resumed.
-          let timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
-          body.on('data', () => {
-            clearTimeout(timer);
-            timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
-          });
-          body.once('close', () => clearTimeout(timer));
-          // Chunks are gathered into 1 MiB writes; `received` counts only what reached the file.
-          let pending: Buffer[] = [];
-          let pendingBytes = 0;
-          const flush = async (): Promise<void> => {
-            if (pendingBytes === 0) return;
-            const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-            pending = [];
-            pendingBytes = 0;
-            await handle.write(data, 0, data.length, received);
-            hash.update(data);
-            received += data.length;
-            onBytes?.(received);
-          };
-          try {
-            for await (const chunk of body as AsyncIterable<Buffer>) {
-              if (received + pendingBytes + chunk.length > size) throw mismatch(digest, `more than the ${size} bytes its descriptor gives`);
-              pending.push(chunk);
-              pendingBytes += chunk.length;
-              if (pendingBytes >= 1 << 20) await flush();
-            }
-          } finally {
-            await flush();
-          }
-          if (received < size) lastError = new Error(`connection closed after ${received} of ${size} bytes`);
+          await appendTransfer(await fetch(progress.received), handle, progress);
+          if (progress.received < size) lastError = new Error(`connection closed after ${progress.received} of ${size} bytes`);
         } catch (error) {
           if (error instanceof DiagnosticError) throw error;
           lastError = error;
         }
       }
-      if (received < size) {
-        throw new DiagnosticError(
-          createDiagnostic(imageCodes.transferFailed, `blob ${digest}: ${received} of ${size} bytes after ${attempts} attempts (${(lastError as Error)?.message ?? 'no data'})`),
-        );
+      if (progress.received < size) {
+        const problem = (lastError as Error)?.message ?? 'no data';
+        throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest, received: progress.received, size, attempts, problem }));
       }
       const got = `sha256:${hash.digest('hex')}`;
       if (got !== digest) throw mismatch(digest, got);
@@ -185,6 +158,54 @@ export class BlobStore {
   }
 }
 
+/** A download's progress: what reached the file so far (updated as it does), and what it reports. */
+interface TransferState {
+  readonly digest: Digest;
+  readonly size: number;
+  received: number;
+  readonly hash: Hash;
+  readonly stallMs: number;
+  readonly onBytes?: (received: number) => void;
+}
+
+/**
+ * Appends one transfer's bytes to the file at `handle` from `state.received` on, hashing them and
+ * counting them in `state.received` as they are written. A connection that stays open but sends
+ * nothing is dropped (and the transfer resumed by the caller); chunks are gathered into 1 MiB writes.
+ */
+async function appendTransfer(body: Readable, handle: FileHandle, state: TransferState): Promise<void> {
+  const { digest, size, hash, stallMs, onBytes } = state;
+  let timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
+  body.on('data', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
+  });
+  body.once('close', () => clearTimeout(timer));
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  // `received` counts only what reached the file.
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await handle.write(data, 0, data.length, state.received);
+    hash.update(data);
+    state.received += data.length;
+    onBytes?.(state.received);
+  };
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (state.received + pendingBytes + chunk.length > size) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'tooLong', { digest, size }));
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= 1 << 20) await flush();
+    }
+  } finally {
+    await flush();
+  }
+}
+
 function mismatch(digest: Digest, got: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `blob ${digest}: got ${got}; the registry or a mirror served wrong content`));
+  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'blob', { digest, got }));
 }

@@ -13,6 +13,7 @@ import { extract } from 'tar-stream';
 import { z } from 'zod';
 import type { ImageRef } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { MessageValues } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -24,8 +25,10 @@ type ArchiveRef = Extract<ImageRef, { transport: 'docker-archive' }>;
 
 const manifestSchema = z.array(z.object({ Config: z.string(), RepoTags: z.array(z.string()).nullish(), Layers: z.array(z.string()) }));
 
-function unreadable(message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.archiveUnreadable, message));
+type ArchiveMessages = typeof imageCodes.archiveUnreadable.messages;
+
+function unreadable<K extends keyof ArchiveMessages>(message: K, values: MessageValues<ArchiveMessages[K]>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.archiveUnreadable, message, values));
 }
 
 /** Reads the small files of an archive (manifest.json and JSON configs) into memory. */
@@ -45,7 +48,7 @@ async function readSmallFiles(file: string, wanted: (name: string) => boolean): 
       } else entry.resume();
     }
   } catch (error) {
-    throw unreadable(`docker-archive:${file}: not a readable tar archive (${(error as Error).message})`);
+    throw unreadable('notTar', { file, problem: (error as Error).message });
   }
   return files;
 }
@@ -65,26 +68,26 @@ export async function resolveArchive(ref: ArchiveRef, contextDir: string): Promi
   const shown = `docker-archive:${ref.file}`;
   // A device or a pipe (/dev/zero, a FIFO) would be read forever: only a regular file is an archive.
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    throw unreadable(`${shown}: cannot be read (${error.code === 'ENOENT' ? 'no such file' : (error.code ?? error.message)})`);
+    throw unreadable('cannotRead', { archive: shown, problem: error.code === 'ENOENT' ? 'no such file' : (error.code ?? error.message) });
   });
-  if (!info.isFile()) throw unreadable(`${shown}: ${file} is not a regular file`);
+  if (!info.isFile()) throw unreadable('notFile', { archive: shown, file });
   const small = await readSmallFiles(file, (name) => name === 'manifest.json' || name.endsWith('.json') || name.startsWith('blobs/sha256/'));
   const manifestBytes = small.get('manifest.json');
-  if (!manifestBytes) throw unreadable(`${shown}: no manifest.json (is it a docker save archive?)`);
+  if (!manifestBytes) throw unreadable('noManifest', { archive: shown });
   const parsed = manifestSchema.safeParse(JSON.parse(manifestBytes.toString('utf8')));
-  if (!parsed.success) throw unreadable(`${shown}: manifest.json is not in the docker save format`);
+  if (!parsed.success) throw unreadable('badManifest', { archive: shown });
   const images = parsed.data;
   let chosen = images[0];
   if (ref.ref !== undefined) chosen = images.find((i) => (i.RepoTags ?? []).some((t) => normalise(t) === normalise(ref.ref as string)));
-  else if (images.length > 1) throw unreadable(`${shown} holds ${images.length} images; name one: docker-archive:${ref.file}:NAME:TAG`);
+  else if (images.length > 1) throw unreadable('several', { archive: shown, count: images.length, file: ref.file });
   if (!chosen) {
     const tags = images.flatMap((i) => i.RepoTags ?? []);
-    throw new DiagnosticError(createDiagnostic(imageCodes.referenceNotFound, `${shown} has no image ${ref.ref}`, { hint: tags.length > 0 ? `it holds: ${tags.join(', ')}` : 'it holds untagged images only' }));
+    throw new DiagnosticError(createDiagnostic(imageCodes.referenceNotFound, tags.length > 0 ? 'archive' : 'archiveUntagged', { archive: shown, ref: ref.ref ?? '', tags: tags.join(', ') }));
   }
   const configBytes = small.get(chosen.Config);
-  if (!configBytes) throw unreadable(`${shown}: config ${chosen.Config} is missing from the archive`);
+  if (!configBytes) throw unreadable('noConfig', { archive: shown, config: chosen.Config });
   const { config, diffIds, platform } = parseConfig(configBytes, `${shown} config`);
-  if (diffIds.length !== chosen.Layers.length) throw unreadable(`${shown}: ${chosen.Layers.length} layer files but ${diffIds.length} diff_ids`);
+  if (diffIds.length !== chosen.Layers.length) throw unreadable('layerCount', { archive: shown, layers: chosen.Layers.length, diffIds: diffIds.length });
   const layers: LayerDescriptor[] = chosen.Layers.map((name, i) => {
     const diffId = diffIds[i] as Digest;
     const named = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
@@ -108,7 +111,7 @@ export function openArchiveLayer(file: string, name: string): Promise<{ stream: 
     const ex = extract();
     const source = createReadStream(file);
     let found = false;
-    source.on('error', (error) => (found ? ex.destroy(error) : reject(unreadable(`docker-archive:${file}: ${error.message}`))));
+    source.on('error', (error) => (found ? ex.destroy(error) : reject(unreadable('readError', { file, problem: error.message }))));
     ex.on('entry', (header, entry, next) => {
       if (found || header.name.replace(/^\.\//, '') !== name) {
         entry.on('end', next);
@@ -126,10 +129,10 @@ export function openArchiveLayer(file: string, name: string): Promise<{ stream: 
       resolvePromise({ stream: out, size: header.size ?? 0 });
     });
     ex.on('finish', () => {
-      if (!found) reject(unreadable(`docker-archive:${file}: layer ${name} is missing from the archive`));
+      if (!found) reject(unreadable('noLayer', { file, layer: name }));
     });
     ex.on('error', (error: Error) => {
-      if (!found) reject(unreadable(`docker-archive:${file}: not a readable tar archive (${error.message})`));
+      if (!found) reject(unreadable('notTar', { file, problem: error.message }));
     });
     source.pipe(ex);
   });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { MessageValues } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Logger } from '../../core/log.js';
 import { redactUrlsIn } from '../../core/redact.js';
@@ -67,6 +68,14 @@ function retryAfter(response: Response, fallback: number, max: number): number {
 
 const MAX_REDIRECTS = 20;
 
+type Transfer = typeof imageCodes.transferFailed.messages;
+type Denied = typeof imageCodes.authFailed.messages;
+
+/** Values with the URLs in them redacted: they come from the registry's answers (redirects, token realms). */
+function redacted<V extends Readonly<Record<string, string | number>>>(values: V): V {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? redactUrlsIn(v) : v])) as V;
+}
+
 /** What a token service answers (Docker's token spec; `access_token` is the OAuth2 name). */
 const tokenResponse = z.object({ token: z.string().min(1).optional(), access_token: z.string().min(1).optional(), expires_in: z.number().finite().optional() });
 
@@ -106,11 +115,7 @@ export class RegistrySession {
         // A name that does not resolve will not start resolving in the next seconds (a temporary
         // DNS failure is EAI_AGAIN, which is retried): say so now, as Docker does.
         if (causeCode(error) === 'ENOTFOUND') {
-          throw new DiagnosticError(
-            createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem}`, {
-              hint: `the host name ${url.hostname} does not resolve: check it and the DNS settings; offline, build FROM an oci-layout: or docker-archive: image, or pass --registry-mirror`,
-            }),
-          );
+          throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'unresolved', { url: `${this.origin}${path}`, problem: lastProblem, host: url.hostname }));
         }
         await delay(this.#backoff(attempt));
         continue;
@@ -120,13 +125,13 @@ export class RegistrySession {
         const location = response.headers.get('location') as string;
         await response.body?.cancel();
         // A redirect loop must end, as fetch's own redirect handling does after 20.
-        if (++redirects > MAX_REDIRECTS) throw this.#unusable(path, `more than ${MAX_REDIRECTS} redirects (the last to ${location})`);
+        if (++redirects > MAX_REDIRECTS) throw this.#unusable('redirects', { url: `${this.origin}${path}`, most: MAX_REDIRECTS, location });
         try {
           url = new URL(location, url);
         } catch {
-          throw this.#unusable(path, `a redirect to "${location}", which is not a URL`);
+          throw this.#unusable('redirectNotUrl', { url: `${this.origin}${path}`, location });
         }
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#unusable(path, `a redirect to ${url.protocol} (only http and https are followed)`);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#unusable('redirectScheme', { url: `${this.origin}${path}`, scheme: url.protocol });
         // fetch refuses a URL with userinfo; credentials never travel in a redirect anyway.
         url.username = '';
         url.password = '';
@@ -151,7 +156,7 @@ export class RegistrySession {
       }
       return response;
     }
-    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, `${this.origin}${path}: ${lastProblem} after ${this.retry.attempts} attempts`));
+    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'retries', { url: `${this.origin}${path}`, problem: lastProblem, attempts: this.retry.attempts }));
   }
 
   #backoff(attempt: number): number {
@@ -165,22 +170,22 @@ export class RegistrySession {
   }
 
   async #answer(challenge: Challenge | undefined, scope: string): Promise<void> {
-    if (!challenge) throw this.#denied('the registry asked for credentials without a usable challenge');
+    if (!challenge) throw this.#denied('noChallenge', {});
     if (challenge.scheme === 'basic') {
       const c = this.credentials;
-      if (!c || !('username' in c)) throw this.#denied('the registry wants a username and password, and none is configured');
+      if (!c || !('username' in c)) throw this.#denied('noCredentials', {});
       this.#basic = `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
       return;
     }
     const realm = challenge.params.realm;
-    if (!realm) throw this.#denied('the Bearer challenge names no token realm');
+    if (!realm) throw this.#denied('noRealm', {});
     let url: URL;
     try {
       url = new URL(realm);
     } catch {
-      throw this.#denied(`the Bearer challenge names a token realm "${realm}" that is not a URL`);
+      throw this.#denied('realmNotUrl', { realm });
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#denied(`the token realm ${realm} is not an http(s) URL`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw this.#denied('realmScheme', { realm });
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope ?? scope);
     const c = this.credentials;
@@ -194,12 +199,12 @@ export class RegistrySession {
         response = await fetch(url, { headers, signal: AbortSignal.timeout(this.#stallMs) });
       }
     } catch (error) {
-      throw this.#denied(`the token service ${url.origin} cannot be reached: ${networkProblem(error)}`);
+      throw this.#denied('tokenUnreachable', { service: url.origin, problem: networkProblem(error) });
     }
-    if (!response.ok) throw this.#denied(`the token service ${url.origin} answered HTTP ${response.status}`);
+    if (!response.ok) throw this.#denied('tokenStatus', { service: url.origin, status: response.status });
     const data = tokenResponse.safeParse(await response.json().catch(() => undefined));
     const token = data.success ? (data.data.token ?? data.data.access_token) : undefined;
-    if (!data.success || !token) throw this.#denied(`the token service ${url.origin} returned no token`);
+    if (!data.success || !token) throw this.#denied('noToken', { service: url.origin });
     const lifetime = Math.max(10, (data.data.expires_in ?? 60) - 5) * 1000;
     this.#tokens.set(scope, { header: `Bearer ${token}`, expires: Date.now() + lifetime });
   }
@@ -211,12 +216,12 @@ export class RegistrySession {
 
   // The URLs these carry come from the registry's answers (redirects, token realms): redacted here,
   // once, as network errors are in networkProblem.
-  #unusable(path: string, why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, redactUrlsIn(`${this.origin}${path}: ${why}`)));
+  #unusable<K extends keyof Transfer>(message: K, values: MessageValues<Transfer[K]>): DiagnosticError {
+    return new DiagnosticError(createDiagnostic(imageCodes.transferFailed, message, redacted(values)));
   }
 
-  #denied(why: string): DiagnosticError {
-    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, redactUrlsIn(`${this.origin}: ${why}`)));
+  #denied<K extends keyof Denied>(message: K, values: Omit<MessageValues<Denied[K]>, 'origin'>): DiagnosticError {
+    return new DiagnosticError(createDiagnostic(imageCodes.authFailed, message, redacted({ ...values, origin: this.origin } as MessageValues<Denied[K]>)));
   }
 }
 

@@ -56,99 +56,121 @@ type BlobLocation =
   | { readonly kind: 'registry'; readonly client: RegistryClient; readonly repository: string }
   | { readonly kind: 'archive'; readonly file: string; readonly layerFiles: readonly string[] };
 
-/** Creates the image sources. */
-export function createImageSources(options: ImageSourceOptions): ImageSources {
-  const logger = options.logger ?? silentLogger;
-  const store = new BlobStore(options.cacheDir);
-  const locations = new Map<string, BlobLocation>();
-  const clients = new Map<string, RegistryClient>();
-  const clientFor = (registry: string): RegistryClient => {
-    let client = clients.get(registry);
+/** Where each resolved image's layers come from, and the registry clients, for one build. */
+class SourceSet {
+  readonly store: BlobStore;
+  readonly logger: Logger;
+  readonly locations = new Map<string, BlobLocation>();
+  readonly clients = new Map<string, RegistryClient>();
+
+  constructor(readonly options: ImageSourceOptions) {
+    this.store = new BlobStore(options.cacheDir);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  clientFor(registry: string): RegistryClient {
+    let client = this.clients.get(registry);
     if (!client) {
       client = new RegistryClient(registry, {
-        env: options.env ?? {},
-        insecureRegistries: options.insecureRegistries ?? [],
-        mirrors: options.mirrors ?? new Map(),
-        logger,
-        ...(options.retry ? { retry: options.retry } : {}),
+        env: this.options.env ?? {},
+        insecureRegistries: this.options.insecureRegistries ?? [],
+        mirrors: this.options.mirrors ?? new Map(),
+        logger: this.logger,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
       });
-      clients.set(registry, client);
+      this.clients.set(registry, client);
     }
     return client;
-  };
-  const resolver: ImageResolver = {
-    async resolve(ref: ImageRef, resolveOptions: ResolveOptions): Promise<ResolvedImage> {
-      if (ref.transport === 'oci-layout') {
-        const { image, dir } = await resolveLayout(ref, resolveOptions.contextDir, resolveOptions.platform);
-        locations.set(image.manifestDigest, { kind: 'layout', dir });
-        return image;
-      }
-      if (ref.transport === 'registry') {
-        const client = clientFor(ref.registry);
-        const image = await resolveRegistry(ref, registryDocuments(client, ref.repository, store), store, resolveOptions.platform);
-        locations.set(image.manifestDigest, { kind: 'registry', client, repository: ref.repository });
-        logger.info({ image: `${ref.registry}/${ref.repository}`, digest: image.manifestDigest }, `resolved ${ref.registry}/${ref.repository}:${ref.tag ?? ''} to ${image.manifestDigest}`);
-        return image;
-      }
-      const { image, file, layerFiles } = await resolveArchive(ref, resolveOptions.contextDir);
-      locations.set(image.manifestDigest, { kind: 'archive', file, layerFiles });
+  }
+
+  async resolve(ref: ImageRef, resolveOptions: ResolveOptions): Promise<ResolvedImage> {
+    if (ref.transport === 'oci-layout') {
+      const { image, dir } = await resolveLayout(ref, resolveOptions.contextDir, resolveOptions.platform);
+      this.locations.set(image.manifestDigest, { kind: 'layout', dir });
       return image;
-    },
-  };
-  const resolveCached = async (ref: ImageRef, resolveOptions: ResolveOptions, pinned?: Digest): Promise<ResolvedImage | undefined> => {
+    }
+    if (ref.transport === 'registry') {
+      const client = this.clientFor(ref.registry);
+      const image = await resolveRegistry(ref, registryDocuments(client, ref.repository, this.store), this.store, resolveOptions.platform);
+      this.locations.set(image.manifestDigest, { kind: 'registry', client, repository: ref.repository });
+      this.logger.info({ image: `${ref.registry}/${ref.repository}`, digest: image.manifestDigest }, `resolved ${ref.registry}/${ref.repository}:${ref.tag ?? ''} to ${image.manifestDigest}`);
+      return image;
+    }
+    const { image, file, layerFiles } = await resolveArchive(ref, resolveOptions.contextDir);
+    this.locations.set(image.manifestDigest, { kind: 'archive', file, layerFiles });
+    return image;
+  }
+
+  async resolveCached(ref: ImageRef, resolveOptions: ResolveOptions, pinned?: Digest): Promise<ResolvedImage | undefined> {
     const digest = ref.transport === 'docker-archive' ? undefined : (ref.digest ?? pinned);
-    if (ref.transport !== 'registry') return resolver.resolve(ref.transport === 'oci-layout' && digest ? { ...ref, digest } : ref, resolveOptions);
+    if (ref.transport !== 'registry') return this.resolve(ref.transport === 'oci-layout' && digest ? { ...ref, digest } : ref, resolveOptions);
     if (digest === undefined) return undefined;
     let image: ResolvedImage;
     try {
-      image = await resolveRegistry({ ...ref, digest }, storedDocuments(store), store, resolveOptions.platform);
+      image = await resolveRegistry({ ...ref, digest }, storedDocuments(this.store), this.store, resolveOptions.platform);
     } catch (error) {
       if (error instanceof NotStored) return undefined;
       throw error;
     }
-    for (const layer of image.layers) if (!(await store.has(layer.digest, layer.size))) return undefined;
-    locations.set(image.manifestDigest, { kind: 'registry', client: clientFor(ref.registry), repository: ref.repository });
+    for (const layer of image.layers) if (!(await this.store.has(layer.digest, layer.size))) return undefined;
+    this.locations.set(image.manifestDigest, { kind: 'registry', client: this.clientFor(ref.registry), repository: ref.repository });
     return { ...image, ref };
-  };
-  const locate = (image: ResolvedImage, index: number) => {
+  }
+
+  locate(image: ResolvedImage, index: number): { layer: ResolvedImage['layers'][number]; location: BlobLocation } {
     const layer = image.layers[index];
-    const location = locations.get(image.manifestDigest);
+    const location = this.locations.get(image.manifestDigest);
     if (!layer || !location) throw new Error('openLayer: image was not resolved by these sources, or has no such layer');
     return { layer, location };
-  };
-  const download = async (image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<void> => {
-    const { layer, location } = locate(image, index);
+  }
+
+  async download(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<void> {
+    const { layer, location } = this.locate(image, index);
     if (location.kind !== 'registry') return;
     const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
-    await store.fetchInto(layer.digest, layer.size, (offset) => location.client.blob(location.repository, layer.digest, offset), {
+    const retry = this.options.retry;
+    await this.store.fetchInto(layer.digest, layer.size, (offset) => location.client.blob(location.repository, layer.digest, offset), {
       ...(report ? { onBytes: report } : {}),
-      ...(options.retry?.stallMs !== undefined ? { stallMs: options.retry.stallMs } : {}),
-      ...(options.retry ? { attempts: options.retry.attempts } : {}),
+      ...(retry?.stallMs !== undefined ? { stallMs: retry.stallMs } : {}),
+      ...(retry ? { attempts: retry.attempts } : {}),
     });
-  };
-  const layers: LayerSource = {
-    async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
-      const { layer, location } = locate(image, index);
-      if (location.kind === 'layout') {
-        const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
-        return uncompressedLayer(openLayoutBlob(location.dir, layer.digest), layer, report);
-      }
-      if (location.kind === 'archive') {
-        const { stream, size } = await openArchiveLayer(location.file, location.layerFiles[index] as string);
-        return uncompressedLayer(stream, { ...layer, size });
-      }
-      await download(image, index, onProgress);
-      return uncompressedLayer(store.open(layer.digest), layer);
+  }
+
+  async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
+    const { layer, location } = this.locate(image, index);
+    if (location.kind === 'layout') {
+      const report = onProgress ? (done: number) => onProgress({ digest: layer.digest, done, total: layer.size }) : undefined;
+      return uncompressedLayer(openLayoutBlob(location.dir, layer.digest), layer, report);
+    }
+    if (location.kind === 'archive') {
+      const { stream, size } = await openArchiveLayer(location.file, location.layerFiles[index] as string);
+      return uncompressedLayer(stream, { ...layer, size });
+    }
+    await this.download(image, index, onProgress);
+    return uncompressedLayer(this.store.open(layer.digest), layer);
+  }
+
+  async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void> {
+    const queue = [...(which ?? image.layers.map((_, i) => i))];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.download(image, next, onProgress);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency ?? 3) }, worker));
+  }
+}
+
+/** Creates the image sources. */
+export function createImageSources(options: ImageSourceOptions): ImageSources {
+  const set = new SourceSet(options);
+  return {
+    resolver: { resolve: (ref, resolveOptions) => set.resolve(ref, resolveOptions) },
+    resolveCached: (ref, resolveOptions, pinned) => set.resolveCached(ref, resolveOptions, pinned),
+    layers: {
+      openLayer: (image, index, onProgress) => set.openLayer(image, index, onProgress),
+      prefetch: (image, onProgress, which) => set.prefetch(image, onProgress, which),
     },
-    async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void> {
-      const queue = [...(which ?? image.layers.map((_, i) => i))];
-      const worker = async (): Promise<void> => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await download(image, next, onProgress);
-      };
-      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, worker));
-    },
+    store: set.store,
   };
-  return { resolver, resolveCached, layers, store };
 }
 
 /** A document the blob store does not hold; caught by `resolveCached`, never seen by a user. */

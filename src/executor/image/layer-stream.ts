@@ -15,7 +15,7 @@ import { layerCompression } from './media-types.js';
 import { zstdDecompressor } from './zstd-stream.js';
 
 function mismatch(what: string, expected: Digest, got: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${what}: expected ${expected}, got ${got}`));
+  return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'content', { what, expected, got }));
 }
 
 /** A pass-through that fails unless exactly `size` bytes hashing to `digest` flow through. */
@@ -63,7 +63,7 @@ export function uncompressedLayer(blob: Readable, layer: LayerDescriptor, onByte
   if (compression === undefined) {
     blob.destroy();
     throw new DiagnosticError(
-      createDiagnostic(imageCodes.unsupportedLayer, `layer ${layer.digest} has media type "${layer.mediaType}", which cube cannot unpack`),
+      createDiagnostic(imageCodes.unsupportedLayer, 'mediaType', { digest: layer.digest, mediaType: layer.mediaType }),
     );
   }
   const stages: Duplex[] = [verifier(layer.digest, layer.size, `layer ${layer.digest}`, onBytes)];
@@ -74,7 +74,7 @@ export function uncompressedLayer(blob: Readable, layer: LayerDescriptor, onByte
   const out = chain(blob, ...stages);
   const wrapped = new PassThrough({ highWaterMark: 1 << 20 });
   out.on('error', (error) => {
-    const known = error instanceof DiagnosticError ? error : new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `layer ${layer.digest} cannot be decompressed: ${error.message}`));
+    const known = error instanceof DiagnosticError ? error : new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'decompress', { digest: layer.digest, problem: error.message }));
     wrapped.destroy(known);
   });
   return out.pipe(wrapped);

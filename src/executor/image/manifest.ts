@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Platform } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { MessageValues } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { digestSchema } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -51,15 +52,17 @@ const configSchema = z.object({
   rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest) }),
 });
 
-function bad(what: string, detail: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: ${detail}`));
+type Bad = typeof imageCodes.badManifest.messages;
+
+function bad<K extends keyof Bad>(message: K, values: MessageValues<Bad[K]>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(imageCodes.badManifest, message, values));
 }
 
 function parseJson(bytes: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
-    throw bad(what, 'not valid JSON');
+    throw bad('notJson', { what });
   }
 }
 
@@ -69,19 +72,19 @@ export type ParsedDocument = { readonly kind: 'index'; readonly manifests: reado
 /** Parses an index or image manifest; `mediaType` is the one its descriptor (or response) gave. */
 export function parseDocument(bytes: Uint8Array, mediaType: string | undefined, what: string): ParsedDocument {
   const value = parseJson(bytes, what);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(what, 'not a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad('notObject', { what });
   const json = value as { mediaType?: unknown; schemaVersion?: unknown; manifests?: unknown };
   const type = typeof json.mediaType === 'string' ? json.mediaType : mediaType;
   if (type === MediaType.dockerSchema1 || type === MediaType.dockerSchema1Signed || json.schemaVersion === 1) {
-    throw new DiagnosticError(createDiagnostic(imageCodes.schema1, `${what} is a Docker schema 1 manifest, which cube does not read`));
+    throw new DiagnosticError(createDiagnostic(imageCodes.schema1, 'schema1', { what }));
   }
   if (isIndex(type) || (type === undefined && Array.isArray(json.manifests))) {
     const parsed = indexSchema.safeParse(json);
-    if (!parsed.success) throw bad(what, `not a valid image index (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    if (!parsed.success) throw bad('badIndex', { what, problem: parsed.error.issues[0]?.message ?? 'invalid' });
     return { kind: 'index', manifests: parsed.data.manifests };
   }
   const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) throw bad(what, `not a valid image manifest (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success) throw bad('badManifest', { what, problem: parsed.error.issues[0]?.message ?? 'invalid' });
   return { kind: 'manifest', config: parsed.data.config, layers: parsed.data.layers };
 }
 
@@ -96,14 +99,14 @@ export function selectPlatform(manifests: readonly Descriptor[], wanted: Platfor
   if (match) return match;
   const offered = candidates.map((d) => formatPlatform(d.platform as Platform)).join(', ') || 'none';
   throw new DiagnosticError(
-    createDiagnostic(imageCodes.noMatchingPlatform, `${what} has no manifest for ${formatPlatform(wanted)} (it offers: ${offered})`),
+    createDiagnostic(imageCodes.noMatchingPlatform, 'none', { what, platform: formatPlatform(wanted), offered }),
   );
 }
 
 /** Parses an image config into cube's view of it plus the layers' diffIds. */
 export function parseConfig(bytes: Uint8Array, what: string): { config: ImageConfig; diffIds: readonly Digest[]; platform: Platform } {
   const parsed = configSchema.safeParse(parseJson(bytes, what));
-  if (!parsed.success) throw bad(what, `not a valid image config (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success) throw bad('badConfig', { what, problem: parsed.error.issues[0]?.message ?? 'invalid' });
   const c = parsed.data.config ?? {};
   const config: ImageConfig = {
     env: c.Env ?? [],
@@ -124,6 +127,6 @@ export function parseConfig(bytes: Uint8Array, what: string): { config: ImageCon
 
 /** Pairs manifest layers with config diffIds; their counts must agree. */
 export function layerDescriptors(layers: readonly Descriptor[], diffIds: readonly Digest[], what: string): LayerDescriptor[] {
-  if (layers.length !== diffIds.length) throw bad(what, `the manifest lists ${layers.length} layers but the config ${diffIds.length} diff_ids`);
+  if (layers.length !== diffIds.length) throw bad('layerCount', { what, layers: layers.length, diffIds: diffIds.length });
   return layers.map((l, i) => ({ digest: l.digest, mediaType: l.mediaType ?? '', size: l.size, diffId: diffIds[i] as Digest }));
 }

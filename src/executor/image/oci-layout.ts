@@ -23,10 +23,6 @@ const MAX_NESTING = 8;
 
 type LayoutRef = Extract<ImageRef, { transport: 'oci-layout' }>;
 
-function unreadable(message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(imageCodes.layoutUnreadable, message));
-}
-
 /** The path of blob `digest` in the layout at `dir`. */
 export function layoutBlobPath(dir: string, digest: Digest): string {
   return join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
@@ -39,16 +35,16 @@ async function readDocument(dir: string, digest: Digest, what: string): Promise<
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw unreadable(`${what}: cannot read blob ${digest} in ${dir} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DiagnosticError(createDiagnostic(imageCodes.layoutUnreadable, 'blob', { what, digest, directory: dir, problem: (error as NodeJS.ErrnoException).code ?? 'error' }));
   }
   try {
     const { size } = await handle.stat();
     if (size > MAX_MANIFEST_BYTES) {
-      throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES}-byte limit`));
+      throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, 'tooBig', { what, size, limit: MAX_MANIFEST_BYTES }));
     }
     const bytes = await handle.readFile();
     const got = sha256Digest(bytes);
-    if (got !== digest) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, `${what}: expected ${digest}, got ${got}`));
+    if (got !== digest) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'content', { what, expected: digest, got }));
     return bytes;
   } finally {
     await handle.close();
@@ -70,9 +66,7 @@ function pickTop(manifests: readonly Descriptor[], ref: LayoutRef): Descriptor {
   const tags = manifests.map((d) => d.annotations?.[REF_NAME]).filter((t): t is string => t !== undefined);
   const wantedWhat = ref.digest ?? (ref.tag !== undefined ? `tag "${ref.tag}"` : 'a single image (no tag given)');
   throw new DiagnosticError(
-    createDiagnostic(imageCodes.referenceNotFound, `${what}: the layout has no ${wantedWhat}`, {
-      hint: tags.length > 0 ? `the layout's tags are: ${tags.join(', ')}` : 'the layout names no tags; refer to an image by @sha256:… digest',
-    }),
+    createDiagnostic(imageCodes.referenceNotFound, tags.length > 0 ? 'layout' : 'layoutUntagged', { what, wanted: wantedWhat, tags: tags.join(', ') }),
   );
 }
 
@@ -99,16 +93,16 @@ export async function resolveLayout(ref: LayoutRef, contextDir: string, platform
   try {
     indexText = await readFile(join(dir, 'index.json'), 'utf8');
   } catch (error) {
-    throw unreadable(`${what}: cannot read ${join(dir, 'index.json')} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DiagnosticError(createDiagnostic(imageCodes.layoutUnreadable, 'index', { what, path: join(dir, 'index.json'), problem: (error as NodeJS.ErrnoException).code ?? 'error' }));
   }
   const top = parseDocument(Buffer.from(indexText), undefined, `${dir}/index.json`);
-  if (top.kind !== 'index') throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${dir}/index.json is not an image index`));
+  if (top.kind !== 'index') throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, 'notIndex', { path: `${dir}/index.json` }));
   const wanted = platform ?? hostPlatform();
   let descriptor = ref.digest !== undefined && !top.manifests.some((d) => d.digest === ref.digest) ? await findNested(dir, top.manifests, ref.digest, what) : undefined;
   descriptor ??= pickTop(top.manifests, ref);
   let indexDigest: Digest | undefined;
   for (let depth = 0; ; depth++) {
-    if (depth > MAX_NESTING) throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, `${what}: indexes nested more than ${MAX_NESTING} deep`));
+    if (depth > MAX_NESTING) throw new DiagnosticError(createDiagnostic(imageCodes.badManifest, 'nested', { what, depth: MAX_NESTING }));
     const bytes = await readDocument(dir, descriptor.digest, what);
     const doc = parseDocument(bytes, descriptor.mediaType, `${what} (${descriptor.digest})`);
     if (doc.kind === 'index') {

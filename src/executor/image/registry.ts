@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ImageRef, Platform } from '../../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
+import type { CatalogEntry, MessageValues } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
@@ -43,18 +44,18 @@ export function isLoopback(host: string): boolean {
   return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
-function fail(entry: (typeof imageCodes)[keyof typeof imageCodes], message: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(entry, message));
+function fail<E extends CatalogEntry, K extends keyof E['messages'] & string>(entry: E, message: K, values: MessageValues<E['messages'][K]>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(entry, message, values));
 }
 
 async function readCapped(response: Response, what: string): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, `${what} is ${declared} bytes, more than the ${MAX_MANIFEST_BYTES}-byte limit`);
+  if (declared > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, 'tooBig', { what, size: declared, limit: MAX_MANIFEST_BYTES });
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
     total += (chunk as Buffer).length;
-    if (total > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, `${what} is more than the ${MAX_MANIFEST_BYTES}-byte limit`);
+    if (total > MAX_MANIFEST_BYTES) throw fail(imageCodes.badManifest, 'tooBigStreamed', { what, limit: MAX_MANIFEST_BYTES });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -80,7 +81,7 @@ export class RegistryClient {
     const mirrors = (this.options.mirrors.get(this.registry) ?? []).map((m) => {
       const url = new URL(m);
       if (url.protocol === 'http:' && !isLoopback(url.host) && !this.options.insecureRegistries.includes(url.host)) {
-        throw fail(imageCodes.registryUnsupported, `mirror ${redactUrl(m)} uses plain HTTP and is neither on loopback nor named as insecure`);
+        throw fail(imageCodes.registryUnsupported, 'plainMirror', { mirror: redactUrl(m) });
       }
       return new RegistrySession(url.origin, undefined, retry, this.options.logger);
     });
@@ -105,9 +106,9 @@ export class RegistryClient {
 
   #check(response: Response, what: string): void {
     if (response.ok || response.status === 206) return;
-    if (response.status === 404) throw fail(imageCodes.notFound, `${this.registry}: ${what} not found`);
-    if (response.status === 401 || response.status === 403) throw fail(imageCodes.authFailed, `${this.registry}: access to ${what} denied (HTTP ${response.status})`);
-    throw fail(imageCodes.transferFailed, `${this.registry}: ${what}: HTTP ${response.status}`);
+    if (response.status === 404) throw fail(imageCodes.notFound, 'missing', { registry: this.registry, what });
+    if (response.status === 401 || response.status === 403) throw fail(imageCodes.authFailed, 'denied', { registry: this.registry, what, status: response.status });
+    throw fail(imageCodes.transferFailed, 'status', { registry: this.registry, what, status: response.status });
   }
 
   /** Fetches a manifest or index; verifies it against `expected` when given. */
@@ -117,7 +118,7 @@ export class RegistryClient {
     this.#check(response, what);
     const bytes = await readCapped(response, what);
     const digest = sha256Digest(bytes);
-    if (expected !== undefined && digest !== expected) throw fail(imageCodes.digestMismatch, `${what}: expected ${expected}, the registry served ${digest}`);
+    if (expected !== undefined && digest !== expected) throw fail(imageCodes.digestMismatch, 'served', { what, expected, got: digest });
     return { bytes, mediaType: response.headers.get('content-type')?.split(';')[0] ?? undefined, digest };
   }
 
@@ -190,10 +191,10 @@ export async function resolveRegistry(ref: RegistryRef, documents: RegistryDocum
     const inner = await documents.manifest(picked.digest, picked.digest);
     await store.put(inner.digest, inner.bytes);
     doc = parseDocument(inner.bytes, picked.mediaType ?? inner.mediaType, `${name}@${picked.digest}`);
-    if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}@${picked.digest} is an index inside an index`);
+    if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, 'indexInIndex', { what: `${name}@${picked.digest}` });
     manifestDigest = inner.digest;
   }
-  if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, `${name}:${reference} is not an image manifest`);
+  if (doc.kind !== 'manifest') throw fail(imageCodes.badManifest, 'notManifest', { what: `${name}:${reference}` });
   const configDescriptor = doc.config;
   await documents.config(configDescriptor.digest, configDescriptor.size);
   const chunks: Buffer[] = [];

@@ -135,7 +135,7 @@ export function zstdDecompressor(digest: Digest): Duplex {
   let wanted = true;
   let pending: { chunk: Buffer; at: number; done: (error?: Error | null) => void } | undefined;
   const frames = new FrameReader((window) => {
-    throw new DiagnosticError(createDiagnostic(imageCodes.zstdWindowTooLarge, `layer ${digest} is zstd with a window of ${window} bytes, over the ${MAX_ZSTD_WINDOW} bytes cube decompresses`));
+    throw new DiagnosticError(createDiagnostic(imageCodes.zstdWindowTooLarge, 'window', { digest, window, max: MAX_ZSTD_WINDOW }));
   });
   const stream = new Duplex({
     readableHighWaterMark: 1 << 20,

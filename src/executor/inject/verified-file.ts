@@ -37,30 +37,27 @@ export async function writeVerifiedFile(
     handle = await open(fsPath(file.hostPath), 'r');
   } catch (err) {
     throw new DiagnosticError(
-      createDiagnostic(buildCodes.hostFileUnreadable, `cannot read ${role} "${file.hostPath}": ${(err as Error).message}`),
+      createDiagnostic(buildCodes.hostFileUnreadable, 'unreadable', { role, path: file.hostPath, problem: (err as Error).message }),
     );
   }
   try {
-    const changed = (what: string): DiagnosticError =>
-      new DiagnosticError(
-        createDiagnostic(buildCodes.hostFileChanged, `${role} "${file.hostPath}" changed between plan and build: ${what}`),
-      );
+    const named = { role, path: file.hostPath };
     const size = (await handle.stat()).size;
-    if (size !== file.size) throw changed(`size ${size}, planned ${file.size}`);
+    if (size !== file.size) throw new DiagnosticError(createDiagnostic(buildCodes.hostFileChanged, 'size', { ...named, size, planned: file.size }));
     await writer.create(path, { ...meta, type: 'file', size: file.size });
     const hash = createHash('sha256');
     const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(file.size, 1)));
     let done = 0;
     while (done < file.size) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, file.size - done), done);
-      if (bytesRead === 0) throw changed(`it shrank to ${done} bytes while being read`);
+      if (bytesRead === 0) throw new DiagnosticError(createDiagnostic(buildCodes.hostFileChanged, 'shrank', { ...named, bytes: done }));
       const chunk = Buffer.from(buffer.subarray(0, bytesRead));
       hash.update(chunk);
       await writer.write(chunk);
       done += bytesRead;
     }
     const actual: Digest = `sha256:${hash.digest('hex')}`;
-    if (actual !== file.digest) throw changed(`content is ${actual}, planned ${file.digest}`);
+    if (actual !== file.digest) throw new DiagnosticError(createDiagnostic(buildCodes.hostFileChanged, 'content', { ...named, actual, planned: file.digest }));
   } finally {
     await handle.close();
   }

@@ -32,10 +32,10 @@ export function resolveExecutable(index: FlattenedIndex, name: string, cwd: stri
   return undefined;
 }
 
-/** The workload's executable does not resolve in the image (`why` adds a reason, if any). */
-export function workloadNotFound(name: string, path: string, why = ''): Diagnostic {
-  const how = name.includes('/') ? 'no executable file at that path' : `not found in PATH=${path}`;
-  return createDiagnostic(buildCodes.workloadNotFound, `workload executable "${name}" does not resolve in the image: ${how}${why}`);
+/** The workload's executable does not resolve in the image; `keepAlive` when it is the keep-alive of an empty process. */
+export function workloadNotFound(name: string, path: string, keepAlive = false): Diagnostic {
+  const message = name.includes('/') ? 'atPath' : keepAlive ? 'keepAliveOnPath' : 'onPath';
+  return createDiagnostic(buildCodes.workloadNotFound, message, { name, path });
 }
 
 /**
@@ -45,15 +45,14 @@ export function workloadNotFound(name: string, path: string, why = ''): Diagnost
 export function checkWrappable(index: FlattenedIndex, process: EffectiveProcess): { problems: Diagnostic[]; executable?: string } {
   const out: Diagnostic[] = [];
   if (!isExecutableFile(index, '/bin/sh')) {
-    out.push(createDiagnostic(buildCodes.wrapNoShell, 'ENTRYPOINT wrap needs /bin/sh, but the image has no executable /bin/sh (symlinks followed inside the image)'));
+    out.push(createDiagnostic(buildCodes.wrapNoShell, 'noShell', {}));
   }
   const argv = workloadArgv(process.argv);
   const name = argv[0] ?? '';
   const path = pathOf(process.env);
   const executable = resolveExecutable(index, name, process.cwd, path);
   if (!executable) {
-    const why = process.argv.length === 0 ? ' (the process is empty, so the sandbox is kept alive with sleep)' : '';
-    out.push(workloadNotFound(name, path, why));
+    out.push(workloadNotFound(name, path, process.argv.length === 0));
   }
   return { problems: out, ...(executable ? { executable } : {}) };
 }

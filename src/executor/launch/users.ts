@@ -32,7 +32,7 @@ function numericId(text: string | undefined): number | undefined {
 }
 
 function outOfRange(kind: 'user' | 'group', text: string): Diagnostic {
-  return createDiagnostic(kind === 'user' ? buildCodes.unknownUser : buildCodes.unknownGroup, `${kind} id ${text} is out of range (0 to ${MAX_ID})`);
+  return createDiagnostic(kind === 'user' ? buildCodes.unknownUser : buildCodes.unknownGroup, 'outOfRange', { id: text, most: MAX_ID });
 }
 
 /** The records of an account file (`name:x:…` lines, comments and blank lines left out), split into fields. */
@@ -63,8 +63,7 @@ export function resolveUser(
     const rec = passwd.find((r) => r[0] === user);
     const id = numericId(rec?.[2]);
     if (id === undefined) {
-      const where = files.passwd === undefined ? 'the image has no /etc/passwd' : 'it is not in the image\'s /etc/passwd';
-      return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownUser, `unknown user "${user}": ${where}`) };
+      return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownUser, files.passwd === undefined ? 'noPasswd' : 'notInPasswd', { user }) };
     }
     uid = id;
     primaryGid = numericId(rec?.[3]) ?? 0;
@@ -76,8 +75,7 @@ export function resolveUser(
   }
   const gid = numericId(records(files.group).find((r) => r[0] === group)?.[2]);
   if (gid === undefined) {
-    const where = files.group === undefined ? 'the image has no /etc/group' : 'it is not in the image\'s /etc/group';
-    return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownGroup, `unknown group "${group}": ${where}`) };
+    return { ok: false, diagnostic: createDiagnostic(buildCodes.unknownGroup, files.group === undefined ? 'noGroupFile' : 'notInGroupFile', { group }) };
   }
   return { ok: true, value: { uid, gid } };
 }

@@ -72,7 +72,7 @@ describe('limits', () => {
 
   it('by default, a layer may expand to 64 times its compressed size plus 1 GiB, and all layers to 64 times theirs plus 1 GiB', () => {
     const budget = new LayerBudget([{ digest: sha256Digest('a'), size: 10 << 20 }, { digest: sha256Digest('b'), size: 30 << 20 }]);
-    expect(budget.layerLimit({ digest: sha256Digest('a'), size: 10 << 20 })).toEqual({ bytes: 64 * (10 << 20) + 1024 ** 3, why: '64 times its compressed 10.0 MiB plus 1.0 GiB; raise it with --max-layer-bytes' });
+    expect(budget.layerLimit({ digest: sha256Digest('a'), size: 10 << 20 })).toEqual({ bytes: 64 * (10 << 20) + 1024 ** 3, compressed: 10 << 20 });
     expect(budget.layerLimit({ digest: sha256Digest('c') }).bytes).toBe(1024 ** 3);
   });
 });

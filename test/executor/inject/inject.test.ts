@@ -123,8 +123,8 @@ describe('WORKDIR', () => {
     expect(tree.entries.get('/work/dir')?.meta).toMatchObject({ type: 'dir', mode: 0o755, uid: 0 });
     expect(await ensureWorkdir(tree, index, '/app')).toBeUndefined();
     expect(tree.entries.get('/srv')?.meta.mode).toBe(0o700);
-    expect((await ensureWorkdir(tree, index, '/f'))?.code).toBe('CUBE3222');
-    expect((await ensureWorkdir(tree, index, '/f/below'))?.code).toBe('CUBE3222');
+    expect(await ensureWorkdir(tree, index, '/f')).toEqual({ target: '/f', prefix: '/f', type: 'file' });
+    expect(await ensureWorkdir(tree, index, '/f/below')).toEqual({ target: '/f/below', prefix: '/f', type: 'file' });
     expect(await ensureWorkdir(tree, index, '/app/sub')).toBeUndefined();
     expect(tree.entries.get('/srv/sub')?.meta.type).toBe('dir');
     expect(tree.entries.get('/app')?.meta.type).toBe('symlink');

@@ -8,6 +8,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
+import type { MessageValues } from '../../../core/diagnostics/index.js';
 import { runCodes } from '../../../core/diagnostics/codes-run.js';
 import type { EntryType } from '../../../core/tree-writer.js';
 import {
@@ -62,9 +63,11 @@ const INODE_CHUNK = 64 * 1024;
 const TYPES = new Map<number, EntryType>(Object.entries(FileType).map(([type, t]) => [t.mode, type as EntryType]));
 const READABLE_INCOMPAT = Object.values({ ...Incompat, ...IncompatReadable }).reduce((all, bit) => all | bit, 0);
 
+type Unreadable = typeof runCodes.unreadableImage.messages;
+
 /** The diagnostic for an image that cannot be read, naming it. */
-function unreadable(path: string, why: string): DiagnosticError {
-  return new DiagnosticError(createDiagnostic(runCodes.unreadableImage, `${path}: ${why}`));
+function unreadable<K extends keyof Unreadable>(path: string, message: K, values: Omit<MessageValues<Unreadable[K]>, 'path'>): DiagnosticError {
+  return new DiagnosticError(createDiagnostic(runCodes.unreadableImage, message, { ...values, path } as MessageValues<Unreadable[K]>));
 }
 
 /** An open ext4 image. */
@@ -109,12 +112,12 @@ export class Ext4Image {
       const sb = Buffer.alloc(Superblock.size);
       await file.read(sb, 0, sb.length, SUPERBLOCK_OFFSET);
       const f = Superblock.read(sb);
-      if (size < SUPERBLOCK_OFFSET + Superblock.size || f.magic !== SUPERBLOCK_MAGIC) throw unreadable(path, 'not an ext4 image (no ext4 superblock)');
+      if (size < SUPERBLOCK_OFFSET + Superblock.size || f.magic !== SUPERBLOCK_MAGIC) throw unreadable(path, 'notExt4', {});
       const unknown = f.featureIncompat & ~READABLE_INCOMPAT;
-      if (unknown !== 0) throw unreadable(path, `uses ext4 features cube's reader does not read (incompat flags 0x${unknown.toString(16)})`);
+      if (unknown !== 0) throw unreadable(path, 'features', { flags: unknown.toString(16) });
       const blockSize = SUPERBLOCK_OFFSET << f.logBlockSize;
       const sane = f.logBlockSize <= 6 && f.inodesPerGroup > 0 && f.inodesPerGroup <= blockSize * 8 && f.blocksPerGroup > 0 && f.inodeSize >= 128 && f.inodeSize <= blockSize && (f.inodeSize & (f.inodeSize - 1)) === 0;
-      if (!sane) throw unreadable(path, 'the superblock is damaged (impossible block, group or inode sizes)');
+      if (!sane) throw unreadable(path, 'superblockSizes', {});
       const tables = await inodeTables(path, file, size, f);
       return new Ext4Image(path, file, size, sb, tables);
     } catch (error) {
@@ -128,14 +131,14 @@ export class Ext4Image {
     return this.#file.close();
   }
 
-  /** The diagnostic for damage found at `where`. */
-  damaged(why: string): DiagnosticError {
-    return unreadable(this.#path, why);
+  /** The diagnostic for damage found in this image. */
+  damaged<K extends keyof Unreadable>(message: K, values: Omit<MessageValues<Unreadable[K]>, 'path'>): DiagnosticError {
+    return unreadable(this.#path, message, values);
   }
 
   /** `length` bytes at `offset`; reaching past the end of the file means a damaged or cut image. */
   async read(offset: number, length: number): Promise<Buffer> {
-    if (offset < 0 || offset + length > this.#fileSize) throw this.damaged(`a block lies past the end of the image (${this.#fileSize} bytes): the image is damaged or truncated`);
+    if (offset < 0 || offset + length > this.#fileSize) throw this.damaged('blockPastImage', { size: this.#fileSize });
     const buffer = Buffer.alloc(length);
     await this.#file.read(buffer, 0, length, offset);
     return buffer;
@@ -143,16 +146,16 @@ export class Ext4Image {
 
   /** Blocks `start` to `start + count`. */
   readBlocks(start: number, count: number): Promise<Buffer> {
-    if (start + count > this.summary.blocks) throw this.damaged(`block ${start + count - 1} lies past the filesystem's ${this.summary.blocks} blocks`);
+    if (start + count > this.summary.blocks) throw this.damaged('blockPastFs', { block: start + count - 1, blocks: this.summary.blocks });
     return this.read(start * this.summary.blockSize, count * this.summary.blockSize);
   }
 
   /** Inode `ino`. */
   async inode(ino: number): Promise<InodeFacts> {
-    if (!Number.isInteger(ino) || ino < 1 || ino > this.summary.inodes) throw this.damaged(`inode ${ino} is named, but the filesystem has ${this.summary.inodes}`);
+    if (!Number.isInteger(ino) || ino < 1 || ino > this.summary.inodes) throw this.damaged('inodeNumber', { ino, inodes: this.summary.inodes });
     const group = Math.floor((ino - 1) / this.#inodesPerGroup);
     const offset = (this.#inodeTables[group] as number) * this.summary.blockSize + ((ino - 1) % this.#inodesPerGroup) * this.#inodeSize;
-    if (offset + this.#inodeSize > this.#fileSize) throw this.damaged(`inode ${ino} lies past the end of the image: the image is damaged or truncated`);
+    if (offset + this.#inodeSize > this.#fileSize) throw this.damaged('inodePastEnd', { ino });
     const chunk = Math.floor(offset / INODE_CHUNK);
     let bytes = this.#chunks.get(chunk);
     if (!bytes) {
@@ -164,7 +167,7 @@ export class Ext4Image {
     bytes.copy(raw, 0, offset - chunk * INODE_CHUNK, offset - chunk * INODE_CHUNK + Math.min(this.#inodeSize, Inode.size));
     const f = Inode.read(raw);
     const type = TYPES.get(f.mode & 0o170000);
-    if (type === undefined) throw this.damaged(`inode ${ino} has no known file type (mode 0${f.mode.toString(8)})`);
+    if (type === undefined) throw this.damaged('inodeType', { ino, mode: f.mode.toString(8) });
     const units = f.blocksLo + f.blocksHi * 2 ** 32;
     const unit = this.#hugeFiles && (f.flags & InodeFlag.hugeFile) !== 0 ? this.summary.blockSize : SECTOR_SIZE;
     return { type, size: f.sizeLo + f.sizeHi * 2 ** 32, links: f.linksCount, allocated: units * unit, flags: f.flags, block: Buffer.from(f.block) };
@@ -172,14 +175,14 @@ export class Ext4Image {
 
   /** The extents of inode `ino` (data runs, in tree order); unwritten extents are left out. */
   async extents(ino: number, inode: InodeFacts): Promise<Extent[]> {
-    if ((inode.flags & InodeFlag.extents) === 0) throw this.damaged(`inode ${ino} maps its blocks without extents, which cube's reader does not read`);
+    if ((inode.flags & InodeFlag.extents) === 0) throw this.damaged('noExtents', { ino });
     const out: Extent[] = [];
     const seen = new Set<number>();
     const visit = async (node: Buffer, depth: number | undefined): Promise<void> => {
       const h = ExtentHeader.read(node);
       const fits = ExtentHeader.size + h.entries * ExtentLeaf.size <= node.length;
       if (h.magic !== EXTENT_MAGIC || h.entries > h.max || !fits || h.depth > MAX_EXTENT_DEPTH || (depth !== undefined && h.depth !== depth)) {
-        throw this.damaged(`inode ${ino} has a damaged extent tree`);
+        throw this.damaged('extentTree', { ino });
       }
       for (let i = 0; i < h.entries; i++) {
         const at = ExtentHeader.size + i * ExtentLeaf.size;
@@ -187,13 +190,13 @@ export class Ext4Image {
           const e = ExtentLeaf.read(node, at);
           const start = e.startLo + e.startHi * 2 ** 32;
           if (e.len > MAX_EXTENT_LENGTH) continue;
-          if (start + e.len > this.summary.blocks) throw this.damaged(`inode ${ino} has an extent past the filesystem's end`);
+          if (start + e.len > this.summary.blocks) throw this.damaged('extentPastEnd', { ino });
           out.push({ logical: e.block, start, len: e.len });
           continue;
         }
         const e = ExtentIndex.read(node, at);
         const child = e.leafLo + e.leafHi * 2 ** 32;
-        if (seen.has(child)) throw this.damaged(`inode ${ino} has an extent tree that reaches block ${child} twice`);
+        if (seen.has(child)) throw this.damaged('extentTwice', { ino, block: child });
         seen.add(child);
         await visit(await this.readBlocks(child, 1), h.depth - 1);
       }
@@ -210,9 +213,9 @@ async function inodeTables(path: string, file: FileHandle, size: number, f: Retu
   const descriptorSize = wide ? f.descriptorSize : GroupDescriptor.size;
   const blocks = f.blocksCountLo + (wide ? f.blocksCountHi * 2 ** 32 : 0);
   const groups = Math.ceil((blocks - f.firstDataBlock) / f.blocksPerGroup);
-  if (descriptorSize < GroupDescriptor.size || groups < 1 || f.inodesCount > groups * f.inodesPerGroup) throw unreadable(path, 'the superblock is damaged (group descriptors or counts)');
+  if (descriptorSize < GroupDescriptor.size || groups < 1 || f.inodesCount > groups * f.inodesPerGroup) throw unreadable(path, 'superblockGroups', {});
   const at = (f.firstDataBlock + 1) * blockSize;
-  if (at + groups * descriptorSize > size) throw unreadable(path, 'the group descriptors lie past the end of the image: it is damaged or truncated');
+  if (at + groups * descriptorSize > size) throw unreadable(path, 'descriptorsPastEnd', {});
   const table = Buffer.alloc(groups * descriptorSize);
   await file.read(table, 0, table.length, at);
   const tables: number[] = [];
@@ -220,7 +223,7 @@ async function inodeTables(path: string, file: FileHandle, size: number, f: Retu
     const lo = GroupDescriptor.get(table, g * descriptorSize, 'inodeTableLo');
     const hi = descriptorSize >= GroupDescriptor.size + GroupDescriptorHigh.size ? GroupDescriptorHigh.get(table, g * descriptorSize + GroupDescriptor.size, 'inodeTableHi') : 0;
     const start = lo + hi * 2 ** 32;
-    if (start >= blocks) throw unreadable(path, `group ${g}'s inode table lies past the filesystem's end`);
+    if (start >= blocks) throw unreadable(path, 'inodeTablePastEnd', { group: g });
     tables.push(start);
   }
   return tables;

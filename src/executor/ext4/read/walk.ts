@@ -39,7 +39,7 @@ function blockEntries(image: Ext4Image, ino: number, block: Buffer, blockSize: n
     const entry = Dirent.read(block, at);
     const length = recordLength(entry.recLen, blockSize);
     if (length < Dirent.size || length % 4 !== 0 || at + length > blockSize || Dirent.size + entry.nameLen > length) {
-      throw image.damaged(`directory inode ${ino} has a malformed entry at byte ${at} of a block`);
+      throw image.damaged('dirEntry', { ino, at });
     }
     const name = block.subarray(at + Dirent.size, at + Dirent.size + entry.nameLen);
     const dot = entry.nameLen <= 2 && name.every((b) => b === 0x2e);
@@ -80,10 +80,10 @@ async function* walk(image: Ext4Image): AsyncGenerator<Ext4Entry> {
   while (stack.length > 0) {
     const { names, ino } = stack.pop() as { names: readonly Buffer[]; ino: number };
     const inode = await image.inode(ino);
-    if (names.length === 0 && inode.type !== 'dir') throw image.damaged('the root inode is not a directory');
+    if (names.length === 0 && inode.type !== 'dir') throw image.damaged('rootNotDir', {});
     yield { names, ino, type: inode.type, size: inode.size, links: inode.links, allocated: inode.allocated };
     if (inode.type !== 'dir') continue;
-    if (seen.has(ino)) throw image.damaged(`directory inode ${ino} is reached more than once (a directory loop)`);
+    if (seen.has(ino)) throw image.damaged('dirLoop', { ino });
     seen.add(ino);
     const children = await directoryEntries(image, ino, inode);
     for (let i = children.length - 1; i >= 0; i--) {

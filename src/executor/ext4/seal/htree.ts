@@ -83,7 +83,7 @@ export function htreeBlocks(self: number, parent: number, entries: readonly DirE
     csum?.dxBlock(self, root, DX_ROOT_ENTRIES_OFFSET, rootLimit, leaves.length);
   } else {
     const nodeCount = Math.ceil(leaves.length / nodeLimit);
-    if (nodeCount > rootLimit) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, `a directory of ${entries.length} entries needs more than two index levels`));
+    if (nodeCount > rootLimit) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'htree', { entries: entries.length }));
     // Nodes are logical blocks 1..nodeCount, the leaves follow them.
     const rootEntries: DxIndexEntry[] = [];
     for (let n = 0; n < nodeCount; n++) {

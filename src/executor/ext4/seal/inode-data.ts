@@ -75,7 +75,7 @@ export async function writeXattrs(xattrs: ReadonlyMap<string, Uint8Array> | unde
   const inline = encodeInline(entries);
   if (inline) return { inline, block: 0 };
   const block = encodeBlock(entries);
-  if (!block) throw new DiagnosticError(createDiagnostic(ext4Codes.xattrTooLarge, `extended attributes of one file need more than ${BLOCK_SIZE} bytes`));
+  if (!block) throw new DiagnosticError(createDiagnostic(ext4Codes.xattrTooLarge, 'tooLarge', { bytes: BLOCK_SIZE }));
   const at = (space.allocator.allocate(1)[0] as { start: number }).start;
   csum?.xattrBlock(at, block);
   await space.disk.write(at, block);

@@ -84,7 +84,7 @@ export function planLayout(dataEnd: number, usedInodes: number, sizing: Sizing):
     if (sizing.size !== undefined && blocks < metaEnd) {
       const need = alignUp(metaEnd) * BLOCK_SIZE;
       throw new DiagnosticError(
-        createDiagnostic(ext4Codes.tooSmall, `the content needs ${need} bytes (${(need / 1048576).toFixed(0)} MiB), more than SEAL SIZE ${sizing.size} bytes`),
+        createDiagnostic(ext4Codes.tooSmall, 'content', { need, mib: (need / 1048576).toFixed(0), size: sizing.size }),
       );
     }
     const groupsNeeded = Math.ceil(blocks / BLOCKS_PER_GROUP);
@@ -93,7 +93,7 @@ export function planLayout(dataEnd: number, usedInodes: number, sizing: Sizing):
       continue;
     }
     const gdtBlocks = Math.ceil((groups * GroupDescriptor.size) / BLOCK_SIZE);
-    if (gdtBlocks > GDT_RESERVED) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, `the filesystem would need ${groups} block groups`));
+    if (gdtBlocks > GDT_RESERVED) throw new DiagnosticError(createDiagnostic(ext4Codes.tooLarge, 'groups', { groups }));
     // Inodes can ask for more groups than the blocks reach: the image must still reach into the
     // last group, past its superblock copy if it holds one, or the group counts disagree.
     const lastGroup = groups - 1;
