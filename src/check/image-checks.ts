@@ -17,7 +17,7 @@ import { silentLogger } from '../core/log.js';
 import { applyBuildSteps, baseImageFacts, checkLaunch, discardingWriter, IndexingWriter, treeContent } from '../executor/build/index.js';
 import type { LaunchCheckInput, SealStep } from '../executor/build/index.js';
 import type { ImageSources } from '../executor/image/index.js';
-import type { FlattenedIndex } from '../executor/flatten/index.js';
+import type { FlattenedIndex, FlattenLimits } from '../executor/flatten/index.js';
 import { formatImageRef } from '../parser/index.js';
 import { lockedManifest } from '../planner/index.js';
 import type { ResolvedEnvd } from '../planner/index.js';
@@ -45,6 +45,7 @@ export interface ImageCheckInput {
   /** The build file's steps as the context checks resolved them (undefined where one failed). */
   readonly steps: readonly (SealStep | undefined)[];
   readonly envd?: ResolvedEnvd;
+  readonly limits?: FlattenLimits;
 }
 
 const BLOCK = 4096;
@@ -98,7 +99,7 @@ function checkedEnvd(inject: NonNullable<BuildSpec['inject']>, resolved: Resolve
 /** Runs the image checks: the build's own steps and launch checks over the image's facts. */
 export async function imageFindings(input: ImageCheckInput, image: ResolvedImage): Promise<Findings> {
   const findings: Findings = { diagnostics: [], sources: new Map() };
-  const facts = await collect(findings, () => baseImageFacts(image, input.images.layers, input.cacheDir));
+  const facts = await collect(findings, () => baseImageFacts(image, input.images.layers, input.cacheDir, input.limits));
   if (!facts) return findings;
   const { spec, spans } = input;
   const architecture = image.platform.architecture;

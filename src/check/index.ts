@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { Platform } from '../core/build-spec.js';
 import { hostPlatform } from '../core/platform.js';
 import type { Diagnostic } from '../core/diagnostics/index.js';
+import type { FlattenLimits } from '../executor/flatten/index.js';
 import type { ImageSources } from '../executor/image/index.js';
 import { applyPolicy, combinePolicies, directivePolicy, lintBuildFile } from '../lint/index.js';
 import type { CheckPolicy } from '../lint/index.js';
@@ -33,6 +34,8 @@ export interface CheckInput {
   readonly pull: boolean;
   /** A loaded hasher to share with the planning that follows (`cube build`). */
   readonly hasher?: HostFileHasher;
+  /** What reading the image's layers may cost (`--max-layer-bytes` and the like). */
+  readonly limits?: FlattenLimits;
 }
 
 /** All findings, and what the renderer needs to show them. */
@@ -83,7 +86,7 @@ export async function checkBuild(input: CheckInput): Promise<CheckReport> {
     });
     await hasher.save();
     const image = atHand.image
-      ? await imageFindings({ spec, spans, images: input.images, cacheDir: input.cacheDir, steps: context.steps, ...(envd.envd ? { envd: envd.envd } : {}) }, atHand.image)
+      ? await imageFindings({ spec, spans, images: input.images, cacheDir: input.cacheDir, steps: context.steps, ...(envd.envd ? { envd: envd.envd } : {}), ...(input.limits ? { limits: input.limits } : {}) }, atHand.image)
       : undefined;
     for (const findings of [atHand, context, envd, ...(image ? [image] : [])]) {
       found.push(...findings.diagnostics);

@@ -4,9 +4,10 @@
  */
 import { createDiagnostic, DiagnosticError } from './diagnostics/index.js';
 import { cliCodes } from './diagnostics/codes-cli.js';
+import { LATEST_TIME } from './tree-writer.js';
 
-/** The latest time ext4 can store (34-bit seconds, the year 2446). */
-const MAX_EPOCH = 2 ** 34 - 1;
+/** The latest time an image can hold (2310-04-04, see LATEST_TIME). */
+const MAX_EPOCH = LATEST_TIME;
 
 /** The build's timestamp in seconds: SOURCE_DATE_EPOCH when set, else 0. */
 export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): number {

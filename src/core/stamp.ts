@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fsPath } from './names.js';
 
 /** Bump when a stamp's meaning changes. */
 export const STAMP_VERSION = 1;
@@ -46,7 +47,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** A file's identity: device, inode, size, modification and change times, or `absent`. */
 export async function identityOf(path: string): Promise<string> {
-  const info = await stat(path, { bigint: true }).catch(() => undefined);
+  const info = await stat(fsPath(path), { bigint: true }).catch(() => undefined);
   return info ? `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` : 'absent';
 }
 

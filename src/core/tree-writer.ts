@@ -9,6 +9,14 @@ export interface Timestamp {
   readonly nsec: number;
 }
 
+/**
+ * The earliest and latest `sec` an entry may carry: ext4's 32-bit seconds and two epoch bits hold
+ * 1901-12-13 to 2446-05-10, but e2fsck takes a time from 2310-04-04 on (epoch bits 3 with the
+ * sign bit set) for a pre-1970 time written by an old kernel, so cube stops before it.
+ */
+export const EARLIEST_TIME = -(2 ** 31);
+export const LATEST_TIME = 2 ** 33 + 2 ** 31 - 1;
+
 /** What kind of filesystem object an entry is. */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 

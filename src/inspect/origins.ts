@@ -10,7 +10,7 @@ import type { Digest } from '../core/digest.js';
 import { WRITER_ORIGIN } from '../executor/build/index.js';
 import type { OriginNode, Origins } from '../executor/build/index.js';
 import type { Plan } from '../planner/index.js';
-import { utf8Name } from './names.js';
+import { nameFromBytes } from '../core/names.js';
 
 /** What an origin is. `filesystem`: cube's ext4 writer (its metadata, the root, lost+found). */
 export type OriginKind = 'layer' | 'envd' | 'step' | 'filesystem' | 'unknown';
@@ -64,9 +64,8 @@ export function originMap(origins: Origins | undefined, plan: Plan | undefined):
   return {
     labels,
     originOf: (names) => {
-      const parts = names.map(utf8Name);
-      if (parts.some((p) => p === undefined)) return filesystem;
-      const origin = byPath.get('/' + parts.join('/'));
+      // origins.json holds the tree's paths, whose names are bytes in cube's name form.
+      const origin = byPath.get('/' + names.map(nameFromBytes).join('/'));
       return origin === undefined || origin === WRITER_ORIGIN ? filesystem : origin;
     },
   };

@@ -2,14 +2,17 @@
  * COPY sources from the build context, hashed by content, mode and name (never mtime):
  * paths relative to the context (patterns as Go's filepath.Glob reads them, see path-pattern.ts), never outside it, `.cubeignore`
  * (dockerignore syntax) honoured, and symlinks as Docker treats them: a symlink named as a
- * source is followed, symlinks inside a copied directory are copied as symlinks.
+ * source is followed, symlinks inside a copied directory are copied as symlinks. Names are bytes:
+ * directories are listed and symlinks read as bytes, kept in cube's name form (core/names.ts),
+ * and every path is handed back to the filesystem through `fsPath`.
  */
-import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import ignoreModule from '@balena/dockerignore';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import type { CatalogEntry, MessageValues, Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
+import { fsPath, nameFromBytes, readNames } from '../core/names.js';
 import type { CopyEntry, CopySource } from '../executor/inject/index.js';
 import type { SpanTable } from '../core/build-spec.js';
 import type { HostFileHasher } from './host-files.js';
@@ -115,7 +118,7 @@ export class BuildContext {
       return exists ? this.glob(rest, join(dir, head)) : [];
     }
     this.hasher.listed(dir);
-    const names = await readdir(dir).catch(() => [] as string[]);
+    const names = await readNames(dir).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of names.sort()) if ('matches' in head && head.matches(name)) out.push(...(await this.glob(rest, join(dir, name))));
     return out;
@@ -124,11 +127,11 @@ export class BuildContext {
   async source(path: string, written: string, span: Span | undefined): Promise<CopySource> {
     let info;
     try {
-      info = await stat(path, { bigint: true });
+      info = await stat(fsPath(path), { bigint: true });
     } catch {
       return this.fail(planCodes.copySourceMissing, 'missing', { source: written, context: this.root }, span);
     }
-    const real = await realpath(path);
+    const real = nameFromBytes(await realpath(fsPath(path), { encoding: 'buffer' }));
     if (real !== this.realRoot && !real.startsWith(this.realRoot + sep)) {
       this.fail(planCodes.copyOutsideContext, 'symlink', { source: written, target: real }, span);
     }
@@ -145,14 +148,14 @@ export class BuildContext {
 
   async walk(dir: string, prefix: string, out: CopyEntry[], span: Span | undefined): Promise<void> {
     this.hasher.listed(dir);
-    const names = (await readdir(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const names = (await readNames(dir)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
       const path = join(dir, name);
       const relativeName = prefix === '' ? name : `${prefix}/${name}`;
       if (this.ignore.ignores(this.rel(path))) continue;
-      const info = await lstat(path, { bigint: true });
+      const info = await lstat(fsPath(path), { bigint: true });
       const mode = Number(info.mode) & 0o7777;
-      if (info.isSymbolicLink()) out.push({ type: 'symlink', relative: relativeName, linkTarget: await readlink(path) });
+      if (info.isSymbolicLink()) out.push({ type: 'symlink', relative: relativeName, linkTarget: nameFromBytes(await readlink(fsPath(path), { encoding: 'buffer' })) });
       else if (info.isDirectory()) {
         out.push({ type: 'dir', relative: relativeName, mode });
         await this.walk(path, relativeName, out, span);

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { Digest } from '../core/digest.js';
+import { fsPath } from '../core/names.js';
 import { writeFileAtomic } from '../core/paths.js';
 
 const RACY_WINDOW_NS = 2_000_000_000n;
@@ -71,7 +72,7 @@ export class HostFileHasher {
       if (cached && cached.size === key.size && cached.mtime === key.mtime && cached.ctime === key.ctime && cached.ino === key.ino) return cached.digest;
     }
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(fsPath(path), { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
     this.reads++;
     const digest: Digest = `sha256:${hash.digest('hex')}`;
     this.#seen.set(path, { ...key, digest });

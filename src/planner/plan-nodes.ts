@@ -11,6 +11,7 @@ import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { EXEC_AS_PATH, execAsDigest } from '../core/exec-as/index.js';
 import { formatBytes } from '../core/format.js';
 import { pathOf } from '../core/image.js';
+import { escapeName, nameToBytes } from '../core/names.js';
 import type { ResolvedImage } from '../core/image.js';
 import type { CopySource } from '../executor/inject/index.js';
 import { formatImageRef } from '../parser/image-ref.js';
@@ -116,11 +117,25 @@ export async function planEnvd(
   return { fs, envd, diagnostics };
 }
 
+/**
+ * A name as plan fields. The plan is hashed as RFC 8785 JSON, which holds only valid Unicode: a
+ * name with bytes that are not UTF-8 is shown escaped (`caf\\xe9`) with its exact bytes in hex
+ * beside it (`<key>Hex`), so it never hashes like the valid name its escape spells.
+ */
+function nameFields(key: string, name: string): Record<string, string> {
+  const shown = escapeName(name);
+  return shown === name ? { [key]: name } : { [key]: shown, [`${key}Hex`]: nameToBytes(name).toString('hex') };
+}
+
 function copyParams(sources: readonly CopySource[]): JsonValue {
   return sources.map((s) => ({
-    name: s.name,
+    ...nameFields('name', s.name),
     isDir: s.isDir,
-    entries: s.entries.map((e) => (e.type === 'file' ? { type: e.type, relative: e.relative, digest: e.digest, size: e.size, mode: e.mode } : e)),
+    entries: s.entries.map((e) => {
+      const relative = nameFields('relative', e.relative);
+      if (e.type === 'file') return { type: e.type, ...relative, digest: e.digest, size: e.size, mode: e.mode };
+      return e.type === 'dir' ? { type: e.type, ...relative, mode: e.mode } : { type: e.type, ...relative, ...nameFields('linkTarget', e.linkTarget) };
+    }),
   }));
 }
 

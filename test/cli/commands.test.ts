@@ -144,6 +144,10 @@ describe('cube plan and cube build', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('CUBE0005');
     noStack(bad.stderr);
+    // A time ext4 would wrap, or e2fsck take for a pre-1970 one, is refused too.
+    const late = await runCli(common, { cwd: dir, env: { SOURCE_DATE_EPOCH: '10737418240' } });
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('CUBE0005: SOURCE_DATE_EPOCH is "10737418240", not a number of seconds from 0 to 10737418239');
   });
 
   it('creates a private cache root (0700), as Docker and containerd do', async () => {

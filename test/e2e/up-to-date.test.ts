@@ -41,10 +41,16 @@ async function project(name: string, path = '/opt/envd/bin:/usr/local/bin:/usr/b
   await writeFile(join(dir, 'Cubefile'), CUBEFILE(path));
   await writeFile(join(dir, 'app.py'), 'echo hello\n');
   await writeFile(join(dir, 'static', 'index.html'), '<p>hello</p>\n');
+  await writeFile(latin1Name(dir), 'latin-1\n');
   await cp(exampleEnvd, join(dir, 'envd'));
   expect((await cube(dir)).exitCode).toBe(0);
   await sleep(SETTLED_MS + 100);
   return dir;
+}
+
+/** A COPY source whose name is not UTF-8: `static/caf\xe9`. */
+function latin1Name(dir: string): Buffer {
+  return Buffer.concat([Buffer.from(join(dir, 'static', 'caf')), Buffer.from([0xe9])]);
 }
 
 function cube(dir: string, extra: readonly string[] = [], env: Record<string, string> = {}) {
@@ -85,6 +91,7 @@ describe('a no-change cube build', () => {
     const changes: [string, () => Promise<void>, Record<string, string>?][] = [
       ['a COPY source', () => appendFile(join(dir, 'app.py'), 'echo again\n')],
       ['a new file in a copied directory', () => writeFile(join(dir, 'static', 'new.css'), 'p {}\n')],
+      ['a COPY source whose name is not UTF-8', () => appendFile(latin1Name(dir), 'more\n')],
       ['envd', () => appendFile(join(dir, 'envd'), 'x')],
       ['the output image', () => rm(join(dir, 'out', 'rootfs.ext4'))],
       ['the origins beside it', () => rm(join(dir, 'out', 'origins.json'))],

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { EntryMeta } from '../../src/core/tree-writer.js';
 import { createExt4Writer } from '../../src/executor/ext4/index.js';
 import type { Ext4Options, Ext4Result } from '../../src/executor/ext4/index.js';
+import { nameFromBytes } from '../../src/core/names.js';
 
 /** One operation on the writer. */
 export type Op =
@@ -176,4 +177,56 @@ export async function mke2fsImage(path: string): Promise<void> {
 /** Runs one debugfs request against an image and returns what it printed. */
 export async function debugfs(image: string, request: string): Promise<string> {
   return (await execa('debugfs', ['-R', request, image], { maxBuffer: 1 << 28 })).stdout;
+}
+
+/** One entry of {@link listTree}: inode number, mode (type and permission bits) and, for symlinks, the target's bytes. */
+export interface ListedEntry {
+  readonly ino: number;
+  readonly mode: number;
+}
+
+/**
+ * Every path of an image, read back with debugfs by inode number (so no name is ever quoted or
+ * decoded), as names in cube's byte-exact form (src/core/names.ts): `nameFromBytes` of the bytes
+ * ext4 holds. One debugfs run per level of the tree.
+ */
+export async function listTree(image: string): Promise<Map<string, ListedEntry>> {
+  const out = new Map<string, ListedEntry>();
+  let level: { path: string; ino: number }[] = [{ path: '', ino: 2 }];
+  const work = await mkdtemp(join(tmpdir(), 'cube-list-'));
+  try {
+    while (level.length > 0) {
+      await writeFile(join(work, 'commands'), level.map((d) => `ls -p <${d.ino}>`).join('\n') + '\n');
+      const result = await execa('debugfs', ['-f', join(work, 'commands'), image], { encoding: 'buffer', reject: false, maxBuffer: 1 << 30 });
+      // Each listing follows the echo of its command; a name never holds `/`, so fields split exactly.
+      const sections = Buffer.from(result.stdout).toString('latin1').split(/^debugfs: ls -p <\d+>\n/m).slice(1);
+      const next: { path: string; ino: number }[] = [];
+      for (const [i, dir] of level.entries()) {
+        for (const m of (sections[i] ?? '').matchAll(/^\/(\d+)\/(\d+)\/\d+\/\d+\/([^/]*)\/\d*\/$/gm)) {
+          const name = nameFromBytes(Buffer.from(m[3] as string, 'latin1'));
+          if (name === '.' || name === '..') continue;
+          const entry = { ino: Number(m[1]), mode: parseInt(m[2] as string, 8) };
+          const path = `${dir.path}/${name}`;
+          out.set(path, entry);
+          if ((entry.mode & 0o170000) === 0o040000) next.push({ path, ino: entry.ino });
+        }
+      }
+      level = next;
+    }
+    return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The bytes of a symlink's target, by inode number (fast or slow symlink alike). */
+export async function symlinkTarget(image: string, ino: number): Promise<Buffer> {
+  const result = await execa('debugfs', ['-R', `cat <${ino}>`, image], { encoding: 'buffer', reject: false });
+  const text = Buffer.from(result.stdout);
+  // debugfs `cat` on a fast symlink prints nothing; `stat` shows it quoted.
+  if (text.length > 0) return text;
+  const stat = Buffer.from((await execa('debugfs', ['-R', `stat <${ino}>`, image], { encoding: 'buffer' })).stdout).toString('latin1');
+  const size = Number(/Size: (\d+)/.exec(stat)?.[1] ?? 0);
+  const at = stat.indexOf('Fast link dest: "') + 'Fast link dest: "'.length;
+  return Buffer.from(stat.slice(at, at + size), 'latin1');
 }

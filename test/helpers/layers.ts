@@ -3,7 +3,11 @@ import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import type { Digest } from '../../src/core/digest.js';
 import { sha256Digest } from '../../src/core/digest.js';
-import type { FlattenLayer } from '../../src/executor/flatten/index.js';
+import { DiagnosticError } from '../../src/core/diagnostics/index.js';
+import type { Diagnostic } from '../../src/core/diagnostics/index.js';
+import { flattenLayers } from '../../src/executor/flatten/index.js';
+import type { FlattenLayer, FlattenOptions } from '../../src/executor/flatten/index.js';
+import { MemoryTree } from './memory-tree.js';
 
 /** One member to put in a test layer; `content` makes a file, the other fields the rest. */
 export interface TestMember {
@@ -58,4 +62,15 @@ export function memoryLayer(tar: Buffer): FlattenLayer {
 /** Builds FlattenLayers from member lists, oldest first. */
 export async function layersOf(...layers: (readonly TestMember[])[]): Promise<FlattenLayer[]> {
   return Promise.all(layers.map(async (l) => memoryLayer(await buildTar(l))));
+}
+
+/** Flattens `layers` into a MemoryTree: 'ok', or the first diagnostic it failed with (any other failure is thrown). */
+export async function flattenOutcome(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<'ok' | Diagnostic> {
+  try {
+    await flattenLayers(layers, new MemoryTree(), options);
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof DiagnosticError)) throw error;
+    return error.diagnostics[0] as Diagnostic;
+  }
 }

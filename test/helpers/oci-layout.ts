@@ -26,6 +26,8 @@ export interface TestLayer {
   readonly compression?: 'gzip' | 'zstd' | 'none';
   /** Overrides the media type written in the manifest. */
   readonly mediaType?: string;
+  /** The blob as stored, already compressed as `compression` says (`tar` then gives only the diffId). */
+  readonly stored?: Buffer;
 }
 
 const LAYER_TYPE = { none: 'application/vnd.oci.image.layer.v1.tar', gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd' };
@@ -48,7 +50,7 @@ export async function putImage(
   const diffIds = [];
   for (const layer of layers) {
     const compression = layer.compression ?? 'gzip';
-    const stored = compression === 'gzip' ? gzipSync(layer.tar) : compression === 'zstd' ? await zstd(layer.tar) : layer.tar;
+    const stored = layer.stored ?? (compression === 'gzip' ? gzipSync(layer.tar) : compression === 'zstd' ? await zstd(layer.tar) : layer.tar);
     descriptors.push({ mediaType: layer.mediaType ?? LAYER_TYPE[compression], ...(await putBlob(dir, stored)) });
     diffIds.push(`sha256:${createHash('sha256').update(layer.tar).digest('hex')}`);
   }

@@ -1,6 +1,7 @@
 /** How `cube inspect` prints names that are bytes: UTF-8 as is, everything else escaped, never lossily. */
 import { describe, expect, it } from 'vitest';
-import { displayName, utf8Name } from '../../src/inspect/names.js';
+import { nameFromBytes, nameToBytes } from '../../src/core/names.js';
+import { displayName } from '../../src/inspect/names.js';
 
 const bytes = (...values: number[]): Buffer => Buffer.from(values);
 
@@ -58,7 +59,9 @@ describe('names', () => {
       } catch {
         valid = false;
       }
-      expect(utf8Name(input) !== undefined, input.toString('hex')).toBe(valid);
+      // A valid name is its UTF-8 text; any other is kept byte for byte (never U+FFFD).
+      expect(nameFromBytes(input) === input.toString('utf8'), input.toString('hex')).toBe(valid);
+      expect(nameToBytes(nameFromBytes(input)).equals(input), input.toString('hex')).toBe(true);
       expect(unescape(displayName(input)).equals(input), input.toString('hex')).toBe(true);
     }
   });

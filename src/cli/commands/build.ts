@@ -20,7 +20,7 @@ import { shortDigest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import type { Explanation, Plan } from '../../planner/index.js';
-import { planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
+import { layerLimitOptions, layerLimitsOf, layerLimitUsage, planLoaded, planningOptions, planningSettings, planningUsage, withSources } from './shared.js';
 import type { DiagnosticReporter } from './shared.js';
 import type { PlanningSettings } from './shared.js';
 import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
@@ -49,13 +49,14 @@ Options:
       --explain           print why each plan node has to run (or that it is cached), citing
                           the build file line that set each changed field
       --no-cache          rebuild the rootfs even when the cache holds it
-${remoteCacheUsage}${outputUsage}${checkPolicyUsage}${planningUsage}
+${remoteCacheUsage}${outputUsage}${checkPolicyUsage}${planningUsage}${layerLimitUsage}
 Outputs: OUT/rootfs.ext4, OUT/launch.json, OUT/plan.json. SOURCE_DATE_EPOCH, when set, gives the
 timestamp of every file cube creates.
 `;
 
 const options = {
   ...planningOptions,
+  ...layerLimitOptions,
   ...checkPolicyOptions,
   ...outputOptions,
   ...remoteCacheOptions,
@@ -74,9 +75,10 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const { values, positionals } = parseCommandArgs('build', args, options);
   const output = commandOutput('build', context, values, values.quiet === true);
   const settings = await planningSettings('build', context, values, positionals);
+  const limits = layerLimitsOf('build', values);
   const remote = remoteCacheRefs('build', context, values);
   try {
-    return await build(context, ['build', ...args], values, { ...settings, remote }, output);
+    return await build(context, ['build', ...args], values, { ...settings, ...limits, remote }, output);
   } catch (error) {
     // Reported here (not by main) so a JSON log keeps one logger, and its records stay in order.
     if (!(error instanceof DiagnosticError)) throw error;
@@ -86,7 +88,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
 }
 
 /** What `cube check` would find, without the network, with the hasher the plan then shares. */
-function checkFirst(context: CommandContext, values: BuildValues, settings: PlanningSettings, parts: { loaded: LoadedBuildFile; images: ImageSources; hasher: HostFileHasher }): Promise<CheckReport> {
+function checkFirst(context: CommandContext, values: BuildValues, settings: PlanningSettings & ReturnType<typeof layerLimitsOf>, parts: { loaded: LoadedBuildFile; images: ImageSources; hasher: HostFileHasher }): Promise<CheckReport> {
   return checkBuild({
     ...parts,
     policy: checkPolicyOf('build', values),
@@ -96,11 +98,18 @@ function checkFirst(context: CommandContext, values: BuildValues, settings: Plan
     cacheDir: settings.cacheDir,
     ...(settings.platform ? { platform: settings.platform } : {}),
     pull: false,
+    ...(settings.limits ? { limits: settings.limits } : {}),
   });
 }
 
 /** Loads, checks, plans and executes the build, reporting through `output`. */
-async function build(context: CommandContext, args: readonly string[], values: BuildValues, settings: PlanningSettings & { remote: ReturnType<typeof remoteCacheRefs> }, output: CommandOutput): Promise<ExitCode> {
+async function build(
+  context: CommandContext,
+  args: readonly string[],
+  values: BuildValues,
+  settings: PlanningSettings & ReturnType<typeof layerLimitsOf> & { remote: ReturnType<typeof remoteCacheRefs> },
+  output: CommandOutput,
+): Promise<ExitCode> {
   const { cacheDir } = settings;
   const { logger } = output;
   // Counted: a build that showed a diagnostic is not stamped, so the next run shows it again.
@@ -136,6 +145,7 @@ async function build(context: CommandContext, args: readonly string[], values: B
       cacheDir,
       outDir: values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name),
       noCache: values['no-cache'] === true,
+      ...(settings.limits ? { limits: settings.limits } : {}),
       ...(remote ? { remote } : {}),
       logger,
       progress: output.progress,

@@ -15,7 +15,7 @@ import type { Command, CommandContext } from '../command.js';
 import { ensureCacheRoot } from '../../core/paths.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkPolicyCompletion, checkPolicyOf, checkPolicyOptions, checkPolicyUsage } from './check-options.js';
-import { buildFileLocation, envdMaxSizeOption, platformOption, registryOptions, reportDiagnostics } from './shared.js';
+import { buildFileLocation, envdMaxSizeOption, layerLimitOptions, layerLimitsOf, layerLimitUsage, platformOption, registryOptions, reportDiagnostics } from './shared.js';
 
 const usage = `Usage: cube check [options] [DIR]
 
@@ -37,7 +37,7 @@ Options:
       --cache-dir DIR     cache directory (default $CUBE_CACHE_DIR, else $XDG_CACHE_HOME/cube)
       --insecure-registry HOST   allow plain HTTP to HOST[:PORT] (with --pull; repeatable)
       --registry-mirror R=URL    try URL before registry R (with --pull; repeatable)
-${checkPolicyUsage}      --format F          human (default), json (for editors) or sarif (SARIF 2.1.0, for
+${layerLimitUsage}${checkPolicyUsage}      --format F          human (default), json (for editors) or sarif (SARIF 2.1.0, for
                           GitHub code scanning)
 `;
 
@@ -51,6 +51,7 @@ const options = {
   'cache-dir': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
   'registry-mirror': { type: 'string', multiple: true },
+  ...layerLimitOptions,
   ...checkPolicyOptions,
   format: { type: 'string' },
 } as const;
@@ -80,6 +81,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const policy = checkPolicyOf('check', values);
   const buildArgs = nameValueOptions('check', '--build-arg', values['build-arg']);
   const platform = platformOption('check', values.platform);
+  const limits = layerLimitsOf('check', values);
   const cacheDir = cacheDirOption(context, values['cache-dir']);
   const location = await buildFileLocation('check', context.cwd, values.file, positionals);
   const loaded = await loadBuildFile({ ...location, cwd: context.cwd, buildArgs });
@@ -95,6 +97,7 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
     ...platform,
     images,
     pull: values.pull === true,
+    ...limits,
   });
   return print(context, format as (typeof FORMATS)[number], loaded.displayPath, report);
 }

@@ -7,6 +7,8 @@ import { dirname, resolve } from 'node:path';
 import { DiagnosticError, renderDiagnostics } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import type { BuildSpec, Platform } from '../../core/build-spec.js';
+import { DEFAULT_LIMITS } from '../../executor/flatten/index.js';
+import type { FlattenLimits } from '../../executor/flatten/index.js';
 import type { ImageResolver } from '../../core/image.js';
 import type { Logger } from '../../core/log.js';
 import { parsePlatform } from '../../core/platform.js';
@@ -105,6 +107,49 @@ export function envdMaxSizeOption(command: string, value: string | undefined): {
   const bytes = parseSize(value);
   if (bytes === undefined) throw usageError(command, 'envdMaxSize', { value });
   return { envdMaxSize: bytes };
+}
+
+/** The options that bound what reading an image's layers may cost (`build` and `check`), for `parseArgs`. */
+export const layerLimitOptions = {
+  'max-layer-bytes': { type: 'string' },
+  'max-image-bytes': { type: 'string' },
+  'max-entries': { type: 'string' },
+  'max-path-depth': { type: 'string' },
+} as const;
+
+/** The usage lines of {@link layerLimitOptions}. */
+export const layerLimitUsage = `      --max-layer-bytes SIZE   the most one layer may expand to (default ${DEFAULT_LIMITS.expansion} times its
+                          compressed size plus 1GiB: a compression bomb stops early)
+      --max-image-bytes SIZE   the most all layers may expand to together (default ${DEFAULT_LIMITS.expansion} times
+                          their compressed size plus 1GiB)
+      --max-entries N     the most entries all layers may hold together (default ${DEFAULT_LIMITS.maxEntries})
+      --max-path-depth N  the most components a path in a layer may have (default ${DEFAULT_LIMITS.maxPathDepth})
+`;
+
+/** The limits {@link layerLimitOptions} set; each one left out keeps its default. */
+export function layerLimitsOf(command: string, values: { readonly [K in keyof typeof layerLimitOptions]?: string }): { limits?: FlattenLimits } {
+  const size = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const bytes = parseSize(value);
+    if (bytes === undefined || bytes <= 0) throw usageError(command, 'limitSize', { flag, value });
+    return bytes;
+  };
+  const count = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    if (!/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) throw usageError(command, 'count', { flag, value });
+    return Number(value);
+  };
+  const limits: FlattenLimits = {
+    ...optional('maxLayerBytes', size('max-layer-bytes', values['max-layer-bytes'])),
+    ...optional('maxImageBytes', size('max-image-bytes', values['max-image-bytes'])),
+    ...optional('maxEntries', count('max-entries', values['max-entries'])),
+    ...optional('maxPathDepth', count('max-path-depth', values['max-path-depth'])),
+  };
+  return Object.keys(limits).length > 0 ? { limits } : {};
+}
+
+function optional<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
 }
 
 /** The options `build` and `plan` share, for `parseArgs`. */

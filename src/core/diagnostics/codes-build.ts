@@ -148,6 +148,40 @@ export const buildCodes = {
     hint: 'add CMD or ENTRYPOINT, or use `ENTRYPOINT wrap` (an empty wrapped command keeps the sandbox alive)',
     messages: { empty: 'the image and the build file give no command to run' },
   },
+  tooManyEntries: {
+    code: 'CUBE3216',
+    severity: 'error',
+    summary: 'The image\'s layers hold more entries than the limit (200,000 unless --max-entries sets it).',
+    hint: 'if the image really is that large, raise the limit with --max-entries; otherwise pick another base image',
+    messages: { entries: 'layer {digest}: the layers hold more than {limit} entries (the limit; raise it with --max-entries)' },
+  },
+  layerTooLarge: {
+    code: 'CUBE3217',
+    severity: 'error',
+    summary: 'A layer expands to more bytes than the limit (64 times its compressed size plus 1 GiB unless --max-layer-bytes sets it), as a compression bomb does.',
+    hint: 'if the layer really holds that much, raise the limit with --max-layer-bytes; otherwise pick another base image',
+    messages: {
+      set: 'layer {digest} expands to more than {limit} bytes ({shown}: the limit --max-layer-bytes sets)',
+      default: 'layer {digest} expands to more than {limit} bytes ({shown}: {expansion} times its compressed {compressed} plus {floor}; raise it with --max-layer-bytes)',
+    },
+  },
+  imageTooLarge: {
+    code: 'CUBE3218',
+    severity: 'error',
+    summary: 'The layers together expand to more bytes than the limit (64 times their compressed size plus 1 GiB unless --max-image-bytes sets it).',
+    hint: 'if the image really holds that much, raise the limit with --max-image-bytes; otherwise pick another base image',
+    messages: {
+      set: 'the layers up to {digest} expand to more than {limit} bytes ({shown}: the limit --max-image-bytes sets)',
+      default: 'the layers up to {digest} expand to more than {limit} bytes ({shown}: {expansion} times their compressed {compressed} plus {floor}; raise it with --max-image-bytes)',
+    },
+  },
+  layerPathTooDeep: {
+    code: 'CUBE3219',
+    severity: 'error',
+    summary: 'A layer entry\'s path has more components than the limit (256 unless --max-path-depth sets it).',
+    hint: 'if the image really nests that deep, raise the limit with --max-path-depth; otherwise pick another base image',
+    messages: { deep: 'layer {digest}: entry "{name}" is more than {limit} directories deep (the limit; raise it with --max-path-depth)' },
+  },
   layerCacheCorrupt: {
     code: 'CUBE3208',
     severity: 'error',

@@ -45,6 +45,7 @@ export const cliCodes = {
       mirrorUrl: usage('--registry-mirror {registry}={url}: the mirror must be an http(s) URL'),
       platform: usage('--platform "{value}" is not os/arch[/variant] (e.g. linux/amd64, linux/arm64/v8)'),
       envdMaxSize: usage('--envd-max-size "{value}" is not a size with a unit (e.g. 32MiB)'),
+      limitSize: usage('--{flag} "{value}" is not a size with a unit (e.g. 8GiB)'),
       cacheAction: usage('say ls, du or prune'),
       keepDays: usage('--keep-days needs a whole number of days, got "{value}"'),
       shell: usage('say which shell: {shells}'),

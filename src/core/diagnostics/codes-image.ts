@@ -70,6 +70,13 @@ export const imageCodes = {
       notManifest: '{what} is not an image manifest',
     },
   },
+  zstdWindowTooLarge: {
+    code: 'CUBE3113',
+    severity: 'error',
+    summary: 'A zstd layer needs a decompression window larger than 128 MiB, which zstd itself refuses without --long=31.',
+    hint: 'recompress the layer with a window of at most 128 MiB (zstd without --long, or --long=27)',
+    messages: { window: 'layer {digest} is zstd with a window of {window} bytes, over the {max} bytes cube decompresses' },
+  },
   unsupportedLayer: {
     code: 'CUBE3106',
     severity: 'error',

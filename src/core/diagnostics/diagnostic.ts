@@ -3,6 +3,7 @@
  * by one renderer. Positions are UTF-16 offsets into the source text and become line:column only
  * when a diagnostic is printed, so a stage never has to track lines itself.
  */
+import { escapeName } from '../names.js';
 import type { CatalogEntry, MessageTemplate, MessageValues } from './catalog-entry.js';
 
 /** How serious a diagnostic is. Only `error` makes a command fail. */
@@ -65,9 +66,12 @@ export interface DiagnosticOptions {
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
-/** Fills a template's placeholders with `values`; a placeholder without a value stays as written. */
+/**
+ * Fills a template's placeholders with `values`; a placeholder without a value stays as written.
+ * A value can be a name whose bytes are not UTF-8 (src/core/names.ts): those show as `\xNN`.
+ */
 function fill(template: string, values: Readonly<Record<string, string | number>>): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return template.replace(PLACEHOLDER, (whole, name: string) => (name in values ? escapeName(String(values[name])) : whole));
 }
 
 /**

@@ -10,6 +10,7 @@ import { createDiagnostic } from '../../core/diagnostics/index.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Logger } from '../../core/log.js';
+import { escapeName } from '../../core/names.js';
 import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
@@ -71,7 +72,7 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
       if (ownerIds === false) continue;
       const copy: CopyStep = { ...step.copy, mtime, ...(ownerIds ? { owner: ownerIds } : {}) };
       await applyCopy(writer, copy, (path) => index.resolve(path)?.inode.meta.type === 'dir');
-      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => s.name).join(', ')} to ${copy.dest}`);
+      input.logger.info({ dest: copy.dest }, `copied ${copy.sources.map((s) => escapeName(s.name)).join(', ')} to ${copy.dest}`);
     } else {
       const blocked = await ensureWorkdir(writer, index, step.path, mtime);
       if (blocked) problem(at(createDiagnostic(buildCodes.workdirNotDirectory, 'workdir', blocked), step.where));

@@ -4,6 +4,7 @@ import type { Digest } from '../../core/digest.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
 import type { Plan, PlanInputs } from '../../planner/index.js';
+import type { FlattenLimits } from '../flatten/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import type { CachedArtifact } from './artifact-cache.js';
 import type { Origins } from './origins.js';
@@ -23,6 +24,8 @@ export interface ExecuteInput {
   readonly outDir: string;
   /** Rebuild the rootfs even when the cache has it. */
   readonly noCache: boolean;
+  /** What reading the image's layers may cost (`--max-layer-bytes` and the like). */
+  readonly limits?: FlattenLimits;
   /** A shared cache: looked up when the local one misses, and given what the build has. */
   readonly remote?: RemoteCache;
   readonly logger: Logger;

@@ -11,7 +11,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { ResolvedImage, LayerSource } from '../../core/image.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { FlattenedIndex, imageLayers, indexLayers, readTreeFiles } from '../flatten/index.js';
-import type { IndexInode } from '../flatten/index.js';
+import type { FlattenLimits, IndexInode } from '../flatten/index.js';
 import { cachingLayerSource } from './layer-cache.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import type { RootfsFacts } from './rootfs-facts.js';
@@ -37,13 +37,13 @@ export function takeIndexedLayers(image: ResolvedImage): { readonly index: Flatt
 }
 
 /** The base image's facts, from the cache or read from its layers (and then kept). */
-export async function baseImageFacts(image: ResolvedImage, layers: LayerSource, cacheDir: string): Promise<RootfsFacts> {
+export async function baseImageFacts(image: ResolvedImage, layers: LayerSource, cacheDir: string, limits?: FlattenLimits): Promise<RootfsFacts> {
   const path = factsPath(cacheDir, image);
   const kept = factsFromJson(await readFile(path, 'utf8').catch(() => ''));
   if (kept) return kept;
   const source = imageLayers(image, cachingLayerSource(layers, cacheDir));
   const warnings: string[] = [];
-  const index = await indexLayers(source, { warn: (message) => warnings.push(message) });
+  const index = await indexLayers(source, { warn: (message) => warnings.push(message), ...(limits ? { limits } : {}) });
   // A copy as read, before the checks apply the build's steps to it.
   indexed.set(image.manifestDigest, { entries: serialize(index.entries()), warnings });
   const files = await readTreeFiles(source, index, ['/etc/passwd', '/etc/group']);

@@ -70,6 +70,7 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
         path: staged.rootfs,
         logger: input.logger,
         progress: input.progress,
+        ...(input.limits ? { limits: input.limits } : {}),
       },
       base,
     );

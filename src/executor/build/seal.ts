@@ -15,7 +15,7 @@ import type { Timestamp } from '../../core/tree-writer.js';
 import { createExt4Writer, resumeExt4Writer } from '../ext4/index.js';
 import type { Ext4Options, Ext4Result, Ext4TreeWriter } from '../ext4/index.js';
 import { imageLayers, indexLayers, writeFlattened } from '../flatten/index.js';
-import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
+import type { FlattenedIndex, FlattenLimits, IndexInode } from '../flatten/index.js';
 import type { HostFile } from '../inject/index.js';
 import type { AccountFiles } from '../launch/index.js';
 import { applyBuildSteps } from './build-steps.js';
@@ -49,6 +49,8 @@ export interface SealInput {
   readonly path: string;
   readonly logger: Logger;
   readonly progress: ProgressSink;
+  /** What reading the layers may cost; each limit left out has its default. */
+  readonly limits?: FlattenLimits;
 }
 
 /** What sealing produced. The image's digest is taken by whoever reads it next (see execute.ts). */
@@ -140,7 +142,7 @@ async function flattenStart(input: SealInput): Promise<Start> {
   const warn = (message: string): void => input.logger.warn({}, message);
   const checked = takeIndexedLayers(input.image);
   checked?.warnings.forEach(warn);
-  const index = checked?.index ?? (await indexLayers(layers, { warn }));
+  const index = checked?.index ?? (await indexLayers(layers, { warn, ...(input.limits ? { limits: input.limits } : {}) }));
   const ext4 = await createExt4Writer(input.path, ext4Options(input));
   // The image file stays open until close; a failure on the way must release it.
   try {

@@ -5,6 +5,7 @@
  */
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Diagnostic } from '../../core/diagnostics/index.js';
+import { escapeName } from '../../core/names.js';
 import { closest } from '../../core/suggest.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import type { AccountFiles, EffectiveProcess } from '../launch/index.js';
@@ -18,7 +19,7 @@ function accountNames(text: string | undefined): string[] {
 
 function withHint(d: Diagnostic, near: string | undefined): Diagnostic {
   if (near === undefined) return d;
-  return { ...d, hint: `did you mean "${near}"?${d.hint ? ` Otherwise ${d.hint}` : ''}` };
+  return { ...d, hint: `did you mean "${escapeName(near)}"?${d.hint ? ` Otherwise ${d.hint}` : ''}` };
 }
 
 /** Adds the nearest user or group name of the image to an unknown user or group diagnostic. */

@@ -6,7 +6,6 @@
  */
 import type { EntryMeta, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex, IndexInode } from '../flatten/index.js';
-import { ancestors } from '../flatten/tar-entry.js';
 
 /** Layer number recorded for entries that did not come from an image layer. */
 const BUILD_STEP_LAYER = -2;
@@ -49,9 +48,7 @@ export class IndexingWriter<CloseResult> implements TreeWriter<CloseResult> {
 
   /** Adds the missing parents of `path`, each recorded as made by the current step. */
   #addParents(path: string, position: number): void {
-    const missing = ancestors(path).filter((a) => this.#index.get(a) === undefined);
-    this.#index.addImplicitParents(path, BUILD_STEP_LAYER, position);
-    for (const parent of missing) this.#record(this.#index.get(parent));
+    for (const parent of this.#index.addImplicitParents(path, BUILD_STEP_LAYER, position)) this.#record(this.#index.get(parent));
   }
 
   #record(inode: IndexInode | undefined): void {

@@ -5,11 +5,13 @@
  */
 import { constants } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
-import { ext4Codes } from '../../core/diagnostics/codes-ext4.js';
+import { DiagnosticError } from '../../core/diagnostics/index.js';
 import type { FileHandle } from 'node:fs/promises';
+import { nameByteLength, nameToBytes } from '../../core/names.js';
 import type { EntryMeta, SparseRegion, TreeWriter } from '../../core/tree-writer.js';
 import { addExtent, Allocator, BlockWriter, GDT_RESERVED } from './disk.js';
+import { metaProblem, pathProblem } from './limits.js';
+import type { EntryProblem } from './limits.js';
 import { BLOCK_SIZE, BLOCKS_PER_GROUP, FAST_SYMLINK_MAX, hasSuperblockBackup } from './format/index.js';
 
 /** A superblock (or its backup) and the group descriptor blocks reserved after it. */
@@ -36,6 +38,11 @@ export interface Ext4TreeWriter extends TreeWriter<Ext4Result> {
 }
 
 const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
+
+/** Refuses an entry ext4 cannot hold as it is (see limits.ts). */
+function refuse(path: string, problem: EntryProblem | undefined): void {
+  if (problem) throw new DiagnosticError(problem(path));
+}
 
 function isZero(block: Buffer): boolean {
   return block.length === BLOCK_SIZE ? block.equals(ZERO_BLOCK) : block.every((b) => b === 0);
@@ -83,14 +90,11 @@ class Ext4Writer implements Ext4TreeWriter {
 
   async create(path: string, meta: EntryMeta): Promise<void> {
     this.#check();
-    if (meta.type === 'symlink' && !meta.linkTarget) {
-      throw new DiagnosticError(createDiagnostic(ext4Codes.emptySymlink, 'empty', { path }));
-    }
+    refuse(path, pathProblem(path) ?? metaProblem(meta));
     const node = this.#tree.put(path, makeNode(meta));
     // A target too long for i_block goes in a data block, written now like file data.
-    if (meta.type === 'symlink' && Buffer.byteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
-      const target = Buffer.from(meta.linkTarget ?? '', 'utf8');
-      await this.#writeBlocks(node, 0, target);
+    if (meta.type === 'symlink' && nameByteLength(meta.linkTarget ?? '') > FAST_SYMLINK_MAX) {
+      await this.#writeBlocks(node, 0, nameToBytes(meta.linkTarget ?? ''));
     }
     if (meta.type !== 'file') return;
     const regions = meta.sparse ?? (meta.size ? [{ offset: 0, length: meta.size }] : []);
@@ -181,6 +185,7 @@ class Ext4Writer implements Ext4TreeWriter {
 
   async link(target: string, path: string): Promise<void> {
     this.#check();
+    refuse(path, pathProblem(path));
     const node = this.#tree.get(target);
     if (!node || node.meta.type === 'dir') throw new Error(`ext4 writer: cannot hard-link ${path} to ${target}: ${node ? 'a directory' : 'missing'}`);
     const { dir, name } = this.#tree.parentOf(path);

@@ -11,23 +11,25 @@
  * Nothing from a layer is ever written to the host filesystem.
  */
 import type { Readable } from 'node:stream';
-import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
-import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import { createDiagnostic } from '../../core/diagnostics/index.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import type { TreeWriter } from '../../core/tree-writer.js';
 import { FlattenedIndex, sortPaths } from './flattened-index.js';
 import type { IndexInode } from './flattened-index.js';
-import { membersAt, readLayerMembers } from './read-layer.js';
-import { readSparseMap } from './sparse.js';
-import type { SparseMap, SparseProblem } from './sparse.js';
-import { baseName, droppedAcls, headerToMeta, isPaxSparse, normaliseLayerPath, paxProblem, parentPath, tarKind } from './tar-entry.js';
+import { entryOf, fail, readLayerChanges } from './layer-changes.js';
+import type { LayerChanges } from './layer-changes.js';
+import { LayerBudget } from './limits.js';
+import type { FlattenLimits } from './limits.js';
+import { membersAt } from './read-layer.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
 export interface FlattenLayer {
   /** The digest named in diagnostics (the blob digest or diffId). */
   readonly digest: Digest;
+  /** The layer's compressed size as its descriptor gives it: the default byte limits are a multiple of it. */
+  readonly size?: number;
   /** Opens the uncompressed tar; called once per pass. */
   open(): Promise<Readable>;
 }
@@ -42,6 +44,8 @@ export interface FlattenOptions {
   readonly concurrency?: number;
   /** Told of what a layer holds that the tree cannot keep (an ACL naming users by name only). */
   readonly warn?: (message: string) => void;
+  /** What reading the layers may cost (limits.ts); each limit has a default. */
+  readonly limits?: FlattenLimits;
 }
 
 /** What flattening hands on: the index and the bytes of the captured files that exist. */
@@ -49,84 +53,7 @@ export interface FlattenResult {
   readonly index: FlattenedIndex;
   readonly captured: ReadonlyMap<string, Uint8Array>;
 }
-
-const WHITEOUT = '.wh.';
-const OPAQUE = '.wh..wh..opq';
 const DEFAULT_MAX_ENTRY_SIZE = 64 * 1024 ** 3;
-const MAX_ID = 2 ** 32 - 1;
-
-function fail(diagnostic: Diagnostic): never {
-  throw new DiagnosticError(diagnostic);
-}
-
-/** One layer's headers, read and checked: what applying the layer does to the tree. */
-interface LayerChanges {
-  readonly opaque: readonly string[];
-  readonly whiteouts: readonly string[];
-  readonly adds: readonly { path: string; name: string; position: number; link?: string; inode?: IndexInode }[];
-}
-
-/** Reads one layer's headers; checks every entry that can be checked without the layers below. */
-async function readLayerChanges(layer: FlattenLayer, layerNo: number, maxSize: number, warn: (message: string) => void): Promise<LayerChanges> {
-  const opaque: string[] = [];
-  const whiteouts: string[] = [];
-  const adds: { path: string; name: string; position: number; link?: string; inode?: IndexInode }[] = [];
-  let position = 0;
-  for await (const member of readLayerMembers(await layer.open(), layer.digest)) {
-    const { data } = member;
-    const pos = position++;
-    let header = member.header;
-    let sparse: SparseMap | undefined;
-    if (isPaxSparse(header.pax)) {
-      sparse = await readSparseMap(header, data, (why: SparseProblem) => fail(createDiagnostic(buildCodes.layerUnsupportedEntry, why, { digest: layer.digest, name: header.name })));
-      header = { ...header, name: sparse.name };
-    }
-    data.resume();
-    const name = header.name;
-    const entry = { digest: layer.digest, name };
-    const norm = normaliseLayerPath(name);
-    if ('problem' in norm) {
-      if (norm.problem === 'absolute') fail(createDiagnostic(buildCodes.layerAbsolutePath, 'absolute', entry));
-      fail(createDiagnostic(buildCodes.layerPathEscape, 'climbs', entry));
-    }
-    const kind = tarKind(header.type);
-    if (!kind) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'tarType', { ...entry, type: String(header.type) }));
-    const base = baseName(norm.path);
-    if (base === OPAQUE) {
-      opaque.push(parentPath(norm.path));
-      continue;
-    }
-    if (base.startsWith(WHITEOUT)) {
-      whiteouts.push(parentPath(norm.path) === '/' ? '/' + base.slice(WHITEOUT.length) : `${parentPath(norm.path)}/${base.slice(WHITEOUT.length)}`);
-      continue;
-    }
-    if (norm.path === '/' && kind !== 'dir') fail(createDiagnostic(buildCodes.layerPathEscape, 'root', entry));
-    if (kind === 'file' && (header.size ?? 0) > maxSize) {
-      fail(createDiagnostic(buildCodes.layerEntryTooLarge, 'tooLarge', { ...entry, size: header.size ?? 0, limit: maxSize }));
-    }
-    if (kind === 'hardlink') {
-      const target = normaliseLayerPath(header.linkname ?? '');
-      if ('problem' in target) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'outside', { ...entry, target: header.linkname ?? '' }));
-      adds.push({ path: norm.path, name, position: pos, link: target.path });
-    } else {
-      const meta = headerToMeta(header, kind);
-      for (const [what, id] of [['uid', meta.uid], ['gid', meta.gid]] as const) {
-        // ext4 keeps 32-bit ids; anything else (pax allows any text) would be cut to another id.
-        if (!Number.isInteger(id) || id < 0 || id > MAX_ID) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, 'badId', { ...entry, field: what, value: header.pax?.[what] ?? String(id) }));
-      }
-      const problem = paxProblem(header.pax);
-      if (problem) fail(createDiagnostic(buildCodes.layerUnsupportedEntry, problem.message, { ...entry, ...problem }));
-      for (const record of droppedAcls(header.pax)) {
-        warn(`layer ${layer.digest}: entry "${name}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
-      }
-      const inode: IndexInode = sparse
-        ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: layerNo, position: pos, explicit: true, dataOffset: sparse.mapBytes }
-        : { meta, layer: layerNo, position: pos, explicit: true };
-      adds.push({ path: norm.path, name, position: pos, inode });
-    }
-  }
-  return { opaque, whiteouts, adds };
-}
 
 /** Applies one layer's changes to the index built from the layers below it. */
 function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: number, changes: LayerChanges): void {
@@ -139,8 +66,8 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
     let inode = add.inode;
     if (add.link !== undefined) {
       inode = sameLayer.get(add.link) ?? index.get(add.link);
-      if (!inode) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'missing', { digest: layer.digest, name: add.name, target: add.link }));
-      if (inode.meta.type === 'dir') fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'directory', { digest: layer.digest, name: add.name, target: add.link }));
+      if (!inode) fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'missing', { ...entryOf(layer, add.name), target: add.link }));
+      if (inode.meta.type === 'dir') fail(createDiagnostic(buildCodes.layerHardlinkTarget, 'directory', { ...entryOf(layer, add.name), target: add.link }));
     }
     sameLayer.set(add.path, inode as IndexInode);
     return { ...add, inode: inode as IndexInode };
@@ -149,7 +76,7 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
   for (const path of whiteouts) index.removeTree(path);
   for (const add of resolved) {
     const blocker = index.blockingAncestor(add.path);
-    if (blocker) fail(createDiagnostic(buildCodes.layerParentNotDirectory, 'below', { digest: layer.digest, name: add.name, blocker }));
+    if (blocker) fail(createDiagnostic(buildCodes.layerParentNotDirectory, 'below', { ...entryOf(layer, add.name), blocker }));
     index.addImplicitParents(add.path, layerNo, add.position);
     index.put(add.path, add.inode);
   }
@@ -164,12 +91,13 @@ function applyLayerChanges(index: FlattenedIndex, layer: FlattenLayer, layerNo: 
 export async function indexLayers(layers: readonly FlattenLayer[], options: FlattenOptions = {}): Promise<FlattenedIndex> {
   const maxSize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const warn = options.warn ?? (() => undefined);
+  const budget = new LayerBudget(layers, options.limits);
   const ahead = Math.max(1, options.concurrency ?? 2);
   const reads: Promise<LayerChanges>[] = [];
   const start = (layerNo: number): void => {
     const layer = layers[layerNo];
     if (!layer || reads[layerNo]) return;
-    reads[layerNo] = readLayerChanges(layer, layerNo, maxSize, warn);
+    reads[layerNo] = readLayerChanges(layer, { layerNo, maxSize, budget, warn });
     // Awaited in order below; a later layer's failure must not surface before an earlier one's.
     reads[layerNo].catch(() => undefined);
   };
@@ -232,7 +160,7 @@ export async function writeFlattened(
     let written = 0;
     for await (const { header, data, value: hit } of membersAt(await layer.open(), layer.digest, byPos)) {
       const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
-      if ((header.size ?? 0) !== stored) fail(createDiagnostic(buildCodes.layerChanged, 'size', { digest: layer.digest, name: header.name }));
+      if ((header.size ?? 0) !== stored) fail(createDiagnostic(buildCodes.layerChanged, 'size', entryOf(layer, header.name)));
       await writer.create(hit.path, hit.inode.meta);
       const keep = captureWanted.get(hit.inode);
       const chunks: Buffer[] = [];
@@ -268,5 +196,5 @@ export async function flattenLayers(
 
 /** Adapts an image source to flattening's layer list: every layer of `image`, oldest first. */
 export function imageLayers(image: ResolvedImage, source: LayerSource, onProgress?: (event: ProgressEvent) => void): FlattenLayer[] {
-  return image.layers.map((layer, i) => ({ digest: layer.digest, open: () => source.openLayer(image, i, onProgress) }));
+  return image.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, open: () => source.openLayer(image, i, onProgress) }));
 }

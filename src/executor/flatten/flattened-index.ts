@@ -5,9 +5,14 @@
  *
  * Hard links point at inodes, not paths: a link made in layer 1 to `/a` keeps layer 1's bytes
  * even when layer 2 replaces or whites out `/a`, exactly as applying the tars in order would.
+ *
+ * Every path's parent is in the index and is a directory, and each directory's children are kept
+ * beside it, so removing a subtree (a whiteout, an opaque directory, a replaced directory) costs
+ * what it removes, not the size of the tree, and finding a path's blocking ancestor stops at its
+ * nearest existing one.
  */
 import type { EntryMeta } from '../../core/tree-writer.js';
-import { ancestors, isAtOrBelow } from './tar-entry.js';
+import { parentPath } from './tar-entry.js';
 
 /** One filesystem object of the flattened tree; several paths share it when hard-linked. */
 export interface IndexInode {
@@ -28,11 +33,17 @@ const MAX_SYMLINKS = 40;
 /** The flattened tree as an index: path → inode. Queried by wrap checks and chown resolution. */
 export class FlattenedIndex {
   readonly #entries: Map<string, IndexInode> = new Map();
+  /** The paths directly below each directory that has any. */
+  readonly #children = new Map<string, Set<string>>();
 
   /** A tree holding only `/`, or the tree of `entries` (as {@link entries} gave them). */
   constructor(entries?: Map<string, IndexInode>) {
-    if (entries) this.#entries = entries;
-    else this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+    if (!entries) {
+      this.#entries.set('/', { meta: rootMeta(), layer: -1, position: -1, explicit: false });
+      return;
+    }
+    this.#entries = entries;
+    for (const path of entries.keys()) if (path !== '/') this.#childrenOf(parentPath(path)).add(path);
   }
 
   /** The index's own map of path → inode, in insertion order, hard links as shared inodes. */
@@ -94,36 +105,69 @@ export class FlattenedIndex {
   put(path: string, inode: IndexInode): void {
     const existing = this.#entries.get(path);
     if (existing && !(existing.meta.type === 'dir' && inode.meta.type === 'dir')) this.removeTree(path);
+    this.#set(path, inode);
+  }
+
+  #set(path: string, inode: IndexInode): void {
+    if (!this.#entries.has(path) && path !== '/') this.#childrenOf(parentPath(path)).add(path);
     this.#entries.set(path, inode);
+  }
+
+  #childrenOf(dir: string): Set<string> {
+    let children = this.#children.get(dir);
+    if (!children) this.#children.set(dir, (children = new Set()));
+    return children;
   }
 
   /** Removes `path` and everything below it. */
   removeTree(path: string): void {
-    this.#entries.delete(path);
-    const prefix = path === '/' ? '/' : path + '/';
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#entries.delete(key);
+    if (path === '/') {
+      this.clearChildren('/');
+      return;
+    }
+    if (!this.#entries.delete(path)) return;
+    this.#children.get(parentPath(path))?.delete(path);
+    this.#removeBelow(path);
   }
 
   /** Removes everything below `dir`, keeping `dir` itself (an opaque directory). */
   clearChildren(dir: string): void {
-    for (const key of [...this.#entries.keys()]) if (key !== dir && isAtOrBelow(key, dir)) this.#entries.delete(key);
+    this.#removeBelow(dir);
   }
 
-  /** The first ancestor of `path` that exists but is not a directory, if any. */
-  blockingAncestor(path: string): string | undefined {
-    return ancestors(path).find((a) => {
-      const inode = this.#entries.get(a);
-      return inode !== undefined && inode.meta.type !== 'dir';
-    });
-  }
-
-  /** Adds root-owned 0755 directories for missing ancestors of `path`, like tar extraction. */
-  addImplicitParents(path: string, layer: number, position: number): void {
-    for (const a of ancestors(path)) {
-      if (!this.#entries.has(a)) {
-        this.#entries.set(a, { meta: implicitDirMeta(), layer, position, explicit: false });
+  /** Removes every path below `dir` (its children's own sets go with them). */
+  #removeBelow(dir: string): void {
+    const pending = [dir];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const children = this.#children.get(next);
+      if (!children) continue;
+      this.#children.delete(next);
+      for (const child of children) {
+        this.#entries.delete(child);
+        pending.push(child);
       }
     }
+  }
+
+  /**
+   * The nearest ancestor of `path` that exists, if it is not a directory. Farther ancestors of an
+   * existing path are directories already, so the search stops at the nearest one.
+   */
+  blockingAncestor(path: string): string | undefined {
+    for (let at = parentPath(path); at !== '/'; at = parentPath(at)) {
+      const inode = this.#entries.get(at);
+      if (inode) return inode.meta.type === 'dir' ? undefined : at;
+    }
+    return undefined;
+  }
+
+  /** Adds root-owned 0755 directories for missing ancestors of `path`, like tar extraction; returns them, outermost first. */
+  addImplicitParents(path: string, layer: number, position: number): string[] {
+    const missing: string[] = [];
+    for (let at = parentPath(path); at !== '/' && !this.#entries.has(at); at = parentPath(at)) missing.push(at);
+    missing.reverse();
+    for (const dir of missing) this.#set(dir, { meta: implicitDirMeta(), layer, position, explicit: false });
+    return missing;
   }
 }
 

@@ -9,3 +9,5 @@ export { FlattenedIndex, comparePaths, sortPaths } from './flattened-index.js';
 export type { IndexInode } from './flattened-index.js';
 export { normaliseLayerPath } from './tar-entry.js';
 export { readTreeFiles } from './read-files.js';
+export { DEFAULT_LIMITS } from './limits.js';
+export type { FlattenLimits } from './limits.js';

@@ -3,9 +3,14 @@ import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
+import { nameFromLatin1 } from '../../core/names.js';
 import './pax.js';
 
-/** A tar member header after tar-stream merged pax and GNU long-name/long-link records. */
+/**
+ * A tar member header after tar-stream merged pax and GNU long-name/long-link records. `name`,
+ * `linkname` and the pax record `GNU.sparse.name` are names in cube's byte-exact form
+ * (src/core/names.ts): every byte the tar holds, none decoded lossily.
+ */
 export interface TarHeader {
   readonly name: string;
   readonly size: number;
@@ -54,16 +59,33 @@ function memberData(entry: Readable, digest: string): LayerMember['data'] {
 }
 
 /**
+ * Latin-1 keeps one character per byte of every ustar and GNU long name, so nothing is lost
+ * before {@link withByteNames}. tar-stream reads this option, though its types do not declare it.
+ */
+const LATIN1_NAMES: Parameters<typeof extract>[0] & { readonly filenameEncoding: BufferEncoding } = { filenameEncoding: 'latin1' };
+
+/** tar-stream's header with its names (decoded as Latin-1, one character per byte) in cube's byte-exact form. */
+function withByteNames(header: TarHeader): TarHeader {
+  const sparseName = header.pax?.['GNU.sparse.name'];
+  return {
+    ...header,
+    name: nameFromLatin1(header.name),
+    linkname: header.linkname ? nameFromLatin1(header.linkname) : header.linkname,
+    ...(sparseName !== undefined ? { pax: { ...header.pax, 'GNU.sparse.name': nameFromLatin1(sparseName) } } : {}),
+  };
+}
+
+/**
  * Yields every member of `tar` (the layer `digest`) in order. The caller must consume or drain
  * `data` before the next. Bytes that are not a tar fail with CUBE3215, never a bare exception.
  */
 export async function* readLayerMembers(tar: Readable, digest: string): AsyncGenerator<LayerMember> {
-  const ex = extract();
+  const ex = extract(LATIN1_NAMES);
   tar.on('error', (err) => ex.destroy(err));
   tar.pipe(ex);
   try {
     for await (const entry of ex) {
-      yield { header: entry.header as unknown as TarHeader, data: memberData(entry as unknown as Readable, digest) };
+      yield { header: withByteNames(entry.header as unknown as TarHeader), data: memberData(entry as unknown as Readable, digest) };
     }
   } catch (error) {
     throw notTar(error, digest);

@@ -7,7 +7,7 @@ import type { TarHeader } from './read-layer.js';
 import type { EntryMeta, EntryType, Timestamp } from '../../core/tree-writer.js';
 
 /** Why a layer path was refused. */
-export type PathProblem = 'escape' | 'absolute';
+export type PathProblem = 'escape' | 'absolute' | 'deep';
 
 /** Result of normalising a tar entry name: an absolute tree path (`/a/b`), or a problem. */
 export type NormalisedPath = { readonly path: string } | { readonly problem: PathProblem };
@@ -15,19 +15,25 @@ export type NormalisedPath = { readonly path: string } | { readonly problem: Pat
 /**
  * Turns a tar member name (`./usr/bin/`, `usr//bin`) into a tree path (`/usr/bin`). Absolute names
  * and any `..` that climbs above the root are refused rather than clamped: a well-formed layer
- * never contains them, so they only appear in hostile or broken images.
+ * never contains them, so they only appear in hostile or broken images. So is a path that goes
+ * deeper than `maxDepth` components at any point: the name is read component by component, and
+ * a deep one is refused before it costs more than its length.
  */
-export function normaliseLayerPath(name: string): NormalisedPath {
+export function normaliseLayerPath(name: string, maxDepth = Infinity): NormalisedPath {
   if (name.startsWith('/')) return { problem: 'absolute' };
   const parts: string[] = [];
-  for (const part of name.split('/')) {
+  for (let start = 0; start <= name.length; ) {
+    const slash = name.indexOf('/', start);
+    const end = slash === -1 ? name.length : slash;
+    const part = name.slice(start, end);
+    start = end + 1;
     if (part === '' || part === '.') continue;
     if (part === '..') {
       if (parts.length === 0) return { problem: 'escape' };
       parts.pop();
       continue;
     }
-    parts.push(part);
+    if (parts.push(part) > maxDepth) return { problem: 'deep' };
   }
   return { path: '/' + parts.join('/') };
 }
@@ -41,23 +47,6 @@ export function parentPath(path: string): string {
 /** Last component of a tree path. */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** Every proper ancestor of a path except `/`, outermost first (`/a/b/c` → `/a`, `/a/b`). */
-export function ancestors(path: string): string[] {
-  const out: string[] = [];
-  let i = path.indexOf('/', 1);
-  while (i !== -1) {
-    out.push(path.slice(0, i));
-    i = path.indexOf('/', i + 1);
-  }
-  return out;
-}
-
-/** Whether `path` is `dir` itself or lies below it. */
-export function isAtOrBelow(path: string, dir: string): boolean {
-  if (dir === '/') return true;
-  return path === dir || path.startsWith(dir + '/');
 }
 
 /** The tar record kinds flattening understands, after tar-stream merged pax/GNU long records. */

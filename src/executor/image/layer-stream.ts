@@ -5,14 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform } from 'node:stream';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerDescriptor } from '../../core/image.js';
 import { layerCompression } from './media-types.js';
+import { zstdDecompressor } from './zstd-stream.js';
 
 function mismatch(what: string, expected: Digest, got: string): DiagnosticError {
   return new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'content', { what, expected, got }));
@@ -44,35 +44,8 @@ export function verifier(digest: Digest, size: number | undefined, what: string,
   });
 }
 
-/** A zstd decompressing transform (Node 20's zlib has no zstd). */
-function zstdStream(): Transform {
-  let decoder: Decompress;
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      try {
-        decoder.push(chunk);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-    flush(callback) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
-  decoder = new Decompress((data) => {
-    stream.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  return stream;
-}
-
 /** Joins stages so an error in any of them reaches the returned end stream. */
-function chain(first: Readable, ...rest: Transform[]): Readable {
+function chain(first: Readable, ...rest: Duplex[]): Readable {
   let current: Readable = first;
   for (const next of rest) {
     current.on('error', (error) => next.destroy(error));
@@ -93,10 +66,10 @@ export function uncompressedLayer(blob: Readable, layer: LayerDescriptor, onByte
       createDiagnostic(imageCodes.unsupportedLayer, 'mediaType', { digest: layer.digest, mediaType: layer.mediaType }),
     );
   }
-  const stages: Transform[] = [verifier(layer.digest, layer.size, `layer ${layer.digest}`, onBytes)];
+  const stages: Duplex[] = [verifier(layer.digest, layer.size, `layer ${layer.digest}`, onBytes)];
   // Large output chunks: every later stage (hash, cache copy, tar parser) pays per chunk.
   if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
-  else if (compression === 'zstd') stages.push(zstdStream());
+  else if (compression === 'zstd') stages.push(zstdDecompressor(layer.digest));
   stages.push(verifier(layer.diffId, undefined, `uncompressed layer ${layer.digest} (diffId)`));
   const out = chain(blob, ...stages);
   const wrapped = new PassThrough({ highWaterMark: 1 << 20 });

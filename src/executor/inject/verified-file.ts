@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
+import { fsPath } from '../../core/names.js';
 import type { EntryMeta, TreeWriter } from '../../core/tree-writer.js';
 
 /** A host file as the planner recorded it. */
@@ -33,7 +34,7 @@ export async function writeVerifiedFile(
 ): Promise<void> {
   let handle;
   try {
-    handle = await open(file.hostPath, 'r');
+    handle = await open(fsPath(file.hostPath), 'r');
   } catch (err) {
     throw new DiagnosticError(
       createDiagnostic(buildCodes.hostFileUnreadable, 'unreadable', { role, path: file.hostPath, problem: (err as Error).message }),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { digestSchema } from '../../core/digest.js';
 import type { WorkloadIdentity } from '../../core/exec-as/index.js';
+import { escapeName } from '../../core/names.js';
 import { CUBE_VERSION } from '../../core/version.js';
 
 const digest = digestSchema;
@@ -107,6 +108,8 @@ export function buildLaunchManifest(input: LaunchManifestInput): LaunchManifest 
     ports.set(`${p.port}/${p.protocol}`, { port: p.port, protocol: p.protocol });
   }
   const exposedPorts = [...ports.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  // An image config can carry a byte that is not UTF-8 (a \udcXX escape); the platform reads UTF-8.
+  const texts = (values: readonly string[]): string[] => values.map((value) => escapeName(value));
   return launchManifestSchema.parse({
     schemaVersion: 1,
     cubeVersion: CUBE_VERSION,
@@ -114,13 +117,13 @@ export function buildLaunchManifest(input: LaunchManifestInput): LaunchManifest 
     planDigest: input.planDigest,
     image: { ...input.image },
     artifact: { ...input.artifact },
-    process: { argv: [...input.process.argv], env: [...input.process.env], cwd: input.process.cwd, user: userOf(input.process.user) },
+    process: { argv: texts(input.process.argv), env: texts(input.process.env), cwd: escapeName(input.process.cwd), user: userOf(input.process.user) },
     ...(input.wrapped
       ? {
           wrapped: {
             by: 'cube',
-            envd: { argv: [...input.wrapped.envdArgv], user: userOf(ROOT), log: input.wrapped.log },
-            workload: { argv: [...input.wrapped.workloadArgv], user: userOf(input.wrapped.workloadUser) },
+            envd: { argv: texts(input.wrapped.envdArgv), user: userOf(ROOT), log: input.wrapped.log },
+            workload: { argv: texts(input.wrapped.workloadArgv), user: userOf(input.wrapped.workloadUser) },
           },
         }
       : {}),

@@ -6,10 +6,12 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { EARLIEST_TIME, LATEST_TIME } from '../../../src/core/tree-writer.js';
 import type { EntryMeta } from '../../../src/core/tree-writer.js';
 import type { Ext4Options } from '../../../src/executor/ext4/index.js';
-import { BLOCK_SIZE, BLOCKS_PER_GROUP, MAX_EXTENT_LENGTH } from '../../../src/executor/ext4/format/index.js';
+import { BLOCK_SIZE, BLOCKS_PER_GROUP, DEVICE_MAJOR_MAX, DEVICE_MINOR_MAX, MAX_EXTENT_LENGTH, MAX_FILE_SIZE, SYMLINK_MAX } from '../../../src/executor/ext4/format/index.js';
 import { debugfs, expectClean, useImageDir, readBack, sha, writeImage } from '../../helpers/ext4.js';
 import type { Op } from '../../helpers/ext4.js';
 
@@ -61,6 +63,44 @@ const cases: readonly Case[] = [
       const stat = await debugfs(image, 'stat /l');
       expect(stat).not.toMatch(/Fast link dest/);
       expect(stat).toMatch(/Blockcount: 8\b/);
+    },
+  },
+  {
+    name: 'the longest symlink target (4095 bytes) takes one block',
+    ops: () => [{ op: 'create', path: '/l', meta: meta('symlink', { mode: 0o777, linkTarget: 'c'.repeat(SYMLINK_MAX) }) }],
+    check: async (image) => {
+      expect((await readBack(image, ['/l'])).get('/l')).toMatchObject({ type: 'symlink', size: SYMLINK_MAX, linkTarget: 'c'.repeat(SYMLINK_MAX) });
+    },
+  },
+  {
+    name: 'the longest name (255 bytes, in 2-byte characters and one more byte)',
+    ops: () => [file(`/${'é'.repeat(127)}x`, Buffer.from('n'))],
+    check: async (image) => {
+      expect((await readBack(image, [`/${'é'.repeat(127)}x`])).get(`/${'é'.repeat(127)}x`)).toMatchObject({ type: 'regular', size: 1 });
+    },
+  },
+  {
+    name: 'the largest device numbers (4095:1048575) and the earliest and latest times',
+    ops: () => [
+      { op: 'create', path: '/dev/max', meta: meta('block', { devMajor: DEVICE_MAJOR_MAX, devMinor: DEVICE_MINOR_MAX }) },
+      { op: 'create', path: '/early', meta: meta('fifo', { mtime: { sec: EARLIEST_TIME, nsec: 0 } }) },
+      { op: 'create', path: '/late', meta: meta('fifo', { mtime: { sec: LATEST_TIME, nsec: 999_999_999 } }) },
+    ],
+    check: async (image) => {
+      const back = await readBack(image, ['/dev/max', '/early', '/late'], { contents: false });
+      expect(back.get('/dev/max')?.device).toEqual({ major: DEVICE_MAJOR_MAX, minor: DEVICE_MINOR_MAX });
+      expect(back.get('/early')?.mtime).toEqual({ sec: EARLIEST_TIME, nsec: 0 });
+      expect(back.get('/late')?.mtime).toEqual({ sec: LATEST_TIME, nsec: 999_999_999 });
+      // e2fsck reports a time it takes for a mis-encoded pre-1970 one without failing: it must say nothing.
+      expect((await execa('e2fsck', ['-fn', image])).stdout).not.toMatch(/Timestamp/);
+    },
+  },
+  {
+    name: 'the largest file (16 TiB less 4 KiB), sparse: one block of data at its end',
+    ops: () => [{ op: 'create', path: '/huge', meta: meta('file', { size: MAX_FILE_SIZE, sparse: [{ offset: MAX_FILE_SIZE - 4, length: 4 }] }), data: Buffer.from('tail') }],
+    check: async (image) => {
+      expect((await readBack(image, ['/huge'], { contents: false })).get('/huge')?.size).toBe(MAX_FILE_SIZE);
+      expect(await debugfs(image, 'stat /huge')).toMatch(/Blockcount: 8\b/);
     },
   },
   ...[4095, 4096, 4097].map((size): Case => ({

@@ -182,9 +182,22 @@ describe('determinism and size policy', () => {
   });
 });
 
-describe('refusals', () => {
-  it('a symlink with an empty target is refused with its own code', async () => {
-    await expect(writeImage(join(dir(), 'empty-link.ext4'), [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: '' }) }])).rejects.toThrow(/CUBE3007/);
+describe('refusals: what ext4 cannot hold is a diagnostic, never a changed entry', () => {
+  const refusals: readonly [string, Op[], RegExp][] = [
+    ['a symlink with an empty target', [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: '' }) }], /CUBE3007: \/l is a symlink with an empty target/],
+    ['a NUL in a name', [{ op: 'create', path: '/a\0b', meta: meta('fifo') }], /CUBE3008: \/a\\x00b has a NUL byte in its name/],
+    ['a NUL in a symlink target', [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: 'a\0b' }) }], /CUBE3008: \/l has a NUL byte in its symlink target/],
+    ['a name of 256 bytes', [{ op: 'create', path: `/d/${'n'.repeat(256)}`, meta: meta('fifo') }], /CUBE3006: .* has a name of 256 bytes/],
+    ['a symlink target of 4096 bytes', [{ op: 'create', path: '/l', meta: meta('symlink', { linkTarget: 't'.repeat(4096) }) }], /CUBE3009: \/l is a symlink whose target is 4096 bytes/],
+    ['a file of 16 TiB', [{ op: 'create', path: '/f', meta: meta('file', { size: 2 ** 44, sparse: [] }) }], /CUBE3010: \/f is 17592186044416 bytes/],
+    ['device major 4096', [{ op: 'create', path: '/c', meta: meta('char', { devMajor: 4096, devMinor: 0 }) }], /CUBE3011: \/c is device 4096:0/],
+    ['device minor 1048576', [{ op: 'create', path: '/c', meta: meta('block', { devMajor: 1, devMinor: 1_048_576 }) }], /CUBE3011: \/c is device 1:1048576/],
+    ['an mtime before 1901-12-13T20:45:52Z', [{ op: 'create', path: '/t', meta: meta('fifo', { mtime: { sec: -(2 ** 31) - 1, nsec: 0 } }) }], /CUBE3012: \/t has mtime -2147483649 s/],
+    ['an atime from 2310-04-04T16:10:40Z', [{ op: 'create', path: '/t', meta: meta('fifo', { atime: { sec: 2 ** 33 + 2 ** 31, nsec: 0 } }) }], /CUBE3012: \/t has atime 10737418240 s/],
+    ['a hard link whose name is too long', [file('/f', 'x'), { op: 'link', target: '/f', path: `/${'h'.repeat(300)}` }], /CUBE3006/],
+  ];
+  it.each(refusals)('%s', async (_, ops, message) => {
+    await expect(writeImage(join(dir(), 'refused.ext4'), ops)).rejects.toThrow(message);
   });
 });
 

@@ -11,8 +11,7 @@ import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { createExt4Writer } from '../../../src/executor/ext4/index.js';
 import { flattenLayers } from '../../../src/executor/flatten/index.js';
 import { expectClean, imageDir } from '../../helpers/ext4.js';
-import { buildTar, memoryLayer } from '../../helpers/layers.js';
-import { MemoryTree } from '../../helpers/memory-tree.js';
+import { buildTar, flattenOutcome, memoryLayer } from '../../helpers/layers.js';
 import { paxRecord, tarWithPax } from '../../helpers/raw-tar.js';
 
 const seeds = await Promise.all([
@@ -34,14 +33,10 @@ const mutation = fc.record({ at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, 
 
 async function flattenOrDiagnose(tar: Buffer): Promise<'ok' | 'diagnostic'> {
   const layer = memoryLayer(tar);
-  try {
-    await flattenLayers([layer], new MemoryTree());
-    return 'ok';
-  } catch (error) {
-    if (!(error instanceof DiagnosticError)) throw error;
-    expect(error.diagnostics[0]?.message).toContain(layer.digest);
-    return 'diagnostic';
-  }
+  const outcome = await flattenOutcome([layer]);
+  if (outcome === 'ok') return 'ok';
+  expect(outcome.message).toContain(layer.digest);
+  return 'diagnostic';
 }
 
 describe('flattening mutated layers', () => {
@@ -58,7 +53,7 @@ describe('flattening mutated layers', () => {
         const truncated = cut > 0 && cut < tar.length ? tar.subarray(0, tar.length - cut) : tar;
         outcomes[await flattenOrDiagnose(Buffer.from(truncated))]++;
       }),
-      { numRuns: 300 },
+      { seed: 18, numRuns: 300 },
     );
     // Both outcomes occur, so the property tests both paths.
     expect(outcomes.ok).toBeGreaterThan(0);
@@ -92,7 +87,7 @@ describe('sealing mutated layers', () => {
           await expectClean(path);
           sealed++;
         }),
-        { numRuns: 60 },
+        { seed: 18, numRuns: 60 },
       );
       expect(sealed).toBeGreaterThan(0);
     } finally {

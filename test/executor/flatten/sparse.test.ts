@@ -10,24 +10,7 @@ import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
 import { flattenLayers } from '../../../src/executor/flatten/index.js';
 import { memoryLayer } from '../../helpers/layers.js';
 import { MemoryTree } from '../../helpers/memory-tree.js';
-import { paxRecord, ustarHeader } from '../../helpers/raw-tar.js';
-
-function pad(data: Buffer): Buffer {
-  return Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
-}
-
-/** A tar holding one GNU sparse 1.0 member as GNU tar writes it. */
-function sparseTar(name: string, realSize: number, regions: { offset: number; data: Buffer }[], major = '1'): Buffer {
-  const map = pad(Buffer.from([regions.length, ...regions.flatMap((r) => [r.offset, r.data.length])].join('\n') + '\n'));
-  const body = Buffer.concat([map, ...regions.map((r) => r.data)]);
-  const pax = Buffer.concat([
-    paxRecord('GNU.sparse.major', Buffer.from(major)),
-    paxRecord('GNU.sparse.minor', Buffer.from('0')),
-    paxRecord('GNU.sparse.name', Buffer.from(name)),
-    paxRecord('GNU.sparse.realsize', Buffer.from(String(realSize))),
-  ]);
-  return Buffer.concat([ustarHeader('PaxHeader/x', pax.length, 'x'), pad(pax), ustarHeader(`GNUSparseFile.1/${name.split('/').pop()}`, body.length, '0'), pad(body), Buffer.alloc(1024)]);
-}
+import { sparseTar } from '../../helpers/raw-tar.js';
 
 describe('GNU sparse files', () => {
   it('a sparse file archived by GNU tar keeps its holes through flattening into ext4', async () => {

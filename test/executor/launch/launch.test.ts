@@ -177,6 +177,11 @@ describe('launch manifest', () => {
     expect(m.wrapped).toBeUndefined();
     expect(m.envd?.port).toBe(49983);
   });
+  it('holds only valid UTF-8: a byte that is not (an image config can name one with a \\udcXX escape) is written \\xNN', () => {
+    const m = buildLaunchManifest({ ...input, process: { ...input.process, argv: ['/srv/caf\udce9'], env: ['NAME=caf\udce9'], cwd: '/caf\udce9' } });
+    expect(m.process).toMatchObject({ argv: ['/srv/caf\\xe9'], env: ['NAME=caf\\xe9'], cwd: '/caf\\xe9' });
+    expect(JSON.stringify(m)).not.toMatch(/\\ud[89a-f]/);
+  });
   it('rejects a bad digest', () => {
     expect(() => buildLaunchManifest({ ...input, planDigest: 'md5:x' })).toThrow();
   });

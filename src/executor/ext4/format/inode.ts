@@ -3,7 +3,7 @@
  * times, checksum high half) and the in-inode attribute area after them; with the file type
  * bits, inode flags, and the forms i_block takes (extent root, fast symlink, device number).
  */
-import { EXTRA_ISIZE, GOOD_OLD_INODE_SIZE, INODE_SIZE } from './geometry.js';
+import { BLOCK_SIZE, EXTRA_ISIZE, GOOD_OLD_INODE_SIZE, INODE_SIZE } from './geometry.js';
 import { bytes, hi16, hi32, lo16, lo32, Struct, u16, u32 } from './struct.js';
 
 /** Bytes of `i_block`: the extent root, a fast symlink's target, or a device number. */
@@ -70,6 +70,13 @@ export const DIR_NLINK_OVERFLOW = 1;
 export const FAST_SYMLINK_MAX = I_BLOCK_SIZE - 1;
 /** Bytes per `i_blocks` unit. */
 export const SECTOR_SIZE = 512;
+/** The longest symlink target: one block less the NUL Linux ends it with. */
+export const SYMLINK_MAX = BLOCK_SIZE - 1;
+/** The largest file (Linux's s_maxbytes for extent-mapped files): extents address 2^32 - 1 logical blocks. */
+export const MAX_FILE_SIZE = (2 ** 32 - 1) * BLOCK_SIZE;
+/** The largest device major and minor numbers: the new encoding's 12 and 20 bits, as Linux's dev_t. */
+export const DEVICE_MAJOR_MAX = 0xfff;
+export const DEVICE_MINOR_MAX = 0xfffff;
 
 /** A timestamp split into ext4's seconds field and extra field (nanoseconds and epoch bits). */
 export function timeFields(sec: number, nsec: number): { lo: number; extra: number } {

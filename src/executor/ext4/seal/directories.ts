@@ -3,13 +3,12 @@
  * blocks (`.`, `..`, then names in byte order), or as an htree when dir_index is on and they
  * outgrow one block, and written after the file data.
  */
-import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
-import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
 import type { Checksums } from '../csum.js';
 import { addExtent } from '../disk.js';
 import type { BlockSpace } from '../disk.js';
-import { BLOCK_SIZE, DIRENT_TAIL_OFFSET, direntSize, encodeDirent, extendDirent, FileType, InodeFlag, NAME_MAX } from '../format/index.js';
+import { BLOCK_SIZE, DIRENT_TAIL_OFFSET, direntSize, encodeDirent, extendDirent, FileType, InodeFlag } from '../format/index.js';
 import type { Extent } from '../format/index.js';
+import { nameToBytes } from '../../../core/names.js';
 import { htreeBlocks } from './htree.js';
 import type { DirEntry } from './htree.js';
 import { sortedNames } from './inodes.js';
@@ -35,14 +34,12 @@ interface DirectoryData {
   readonly indexed: boolean;
 }
 
-/** The entries of `dir` in name order, refusing names ext4 cannot hold. */
+/** The entries of `dir` in name order, each name as its bytes (the writer refused names ext4 cannot hold). */
 function directoryEntries(dir: NumberedInode, numbering: Numbering): DirEntry[] {
   return sortedNames(dir.node).map((name) => {
     const child = dir.node.children?.get(name);
     if (!child) throw new Error(`directory entry ${name} vanished`);
-    const bytes = Buffer.from(name, 'utf8');
-    if (bytes.length > NAME_MAX) throw new DiagnosticError(createDiagnostic(ext4Codes.nameTooLong, 'long', { name: name.slice(0, 40), bytes: bytes.length }));
-    return { ino: numbering.inoOf.get(child) as number, name: bytes, type: FileType[child.meta.type].dirent };
+    return { ino: numbering.inoOf.get(child) as number, name: nameToBytes(name), type: FileType[child.meta.type].dirent };
   });
 }
 

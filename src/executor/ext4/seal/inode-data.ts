@@ -5,6 +5,7 @@
  */
 import { createDiagnostic, DiagnosticError } from '../../../core/diagnostics/index.js';
 import { ext4Codes } from '../../../core/diagnostics/codes-ext4.js';
+import { nameToBytes } from '../../../core/names.js';
 import type { Checksums } from '../csum.js';
 import type { BlockSpace } from '../disk.js';
 import {
@@ -97,7 +98,7 @@ export async function writeInodeData(inode: PlacedInode, space: BlockSpace, csum
     iblock = encodeDevice(meta.devMajor ?? 0, meta.devMinor ?? 0);
   } else {
     iblock = Buffer.alloc(I_BLOCK_SIZE);
-    if (meta.type === 'symlink') Buffer.from(meta.linkTarget ?? '', 'utf8').copy(iblock);
+    if (meta.type === 'symlink') nameToBytes(meta.linkTarget ?? '').copy(iblock);
   }
   const xattrs = await writeXattrs(meta.xattrs, space, csum);
   const { node, ino, links, parent, extents } = inode;

@@ -4,6 +4,7 @@
  * entries arrived in. Link counts are fixed here too.
  */
 import { DIR_NLINK_OVERFLOW, FIRST_INODE, LINK_MAX, ROOT_INODE } from '../format/index.js';
+import { compareNames } from '../../../core/names.js';
 import type { Timestamp } from '../../../core/tree-writer.js';
 import type { Tree, TreeNode } from '../tree.js';
 
@@ -21,11 +22,6 @@ export interface Numbering {
   readonly inodes: readonly NumberedInode[];
   /** The inode number of each node: hard links are one node under several names. */
   readonly inoOf: ReadonlyMap<TreeNode, number>;
-}
-
-/** Byte order of UTF-8 names, the order directory entries are written in. */
-function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** The names of a directory's children in byte order. */

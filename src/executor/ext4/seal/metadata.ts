@@ -3,6 +3,7 @@
  * the inode tables and inode bitmap, each group's bitmaps and descriptor, and the superblock
  * copies. Nothing here allocates; the layout already says where everything goes.
  */
+import { nameByteLength } from '../../../core/names.js';
 import type { Checksums } from '../csum.js';
 import {
   BLOCK_SIZE,
@@ -68,7 +69,7 @@ function contentSize(inode: SealedInode): number {
   const meta = inode.node.meta;
   if (meta.type === 'dir') return inode.extents.reduce((n, e) => n + e.len, 0) * BLOCK_SIZE;
   if (meta.type === 'file') return meta.size ?? 0;
-  if (meta.type === 'symlink') return Buffer.byteLength(meta.linkTarget ?? '');
+  if (meta.type === 'symlink') return nameByteLength(meta.linkTarget ?? '');
   return 0;
 }
 
