@@ -123,7 +123,7 @@ describe('the remote cache', () => {
     const [d, e] = await Promise.all([build(await project(), 'd', ['--cache-to', cacheRef('shared')]), build(await project(), 'e', ['--cache-to', cacheRef('shared')])]);
     for (const run of [d, e]) {
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).not.toContain('CUBE3114');
+      expect(run.stderr).not.toContain('CUBE3115');
     }
     const f = await build(await project(), 'f', ['--cache-from', cacheRef('shared')]);
     expect(f.metadata['cube.cache']).toEqual({ rootfs: 'remote', launch: 'miss' });
@@ -134,7 +134,7 @@ describe('the remote cache', () => {
     // The same registry by another name, for which no credentials are configured: pushing is refused.
     const run = await build(await project(), 'g', ['--cache-to', `localhost:${proxy.host.split(':')[1]}/team/cache`]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('warning CUBE3114');
+    expect(run.stderr).toContain('warning CUBE3115');
   }, 180_000);
 });
 
@@ -156,7 +156,7 @@ describe('cube push and cube pull', () => {
     const sealId = (JSON.parse(await readFile(join(outA, 'plan.json'), 'utf8')) as { roots: { seal: string } }).roots.seal;
     const wrongKind = await runCli(['pull', `${cacheRef('cache')}:seal-${sealId.slice(7)}`, join(work, 'pulled'), '--cache-dir', join(work, 'cache-pull')], { cwd: work, env });
     expect(wrongKind.code).toBe(3);
-    expect(wrongKind.stderr).toContain('CUBE3113');
+    expect(wrongKind.stderr).toContain('CUBE3114');
     await expectSameOutputs(outA, join(work, 'pulled'));
     expectNoSecret(pushed, byTag, byDigest, wrongKind);
   }, 120_000);
@@ -189,7 +189,7 @@ describe('a corrupt remote cache entry', () => {
     await writeFile(data, bytes);
     const run = await build(await project(), 'h', ['--cache-from', cacheRef('cache')]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('warning CUBE3115');
+    expect(run.stderr).toContain('warning CUBE3116');
     expect(run.metadata['cube.cache']).toEqual({ rootfs: 'miss', launch: 'miss' });
     await expectSameOutputs(join(work, 'out-a'), run.out);
     await expectClean(join(run.out, 'rootfs.ext4'));

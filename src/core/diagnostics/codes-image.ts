@@ -156,7 +156,7 @@ export const imageCodes = {
     messages: { missing: '{registry}: {what} not found' },
   },
   notCubeArtifact: {
-    code: 'CUBE3113',
+    code: 'CUBE3114',
     severity: 'error',
     summary: 'A registry artifact is not the kind of cube artifact expected (another artifactType, a missing part, chunks that do not make one image).',
     hint: 'check the reference: `cube pull` takes what `cube push` published, `--cache-from` a repository `--cache-to` wrote',
@@ -174,14 +174,14 @@ export const imageCodes = {
     },
   },
   cacheExportFailed: {
-    code: 'CUBE3114',
+    code: 'CUBE3115',
     severity: 'warning',
     summary: 'The sealed rootfs could not be exported to the remote cache (--cache-to); the build itself succeeded.',
     hint: 'check the registry, the credentials for it and that they may push; the next build exports again',
     messages: { failed: 'cannot export the rootfs to {where}: {problem}' },
   },
   cacheImportFailed: {
-    code: 'CUBE3115',
+    code: 'CUBE3116',
     severity: 'warning',
     summary: 'A remote cache entry could not be used (the registry failed, or the entry did not verify); the rootfs was sealed locally instead.',
     hint: 'nothing to do for this build; if it repeats, check the registry and its storage',
