@@ -9,7 +9,7 @@ import { createImageSources } from '../../executor/image/index.js';
 import type { ImageSources } from '../../executor/image/index.js';
 import { explainBuild, HostFileHasher, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
 import { ensureCacheRoot } from '../../core/paths.js';
-import { formatImageRef, loadBuildFile } from '../../parser/index.js';
+import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -130,11 +130,9 @@ async function build(context: CommandContext, args: readonly string[], values: B
       explain(context, output, values.quiet === true, explainBuild(planned.plan, previous, cached));
     }
     const result = await executeBuild({
-      spec,
       spans: loaded.spans,
       plan: planned.plan,
       inputs: planned.inputs,
-      imageRef: formatImageRef(spec.from.image),
       layers: images.layers,
       cacheDir,
       outDir,
