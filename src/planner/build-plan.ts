@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import type { BuildSpec, Chown, Platform, SpanTable } from '../core/build-spec.js';
+import type { BuildSpec, Platform, SpanTable } from '../core/build-spec.js';
 import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import type { Diagnostic, Origin, Span } from '../core/diagnostics/index.js';
@@ -14,7 +14,7 @@ import type { Digest } from '../core/digest.js';
 import type { ImageResolver, ResolvedImage } from '../core/image.js';
 import { sourceDateEpoch } from '../core/epoch.js';
 import { formatPlatform, hostPlatform, platformSatisfies } from '../core/platform.js';
-import type { CopyStep, HostFile } from '../executor/inject/index.js';
+import type { HostFile, PlannedCopy } from '../core/host-inputs.js';
 import { formatImageRef } from '../parser/image-ref.js';
 import { BuildContext } from './context.js';
 import { PlanNodes, planEnvd, planImage, planOutputs, planSteps } from './plan-nodes.js';
@@ -48,7 +48,7 @@ export interface PlanInput {
 
 /** A resolved filesystem step, in build-file order. */
 export type PlannedStep =
-  | { readonly kind: 'copy'; readonly nodeId: Digest; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown } }
+  | { readonly kind: 'copy'; readonly nodeId: Digest; readonly copy: PlannedCopy }
   | { readonly kind: 'workdir'; readonly nodeId: Digest; readonly path: string };
 
 /** envd as planned: the host file, where it goes, how it starts, and the exec-as helper beside it. */

@@ -13,7 +13,7 @@ import { createDiagnostic, DiagnosticError } from '../core/diagnostics/index.js'
 import type { CatalogEntry, MessageValues, Span } from '../core/diagnostics/index.js';
 import { planCodes } from '../core/diagnostics/codes-plan.js';
 import { fsPath, nameFromBytes, readNames } from '../core/names.js';
-import type { CopyEntry, CopySource } from '../executor/inject/index.js';
+import type { CopyEntry, CopySource } from '../core/host-inputs.js';
 import type { SpanTable } from '../core/build-spec.js';
 import type { HostFileHasher } from './host-files.js';
 import { compilePattern, hasWildcards } from './path-pattern.js';

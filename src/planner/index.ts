@@ -5,6 +5,7 @@
 export { planBuild } from './build-plan.js';
 export { EXT4_FORMAT_VERSION } from './plan-nodes.js';
 export type { PlanInput, PlanInputs, PlanResult, PlannedEnvd, PlannedStep } from './build-plan.js';
+export { imageRefOf, launchSpecOf, sealOptionsOf } from './plan-values.js';
 export { makeNode, nodeId, nodeIndex, parsePlanJson, planJsonSchema, planSchema, planToJson, NODE_VERSIONS } from './plan.js';
 export type { JsonValue, NodeSource, Plan, PlanNode, PlanNodeKind, SourceLine } from './plan.js';
 export { diffPlans, fieldChanges, nodeFieldChanges, renderPlanDiff } from './diff.js';

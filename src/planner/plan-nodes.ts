@@ -13,7 +13,7 @@ import { formatBytes } from '../core/format.js';
 import { pathOf } from '../core/image.js';
 import { escapeName, nameToBytes } from '../core/names.js';
 import type { ResolvedImage } from '../core/image.js';
-import type { CopySource } from '../executor/inject/index.js';
+import type { CopySource } from '../core/host-inputs.js';
 import { formatImageRef } from '../parser/image-ref.js';
 import type { PlanInput, PlannedEnvd, PlannedStep } from './build-plan.js';
 import type { BuildContext } from './context.js';

@@ -10,7 +10,7 @@ import { createImageSources } from '../../executor/image/index.js';
 import type { ImageSources } from '../../executor/image/index.js';
 import { explainBuild, HostFileHasher, lastPlan, recordPlan, renderExplanation } from '../../planner/index.js';
 import { ensureCacheRoot } from '../../core/paths.js';
-import { formatImageRef, loadBuildFile } from '../../parser/index.js';
+import { loadBuildFile } from '../../parser/index.js';
 import type { LoadedBuildFile } from '../../parser/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
@@ -136,11 +136,9 @@ async function build(
     const remote = settings.remote.from.length > 0 || settings.remote.to ? new RegistryCache({ ...settings.remote, name, cacheDir, registries: images, logger, warn: (d) => report([d], new Map()) }) : undefined;
     if (values.explain) explain(context, output, values.quiet === true, await explanations(cacheDir, planned.plan, await lastPlan(cacheDir, loaded.path, 'default'), remote));
     const result = await executeBuild({
-      spec,
       spans: loaded.spans,
       plan: planned.plan,
       inputs: planned.inputs,
-      imageRef: formatImageRef(spec.from.image),
       layers: images.layers,
       cacheDir,
       outDir: values.out !== undefined ? resolve(context.cwd, values.out) : join(context.cwd, '.cube', 'out', name),

@@ -14,6 +14,7 @@ import { escapeName } from '../../core/names.js';
 import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
+import type { PlannedCopy } from '../../core/host-inputs.js';
 import type { CopyStep, EnvdInjection } from '../inject/index.js';
 import { ENVD_LOG_PATH, resolveUser } from '../launch/index.js';
 import type { AccountFiles, NumericUser } from '../launch/index.js';
@@ -22,7 +23,7 @@ import type { BuildStepOrigin } from './tree-writers.js';
 
 /** One filesystem step after the layers, as the planner resolved it. */
 export type SealStep =
-  | { readonly kind: 'copy'; readonly copy: Omit<CopyStep, 'owner'> & { readonly chown?: Chown }; readonly where?: Diagnostic['span'] }
+  | { readonly kind: 'copy'; readonly copy: PlannedCopy; readonly where?: Diagnostic['span'] }
   | { readonly kind: 'workdir'; readonly path: string; readonly where?: Diagnostic['span'] };
 
 /** What the steps need besides the writer. */

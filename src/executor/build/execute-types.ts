@@ -1,5 +1,5 @@
 /** What executing a plan takes, and what it gives back (see execute.ts). */
-import type { BuildSpec, SpanTable } from '../../core/build-spec.js';
+import type { SpanTable } from '../../core/build-spec.js';
 import type { Digest } from '../../core/digest.js';
 import type { LayerSource } from '../../core/image.js';
 import type { Logger, ProgressSink } from '../../core/log.js';
@@ -11,14 +11,15 @@ import type { Origins } from './origins.js';
 import type { RemoteCache } from './remote.js';
 import type { RootfsFacts } from './rootfs-facts.js';
 
-/** Everything a build execution needs. */
+/**
+ * Everything a build execution needs: the plan and the inputs its node ids cover. Every value
+ * that shapes the outputs comes from a plan node (see planner/plan-values.ts); the spans only
+ * place diagnostics.
+ */
 export interface ExecuteInput {
-  readonly spec: BuildSpec;
   readonly spans: SpanTable;
   readonly plan: Plan;
   readonly inputs: PlanInputs;
-  /** The image reference as written, for the manifest. */
-  readonly imageRef: string;
   readonly layers: LayerSource;
   readonly cacheDir: string;
   readonly outDir: string;

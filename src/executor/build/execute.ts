@@ -13,7 +13,7 @@ import { lock } from '../../core/lock.js';
 import type { Release } from '../../core/lock.js';
 import { removeDeadTemporaries, writeFileAtomic } from '../../core/paths.js';
 import type { Plan } from '../../planner/index.js';
-import { planToJson } from '../../planner/index.js';
+import { imageRefOf, launchSpecOf, planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
 import { ArtifactMismatch, discardArtifact, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, readOrigins, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
@@ -96,7 +96,7 @@ async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'],
       });
     }
     const { envd } = input.inputs;
-    if (input.spec.launch.wrap && envd) {
+    if (launchSpecOf(input.plan).wrap && envd) {
       // Say whether the wrapping was done now or comes with a launch manifest from the cache.
       const how = reused ? ' (launch manifest from the cache)' : '';
       input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
@@ -112,9 +112,9 @@ async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'],
 function launchFor(input: ExecuteInput, artifact: CachedArtifact, facts: RootfsFacts): LaunchManifest {
   const { envd } = input.inputs;
   return computeLaunch({
-    launch: input.spec.launch,
+    launch: launchSpecOf(input.plan),
     image: input.inputs.image,
-    imageRef: input.imageRef,
+    imageRef: imageRefOf(input.plan),
     ...(envd ? { envd } : {}),
     facts,
     artifact: { path: 'rootfs.ext4', sha256: artifact.sha256, size: artifact.ext4.size, uuid: artifact.ext4.uuid },

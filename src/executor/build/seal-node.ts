@@ -10,6 +10,7 @@ import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { execAsBinary } from '../../core/exec-as/index.js';
 import { temporaryPathFor } from '../../core/paths.js';
+import { sealOptionsOf } from '../../planner/index.js';
 import { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.js';
 import type { ExecuteInput, SealedRootfs } from './execute-types.js';
 import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
@@ -64,7 +65,7 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
         cacheDir: input.cacheDir,
         ...(envd ? { envd: { file: { hostPath: envd.hostPath, digest: envd.digest, size: envd.size }, imagePath: envd.imagePath, ...execAsFor(envd.execAs, architecture) } } : {}),
         steps,
-        seal: input.spec.seal,
+        seal: sealOptionsOf(input.plan),
         sealId,
         epoch: input.inputs.epoch,
         path: staged.rootfs,

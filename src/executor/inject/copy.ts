@@ -5,31 +5,15 @@
  * to everything copied and to a destination directory COPY creates; `--chmod` to everything
  * copied. Other created parents are root:root 0755. Host files are hash-verified while streamed.
  */
-import type { Digest } from '../../core/digest.js';
+import type { CopyEntry, CopySource, PlannedCopy } from '../../core/host-inputs.js';
 import type { Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { NumericUser } from '../launch/users.js';
 import { writeVerifiedFile } from './verified-file.js';
 
-/** One object inside a COPY source, as the planner recorded it while hashing the context. */
-export type CopyEntry =
-  | { readonly type: 'file'; readonly relative: string; readonly hostPath: string; readonly digest: Digest; readonly size: number; readonly mode: number }
-  | { readonly type: 'dir'; readonly relative: string; readonly mode: number }
-  | { readonly type: 'symlink'; readonly relative: string; readonly linkTarget: string };
+export type { CopyEntry, CopySource } from '../../core/host-inputs.js';
 
-/** One COPY source: a file (one entry with `relative: ''`) or a directory and its contents. */
-export interface CopySource {
-  /** Base name of the source as written, used when a file lands in a destination directory. */
-  readonly name: string;
-  readonly isDir: boolean;
-  /** For a directory: its contents with `relative` paths (`a`, `a/b`), parents before children. */
-  readonly entries: readonly CopyEntry[];
-}
-
-/** A COPY step as plain data. */
-export interface CopyStep {
-  readonly sources: readonly CopySource[];
-  /** Absolute in-image destination as written (a trailing `/` means "into this directory"). */
-  readonly dest: string;
+/** A COPY step as plain data: the planned COPY with its owner resolved to numbers. */
+export interface CopyStep extends Omit<PlannedCopy, 'chown'> {
   readonly owner?: NumericUser;
   readonly chmod?: number;
   readonly mtime?: Timestamp;

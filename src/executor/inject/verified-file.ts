@@ -10,14 +10,10 @@ import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
 import { fsPath } from '../../core/names.js';
+import type { HostFile } from '../../core/host-inputs.js';
 import type { EntryMeta, TreeWriter } from '../../core/tree-writer.js';
 
-/** A host file as the planner recorded it. */
-export interface HostFile {
-  readonly hostPath: string;
-  readonly digest: Digest;
-  readonly size: number;
-}
+export type { HostFile } from '../../core/host-inputs.js';
 
 /** What the file is called in messages (`envd`, `COPY source`). */
 export type HostFileRole = string;
