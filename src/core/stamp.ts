@@ -10,9 +10,9 @@
  * is loaded), and so imports nothing but Node.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileIdentity, thisBoot } from './file-identity.js';
 import { fsPath } from './names.js';
 
 /** Bump when a stamp's meaning changes. */
@@ -47,8 +47,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** A file's identity: device, inode, size, modification and change times, or `absent`. */
 export async function identityOf(path: string): Promise<string> {
-  const info = await stat(fsPath(path), { bigint: true }).catch(() => undefined);
-  return info ? `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` : 'absent';
+  return (await fileIdentity(fsPath(path))) ?? 'absent';
 }
 
 /** Whether a command line may be answered from a stamp at all. */
@@ -65,8 +64,8 @@ export async function stampKey(args: readonly string[], cwd: string, env: Env, v
     .filter((name) => name.startsWith('CUBE_') || BUILD_ENVIRONMENT.includes(name))
     .sort()
     .map((name) => [name, env[name]]);
-  const boot = await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => `pid-${process.pid}`);
-  return createHash('sha256').update(JSON.stringify({ v: STAMP_VERSION, version, bundle, boot: boot.trim(), cwd, args, env: read })).digest('hex');
+  const boot = await thisBoot();
+  return createHash('sha256').update(JSON.stringify({ v: STAMP_VERSION, version, bundle, boot, cwd, args, env: read })).digest('hex');
 }
 
 /** Where the stamp of `key` lives. */

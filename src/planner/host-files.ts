@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { Digest } from '../core/digest.js';
+import { identityOfStat } from '../core/file-identity.js';
 import { fsPath } from '../core/names.js';
 import { writeFileAtomic } from '../core/paths.js';
 
@@ -66,7 +67,7 @@ export class HostFileHasher {
 
   /** The digest of the file at `path` (absolute) whose stat is `stat`. */
   async digest(path: string, stat: BigIntStats): Promise<Digest> {
-    this.looked.set(path, `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`);
+    this.looked.set(path, identityOfStat(stat));
     const key = { size: String(stat.size), mtime: String(stat.mtimeNs), ctime: String(stat.ctimeNs), ino: String(stat.ino) };
     for (const cached of [this.#seen.get(path), this.#entries.get(path)]) {
       if (cached && cached.size === key.size && cached.mtime === key.mtime && cached.ctime === key.ctime && cached.ino === key.ino) return cached.digest;

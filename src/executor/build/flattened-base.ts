@@ -56,14 +56,27 @@ export function baseKeyOf(plan: Plan): Digest | undefined {
 
 /** Whether the cache has a base under `key` that looks usable (its state is not read). */
 export async function hasBase(cacheDir: string, key: Digest): Promise<boolean> {
-  const dir = baseDir(cacheDir, key);
+  return typeof (await recordedChecksum(baseDir(cacheDir, key))) === 'number';
+}
+
+/**
+ * The checksum base.json records for the base in `dir` when data.img still is the file it names;
+ * undefined when it is not (or base.json is not valid); `absent` when there is no base.json.
+ */
+async function recordedChecksum(dir: string): Promise<number | undefined | 'absent'> {
+  let text: string;
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(await readFile(join(dir, 'base.json'), 'utf8')));
-    if (!parsed.success) return false;
-    const { checksum: _, ...identity } = parsed.data;
-    return JSON.stringify(identity) === JSON.stringify(await identityOf(join(dir, 'data.img')));
+    text = await readFile(join(dir, 'base.json'), 'utf8');
   } catch {
-    return false;
+    return 'absent';
+  }
+  try {
+    const parsed = recordSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const { checksum, ...identity } = parsed.data;
+    return JSON.stringify(identity) === JSON.stringify(await identityOf(join(dir, 'data.img'))) ? checksum : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -172,26 +185,19 @@ export async function keepBase(cacheDir: string, key: Digest, captured: Captured
  */
 export async function findBase(cacheDir: string, key: Digest): Promise<FlattenedBase | undefined> {
   const dir = baseDir(cacheDir, key);
-  const image = join(dir, 'data.img');
-  let recorded: unknown;
-  try {
-    recorded = JSON.parse(await readFile(join(dir, 'base.json'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const state = await readState(dir, image, recorded);
+  const checksum = await recordedChecksum(dir);
+  if (checksum === 'absent') return undefined;
+  const state = checksum === undefined ? undefined : await readState(dir, checksum);
   if (!state) await discardBase({ dir });
   // Used now: `cube cache prune` keeps what builds use.
   else await touch(dir).catch(() => undefined);
   return state;
 }
 
-async function readState(dir: string, image: string, recorded: unknown): Promise<FlattenedBase | undefined> {
+/** The state in `dir`, or undefined when state.bin is not a state this version reads. */
+async function readState(dir: string, checksum: number): Promise<FlattenedBase | undefined> {
+  const image = join(dir, 'data.img');
   try {
-    const parsed = recordSchema.safeParse(recorded);
-    if (!parsed.success) return undefined;
-    const { checksum, ...identity } = parsed.data;
-    if (JSON.stringify(identity) !== JSON.stringify(await identityOf(image))) return undefined;
     const raw = deserialize(await readFile(join(dir, 'state.bin'))) as Record<string, unknown>;
     if (raw.version !== BASE_VERSION || !(raw.entries instanceof Map)) return undefined;
     const writer = raw.writer as Ext4WriterState;

@@ -20,6 +20,7 @@ import { finished } from 'node:stream/promises';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Digest } from '../../core/digest.js';
+import { identityOfStat } from '../../core/file-identity.js';
 import type { LayerSource, ProgressEvent, ResolvedImage } from '../../core/image.js';
 import { temporaryPathFor, touch } from '../../core/paths.js';
 
@@ -34,12 +35,6 @@ function corrupt(diffId: Digest): DiagnosticError {
   );
 }
 
-/** A file's identity for "unchanged since it was verified". */
-type FileSignature = string;
-
-function signatureOf(s: BigIntStats): FileSignature {
-  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-}
 
 /** The file's stat, or undefined when it is not there. */
 function statOf(path: string): Promise<BigIntStats | undefined> {
@@ -110,10 +105,10 @@ function readAndStore(source: Readable, path: string, onStored: () => Promise<vo
 
 /** A LayerSource that serves uncompressed layers from the cache, filling it on first use. */
 export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerSource {
-  const verified = new Map<string, FileSignature>();
+  const verified = new Map<string, string>();
   const remember = (path: string) => async (): Promise<void> => {
     const info = await statOf(path);
-    if (info) verified.set(path, signatureOf(info));
+    if (info) verified.set(path, identityOfStat(info));
   };
   return {
     async openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable> {
@@ -122,7 +117,7 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
       const path = cachedLayerPath(cacheDir, layer.diffId);
       const stored = await statOf(path);
       if (stored) {
-        if (verified.get(path) === signatureOf(stored)) return createReadStream(path, { highWaterMark: 1 << 20 });
+        if (verified.get(path) === identityOfStat(stored)) return createReadStream(path, { highWaterMark: 1 << 20 });
         // Touched before it is verified, so the signature recorded afterwards includes the touch.
         await touch(path);
         return readVerified(path, layer.diffId, remember(path));

@@ -8,29 +8,19 @@
  * keyed by the output path, so output directories hold only the outputs.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../../core/digest.js';
+import { fileIdentity, thisBoot } from '../../core/file-identity.js';
 import { writeFileAtomic } from '../../core/paths.js';
 
 function recordPath(cacheDir: string, target: string): string {
   return join(cacheDir, 'outputs', `${createHash('sha256').update(target).digest('hex')}.json`);
 }
 
-let bootId: Promise<string> | undefined;
-
-/** This boot's id; where the kernel does not say, this process's (then a record holds for one build only). */
-function thisBoot(): Promise<string> {
-  bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
-    (text) => text.trim(),
-    () => `pid-${process.pid}`,
-  );
-  return bootId;
-}
-
 async function identity(target: string): Promise<string | undefined> {
-  const info = await stat(target, { bigint: true }).catch(() => undefined);
-  return info ? [await thisBoot(), info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':') : undefined;
+  const file = await fileIdentity(target);
+  return file ? `${await thisBoot()}:${file}` : undefined;
 }
 
 /** Records that `target` now is the image `sha256`. A failure only costs a copy next time. */

@@ -172,7 +172,7 @@ async function baseStart(input: SealInput, base: FlattenedBase): Promise<Start> 
   const count = base.layers;
   input.logger.info(
     { base: base.sealedBy, layers: count, paths: base.index.size },
-    `layers 1-${count} reused from the flattened rootfs of seal ${base.sealedBy.slice(7, 19)} (no layer read)`,
+    `${count === 1 ? 'layer 1' : `layers 1-${count}`} reused from the flattened rootfs of seal ${base.sealedBy.slice(7, 19)} (no layer read)`,
   );
   return { writer, index: base.index, accounts: base.accounts };
 }
