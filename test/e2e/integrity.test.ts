@@ -79,9 +79,53 @@ describe('verified reuse', () => {
     const { atime, mtime } = await stat(image);
     await flipByte(image, 4096 * 3);
     await utimes(image, atime, mtime);
-    expect((await build('one', out, cache)).code).toBe(0);
+    const again = await build('one', out, cache);
+    expect(again.code, again.stderr).toBe(0);
+    // The output is the cache's own image: the edit reached the entry, which is not trusted again.
+    expect(again.stderr).toContain(`not the ${good} its entry records; discarding the entry and sealing again`);
     expect(await sha256(image)).toBe(good);
     await expectConsistent(out);
+    const [entry] = await readdir(join(cache, 'artifacts'));
+    expect(await sha256(join(cache, 'artifacts', entry as string, 'rootfs.ext4'))).toBe(good);
+  });
+});
+
+describe('the output image and the cache', () => {
+  it('are one file on one filesystem: the image is written once, and placing it again reads it only to check it', async () => {
+    const cache = join(work, 'cache-link');
+    const out = join(work, 'out-link');
+    expect((await build('one', out, cache)).code).toBe(0);
+    const [entry] = await readdir(join(cache, 'artifacts'));
+    const cached = await stat(join(cache, 'artifacts', entry as string, 'rootfs.ext4'));
+    const placed = await stat(join(out, 'rootfs.ext4'));
+    expect([placed.dev, placed.ino]).toEqual([cached.dev, cached.ino]);
+    await expectConsistent(out);
+    // A second output directory takes the same file.
+    const other = join(work, 'out-link-2');
+    expect((await build('one', other, cache)).code).toBe(0);
+    expect((await stat(join(other, 'rootfs.ext4'))).ino).toBe(cached.ino);
+    await expectConsistent(other);
+  });
+
+  it.runIf(process.getuid?.() === 0)('are separate, identical files when the output is on another filesystem (needs root)', async () => {
+    const cache = join(work, 'cache-apart');
+    const disk = join(work, 'other-disk');
+    await execa('mkdir', ['-p', disk]);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', disk]);
+    try {
+      const out = join(disk, 'out');
+      const run = await build('one', out, cache);
+      expect(run.code, run.stderr).toBe(0);
+      const [entry] = await readdir(join(cache, 'artifacts'));
+      const cachedPath = join(cache, 'artifacts', entry as string, 'rootfs.ext4');
+      expect((await stat(join(out, 'rootfs.ext4'))).dev).not.toBe((await stat(cachedPath)).dev);
+      expect(await sha256(join(out, 'rootfs.ext4'))).toBe(await sha256(cachedPath));
+      await expectConsistent(out);
+      const fsck = await execa('e2fsck', ['-fn', join(out, 'rootfs.ext4')], { reject: false });
+      expect(fsck.exitCode, fsck.stdout).toBe(0);
+    } finally {
+      await execa('umount', [disk]);
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  * Beside them, `launch/<manifest id>.json` keeps each launch manifest computed from the image,
  * so a build whose manifest node is unchanged reads it instead of computing it again.
  */
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { digestSchema } from '../../core/digest.js';
@@ -16,7 +16,7 @@ import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { copyAndHash, isDense } from './image-copy.js';
+import { copyAndHash, hashImage, isDense } from './image-copy.js';
 import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import { originsFromJson, originsToJson } from './origins.js';
@@ -180,16 +180,6 @@ export async function discardStaged(staged: { dir: string }): Promise<void> {
   await rm(staged.dir, { recursive: true, force: true });
 }
 
-/**
- * Moves an image copied with {@link copyAndHash} to `target` and records it there (see
- * output-record.ts), so a later build sees that `target` still is this image.
- */
-export async function placePrepared(cacheDir: string, artifact: CachedArtifact, prepared: string, target: string): Promise<void> {
-  await rename(prepared, target);
-  await syncDirectory(dirname(target));
-  await recordOutput(cacheDir, target, artifact.sha256);
-}
-
 /** A cached image whose bytes are not the ones its entry records: the entry must go. */
 export class ArtifactMismatch extends Error {
   constructor(
@@ -200,25 +190,50 @@ export class ArtifactMismatch extends Error {
   }
 }
 
+/** Why a hard link cannot be made where a copy can: another filesystem, or one without links. */
+const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts the entry's image at `temporary`: a hard link to it, so the image is written once whatever
+ * the number of outputs; where that cannot be (another filesystem), a copy (a reflink where the
+ * filesystem supports one). Unless `verified` (its digest was just taken from these very bytes),
+ * the bytes are hashed and checked against the entry: the link shares them with every output
+ * that holds it, and one edited in place edited the entry too.
+ */
+async function linkOrCopy(artifact: CachedArtifact, temporary: string, verified: boolean): Promise<'linked' | 'copied'> {
+  const linked = await link(artifact.rootfs, temporary).then(
+    () => true,
+    (error: unknown) => {
+      if (CANNOT_LINK.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+      throw error;
+    },
+  );
+  const got = linked ? (verified ? artifact.sha256 : await hashImage(temporary)) : await copyAndHash(artifact.rootfs, temporary, undefined, isDense(artifact.ext4));
+  if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
+  return linked ? 'linked' : 'copied';
+}
+
 /**
  * Places the cached image at `target`: nothing to do when `target` is, untouched, this image as
- * cube last placed it there (see output-record.ts); else a copy (a reflink where the filesystem
- * supports one, else a copy that keeps the image's holes), hashed as it is read and checked
- * against the entry before it is renamed into place. A mismatch throws {@link ArtifactMismatch}
- * and leaves `target` as it was.
+ * cube last placed it there (see output-record.ts); else the entry's image linked (or copied) to
+ * a temporary name beside `target`, checked, renamed into place and recorded. A mismatch throws
+ * {@link ArtifactMismatch} and leaves `target` as it was.
  */
-export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, target: string): Promise<'unchanged' | 'copied'> {
+export async function placeArtifact(cacheDir: string, artifact: CachedArtifact, target: string, verified = false): Promise<'unchanged' | 'linked' | 'copied'> {
   if (await outputIs(cacheDir, target, artifact.sha256)) return 'unchanged';
   const temporary = temporaryPathFor(target);
   try {
-    const got = await copyAndHash(artifact.rootfs, temporary, undefined, isDense(artifact.ext4));
-    if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
-    await placePrepared(cacheDir, artifact, temporary, target);
+    const how = await linkOrCopy(artifact, temporary, verified);
+    await rename(temporary, target);
+    // When `target` already was this very file, rename(2) leaves both names in place.
+    await rm(temporary, { force: true });
+    await syncDirectory(dirname(target));
+    await recordOutput(cacheDir, target, artifact.sha256);
+    return how;
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
-  return 'copied';
 }
 
 /** Moves a bad entry out of the way (renamed first, so no reader opens it again), then removes it. */

@@ -55,8 +55,6 @@ export interface BaseReuse {
 export interface SealedRootfs {
   readonly artifact: CachedArtifact;
   readonly rootfs: 'cached' | 'built';
-  /** A freshly sealed image already copied beside `target`, to be renamed into place. */
-  readonly prepared?: string;
   /** The tree's facts, when the image was sealed now (a cached one has them in its entry). */
   readonly facts?: RootfsFacts;
   /** Where its paths came from, when the image was sealed now (likewise). */

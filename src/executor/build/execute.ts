@@ -15,7 +15,7 @@ import { removeDeadTemporaries, writeFileAtomic } from '../../core/paths.js';
 import type { Plan } from '../../planner/index.js';
 import { imageRefOf, launchSpecOf, planToJson } from '../../planner/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { ArtifactMismatch, discardArtifact, lookupArtifact, placeArtifact, placePrepared, readCachedLaunch, readFacts, readOrigins, writeCachedLaunch } from './artifact-cache.js';
+import { ArtifactMismatch, discardArtifact, lookupArtifact, placeArtifact, readCachedLaunch, readFacts, readOrigins, writeCachedLaunch } from './artifact-cache.js';
 import type { CachedArtifact, CacheLookup } from './artifact-cache.js';
 import { computeLaunch } from './launch.js';
 import { originsToJson } from './origins.js';
@@ -32,14 +32,14 @@ export function planDigest(plan: Plan): Digest {
   return sha256Digest(JSON.stringify(plan.nodes.map((n) => n.id)));
 }
 
-async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup, target: string): Promise<SealedRootfs> {
+async function sealOrReuse(input: ExecuteInput, lookup: CacheLookup): Promise<SealedRootfs> {
   const sealId = input.plan.roots.seal;
   if (lookup.state === 'hit' && !input.noCache) {
     input.logger.info({ node: sealId }, `rootfs ${sealId.slice(7, 19)} found in the cache; not rebuilt`);
     return { artifact: lookup.artifact, rootfs: 'cached' };
   }
   if (lookup.state === 'corrupt') input.logger.warn({ node: sealId, reason: lookup.reason }, `cached rootfs is corrupt (${lookup.reason}); rebuilding`);
-  return sealNode(input, target);
+  return sealNode(input);
 }
 
 /** Runs the build described by `input`. User and environment problems throw DiagnosticError. */
@@ -71,41 +71,37 @@ export async function executeBuild(input: ExecuteInput): Promise<ExecuteResult> 
 
 /** Seals (or reuses) the rootfs, computes (or reuses) the launch manifest, writes the outputs. */
 async function buildInto(input: ExecuteInput, outputs: ExecuteResult['outputs'], lookup: CacheLookup): Promise<ExecuteResult> {
-  let sealed = await sealOrReuse(input, lookup, outputs.rootfs);
-  try {
-    let origins = sealed.origins ?? (await readOrigins(sealed.artifact, input.plan.roots.seal));
-    if (!origins) {
-      // Like unreadable facts below: an entry whose origins cannot be read is sealed again.
-      sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'origins.json is not valid' }, outputs.rootfs);
-      origins = sealed.origins as Origins;
-    }
-    const manifestId = input.plan.roots.manifest;
-    let manifest = sealed.rootfs === 'cached' ? await readCachedLaunch(sealed.artifact, manifestId) : undefined;
-    const reused = manifest !== undefined;
-    if (!manifest) {
-      let facts = sealed.facts ?? (await readFacts(sealed.artifact));
-      if (!facts) {
-        // A cached image whose facts are unreadable cannot be checked against: seal it again.
-        sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'facts.json is not valid' }, outputs.rootfs);
-        facts = sealed.facts as RootfsFacts;
-      }
-      manifest = launchFor(input, sealed.artifact, facts);
-      // Keeping it is an optimisation: a cache that cannot be written (read-only) is no error.
-      await writeCachedLaunch(sealed.artifact, manifestId, manifest).catch((error: unknown) => {
-        input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'launch manifest not kept in the cache');
-      });
-    }
-    const { envd } = input.inputs;
-    if (launchSpecOf(input.plan).wrap && envd) {
-      // Say whether the wrapping was done now or comes with a launch manifest from the cache.
-      const how = reused ? ' (launch manifest from the cache)' : '';
-      input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
-    }
-    await writeOutputs(input, sealed, outputs, { manifest, origins });
-    return { manifest, rootfs: sealed.rootfs, launch: reused ? 'cached' : 'computed', outputs, ...(sealed.base ? { base: sealed.base } : {}) };
-  } finally {
-    if (sealed.prepared) await rm(sealed.prepared, { force: true });
+  let sealed = await sealOrReuse(input, lookup);
+  let origins = sealed.origins ?? (await readOrigins(sealed.artifact, input.plan.roots.seal));
+  if (!origins) {
+    // Like unreadable facts below: an entry whose origins cannot be read is sealed again.
+    sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'origins.json is not valid' });
+    origins = sealed.origins as Origins;
   }
+  const manifestId = input.plan.roots.manifest;
+  let manifest = sealed.rootfs === 'cached' ? await readCachedLaunch(sealed.artifact, manifestId) : undefined;
+  const reused = manifest !== undefined;
+  if (!manifest) {
+    let facts = sealed.facts ?? (await readFacts(sealed.artifact));
+    if (!facts) {
+      // A cached image whose facts are unreadable cannot be checked against: seal it again.
+      sealed = await sealOrReuse(input, { state: 'corrupt', reason: 'facts.json is not valid' });
+      facts = sealed.facts as RootfsFacts;
+    }
+    manifest = launchFor(input, sealed.artifact, facts);
+    // Keeping it is an optimisation: a cache that cannot be written (read-only) is no error.
+    await writeCachedLaunch(sealed.artifact, manifestId, manifest).catch((error: unknown) => {
+      input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'launch manifest not kept in the cache');
+    });
+  }
+  const { envd } = input.inputs;
+  if (launchSpecOf(input.plan).wrap && envd) {
+    // Say whether the wrapping was done now or comes with a launch manifest from the cache.
+    const how = reused ? ' (launch manifest from the cache)' : '';
+    input.logger.info({ argv: manifest.process.argv, reused }, `entrypoint wrapped${how}: envd starts from ${envd.imagePath} beside the workload`);
+  }
+  await writeOutputs(input, sealed, outputs, { manifest, origins });
+  return { manifest, rootfs: sealed.rootfs, launch: reused ? 'cached' : 'computed', outputs, ...(sealed.base ? { base: sealed.base } : {}) };
 }
 
 /** Computes the launch manifest over the image's facts, or throws every problem found. */
@@ -135,9 +131,8 @@ async function writeOutputs(input: ExecuteInput, sealed: SealedRootfs, outputs: 
   try {
     await mkdir(outDir, { recursive: true });
     release = await lock(join(outDir, '.cube.lock'), () => input.logger.info({ outDir }, `waiting for another build writing into ${outDir}`));
-    if (sealed.prepared) {
-      await placePrepared(input.cacheDir, sealed.artifact, sealed.prepared, outputs.rootfs);
-    } else if ((await placeArtifact(input.cacheDir, sealed.artifact, outputs.rootfs)) === 'unchanged') {
+    // An image sealed now was hashed from its own bytes: placing it needs no second read.
+    if ((await placeArtifact(input.cacheDir, sealed.artifact, outputs.rootfs, sealed.rootfs === 'built')) === 'unchanged') {
       input.logger.debug({ path: outputs.rootfs }, 'rootfs.ext4 in the output directory is already this artifact');
     }
     await writeFileAtomic(outputs.plan, planToJson(input.plan));

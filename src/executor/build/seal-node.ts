@@ -1,21 +1,19 @@
 /**
  * Sealing the plan's seal node into a new cache entry: from the flattened base when the cache
  * has one for the plan's layers (docs/incremental.md), else from the layers; the new image is
- * then copied beside the output and hashed in the same read, which also checks the base's data.
+ * then hashed in one read, which also checks the base's data. The output is a link to the entry
+ * (see placeArtifact), so the image is written once.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { DiagnosticError } from '../../core/diagnostics/index.js';
+import { join } from 'node:path';
 import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { execAsBinary } from '../../core/exec-as/index.js';
-import { temporaryPathFor } from '../../core/paths.js';
 import { sealOptionsOf } from '../../planner/index.js';
 import { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.js';
 import type { ExecuteInput, SealedRootfs } from './execute-types.js';
 import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
 import type { FlattenedBase } from './flattened-base.js';
-import { copyAndHash, hashImage, isDense } from './image-copy.js';
+import { hashImage } from './image-copy.js';
 import { originsOf } from './origins.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
@@ -31,26 +29,25 @@ function execAsFor(digest: Digest | undefined, architecture: string): { execAs?:
 /** An image made from a base whose data is not what the base recorded. */
 class BaseMismatch extends Error {}
 
-/** Seals the plan's seal node and commits it to the cache; `target` is where the output goes. */
-export async function sealNode(input: ExecuteInput, target: string): Promise<SealedRootfs> {
+/** Seals the plan's seal node and commits it to the cache. */
+export async function sealNode(input: ExecuteInput): Promise<SealedRootfs> {
   const key = baseKeyOf(input.plan);
   const base = key && !input.noCache ? await findBase(input.cacheDir, key) : undefined;
   try {
-    return await sealFrom(input, target, key, base);
+    return await sealFrom(input, key, base);
   } catch (error) {
     if (!(error instanceof BaseMismatch) || !base) throw error;
     input.logger.warn({ base: base.sealedBy }, `the flattened rootfs of seal ${base.sealedBy.slice(7, 19)} changed on disk; discarding it and sealing from the layers`);
     await discardBase(base);
-    return await sealFrom(input, target, key, undefined);
+    return await sealFrom(input, key, undefined);
   }
 }
 
-async function sealFrom(input: ExecuteInput, target: string, key: Digest | undefined, base: FlattenedBase | undefined): Promise<SealedRootfs> {
+async function sealFrom(input: ExecuteInput, key: Digest | undefined, base: FlattenedBase | undefined): Promise<SealedRootfs> {
   const sealId = input.plan.roots.seal;
   const staged = await stageArtifact(input.cacheDir, sealId).catch((error: unknown) => {
     throw notWritable(join(input.cacheDir, 'artifacts'), error);
   });
-  const prepared = temporaryPathFor(target);
   try {
     const { envd } = input.inputs;
     const steps: SealStep[] = input.inputs.steps.map((step, i) => {
@@ -75,22 +72,10 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
       },
       base,
     );
-    // The new image is read once: copied beside the output and hashed in the same read, which
-    // also takes the checksum of its base data. If the output directory cannot take it, the
-    // image is still hashed (and cached) before that error.
+    // The new image is read once: hashed, and the base's data checksummed, in the same read.
     const next = base ? base.writer.next : sealed.base?.next;
     const checksum = next !== undefined ? baseDataChecksum(next) : undefined;
-    let sha256: Digest;
-    let outputProblem: DiagnosticError | undefined;
-    try {
-      await mkdir(dirname(target), { recursive: true });
-      sha256 = await copyAndHash(staged.rootfs, prepared, checksum?.see, isDense(sealed.ext4));
-    } catch (error) {
-      // Nothing to remove when the directory itself could not be made (rm then fails too).
-      await rm(prepared, { force: true }).catch(() => undefined);
-      outputProblem = notWritable(dirname(target), error);
-      sha256 = await hashImage(staged.rootfs, checksum?.see);
-    }
+    const sha256 = await hashImage(staged.rootfs, checksum?.see);
     if (base && checksum?.value() !== base.checksum) throw new BaseMismatch();
     const origins = originsOf(input.plan, input.inputs.steps.map((s) => s.nodeId), sealed.origins);
     const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256, origins });
@@ -100,11 +85,9 @@ async function sealFrom(input: ExecuteInput, target: string, key: Digest | undef
         input.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'flattened base not kept in the cache');
       });
     }
-    if (outputProblem) throw outputProblem;
-    return { artifact, rootfs: 'built', prepared, facts: sealed.facts, origins, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
+    return { artifact, rootfs: 'built', facts: sealed.facts, origins, ...(base ? { base: { sealedBy: base.sealedBy, layers: base.layers } } : {}) };
   } catch (error) {
-    // The prepared copy may not exist, nor the directory it was to go in.
-    await Promise.all([discardStaged(staged), rm(prepared, { force: true }).catch(() => undefined)]);
+    await discardStaged(staged);
     throw error;
   }
 }
