@@ -5,9 +5,9 @@
  * `<cacheDir>/layers/sha256/<hex>.tar` and every later read is a plain file read. Both directions
  * are verified against the diffId: a layer is stored only when the source's verified stream
  * ended (a stream with wrong bytes fails instead), and a stored layer that no longer hashes
- * right is deleted and fails the read. Within one build a stored layer is hashed once: a second
- * read of the same unchanged file (same inode, size, modification and change times) is not
- * hashed again.
+ * right is deleted and fails the read. Within one process a stored layer is hashed once: a
+ * second read of the same unchanged file (same inode, size, modification and change times), by
+ * the checks or by sealing, is not hashed again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -103,9 +103,14 @@ function readAndStore(source: Readable, path: string, onStored: () => Promise<vo
   return source.pipe(tee);
 }
 
+/**
+ * The stored layers this process verified or wrote, by path: the identity each had then. The
+ * checks and sealing read the same layers through sources of their own.
+ */
+const verified = new Map<string, string>();
+
 /** A LayerSource that serves uncompressed layers from the cache, filling it on first use. */
 export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerSource {
-  const verified = new Map<string, string>();
   const remember = (path: string) => async (): Promise<void> => {
     const info = await statOf(path);
     if (info) verified.set(path, identityOfStat(info));
