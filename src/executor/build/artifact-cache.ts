@@ -139,8 +139,18 @@ export async function commitArtifact(
   sealId: Digest,
   result: { sha256: Digest; ext4: Ext4Result; facts: RootfsFacts; origins: Origins },
 ): Promise<CachedArtifact> {
-  await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(result.facts));
-  await writeFileAtomic(join(staged.dir, 'origins.json'), originsToJson(result.origins));
+  await stageDocuments(staged, result);
+  return commitStaged(cacheDir, staged, sealId, result);
+}
+
+/** Writes a staged entry's facts and origins, which need no digest of the image: they can be written while it is hashed. */
+export async function stageDocuments(staged: { dir: string }, documents: { facts: RootfsFacts; origins: Origins }): Promise<void> {
+  await writeFileAtomic(join(staged.dir, 'facts.json'), factsToJson(documents.facts));
+  await writeFileAtomic(join(staged.dir, 'origins.json'), originsToJson(documents.origins));
+}
+
+/** {@link commitArtifact} for an entry whose documents are staged already ({@link stageDocuments}). */
+export async function commitStaged(cacheDir: string, staged: { dir: string; rootfs: string }, sealId: Digest, result: { sha256: Digest; ext4: Ext4Result }): Promise<CachedArtifact> {
   const entry = { version: ENTRY_VERSION, sealId, sha256: result.sha256, ext4: result.ext4 };
   await writeFileAtomic(join(staged.dir, 'entry.json'), JSON.stringify(entry, null, 2) + '\n');
   const dir = artifactDir(cacheDir, sealId);

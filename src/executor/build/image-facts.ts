@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import type { ResolvedImage, LayerSource } from '../../core/image.js';
 import { writeFileAtomic } from '../../core/paths.js';
 import { FlattenedIndex, imageLayers, indexLayers, readTreeFiles } from '../flatten/index.js';
@@ -22,7 +21,7 @@ function factsPath(cacheDir: string, image: ResolvedImage): string {
 }
 
 /** A flattened index made in this process, by manifest digest, for sealing to take instead of reading the layers again. */
-const indexed = new Map<string, { readonly entries: Buffer; readonly warnings: readonly string[] }>();
+const indexed = new Map<string, { readonly entries: Map<string, IndexInode>; readonly warnings: readonly string[] }>();
 
 /**
  * The flattened index of `image`'s layers if the checks of this process already read it (the
@@ -33,7 +32,7 @@ export function takeIndexedLayers(image: ResolvedImage): { readonly index: Flatt
   const kept = indexed.get(image.manifestDigest);
   if (!kept) return undefined;
   indexed.delete(image.manifestDigest);
-  return { index: new FlattenedIndex(deserialize(kept.entries) as Map<string, IndexInode>), warnings: kept.warnings };
+  return { index: new FlattenedIndex(kept.entries), warnings: kept.warnings };
 }
 
 /** The base image's facts, from the cache or read from its layers (and then kept). */
@@ -44,8 +43,9 @@ export async function baseImageFacts(image: ResolvedImage, layers: LayerSource, 
   const source = imageLayers(image, cachingLayerSource(layers, cacheDir));
   const warnings: string[] = [];
   const index = await indexLayers(source, { warn: (message) => warnings.push(message), ...(limits ? { limits } : {}) });
-  // A copy as read, before the checks apply the build's steps to it.
-  indexed.set(image.manifestDigest, { entries: serialize(index.entries()), warnings });
+  // A copy as read, before the checks apply the build's steps to it. The map alone is copied:
+  // inodes are never changed, only replaced, so sharing them keeps hard links as they are.
+  indexed.set(image.manifestDigest, { entries: new Map(index.entries()), warnings });
   const files = await readTreeFiles(source, index, ['/etc/passwd', '/etc/group']);
   const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
   const passwd = text(files.get('/etc/passwd'));

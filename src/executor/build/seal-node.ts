@@ -1,7 +1,7 @@
 /**
  * Sealing the plan's seal node into a new cache entry: from the flattened base when the cache
  * has one for the plan's layers (docs/incremental.md), else from the layers; the new image is
- * then hashed in one read, which also checks the base's data. The output is a link to the entry
+ * then hashed on another core while this one checks the base's data. The output is a link to the entry
  * (see placeArtifact), so the image is written once.
  */
 import { join } from 'node:path';
@@ -9,11 +9,12 @@ import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { execAsBinary } from '../../core/exec-as/index.js';
 import { sealOptionsOf } from '../../planner/index.js';
-import { commitArtifact, discardStaged, stageArtifact } from './artifact-cache.js';
+import { commitStaged, discardStaged, stageArtifact, stageDocuments } from './artifact-cache.js';
 import type { ExecuteInput, SealedRootfs } from './execute-types.js';
 import { baseDataChecksum, baseKeyOf, discardBase, findBase, keepBase } from './flattened-base.js';
 import type { FlattenedBase } from './flattened-base.js';
-import { hashImage } from './image-copy.js';
+import { digestFileInWorker } from '../../core/hash-worker.js';
+import { readImage } from './image-copy.js';
 import { originsOf } from './origins.js';
 import { notWritable, sealRootfs } from './seal.js';
 import type { SealStep } from './seal.js';
@@ -72,13 +73,18 @@ async function sealFrom(input: ExecuteInput, key: Digest | undefined, base: Flat
       },
       base,
     );
-    // The new image is read once: hashed, and the base's data checksummed, in the same read.
+    // The new image is hashed on another core while this one checksums the base's data in it
+    // and writes the entry's documents.
+    const digesting = digestFileInWorker(staged.rootfs);
+    // Awaited below; until then a failure must not count as unhandled.
+    digesting.catch(() => undefined);
     const next = base ? base.writer.next : sealed.base?.next;
     const checksum = next !== undefined ? baseDataChecksum(next) : undefined;
-    const sha256 = await hashImage(staged.rootfs, checksum?.see);
+    if (checksum) await readImage(staged.rootfs, checksum.see);
     if (base && checksum?.value() !== base.checksum) throw new BaseMismatch();
     const origins = originsOf(input.plan, input.inputs.steps.map((s) => s.nodeId), sealed.origins);
-    const artifact = await commitArtifact(input.cacheDir, staged, sealId, { ...sealed, sha256, origins });
+    await stageDocuments(staged, { facts: sealed.facts, origins });
+    const artifact = await commitStaged(input.cacheDir, staged, sealId, { sha256: await digesting, ext4: sealed.ext4 });
     if (key && sealed.base && checksum) {
       // Keeping it only makes later builds faster: a cache that cannot take it is no error.
       await keepBase(input.cacheDir, key, sealed.base, checksum.value(), artifact.rootfs).catch((error: unknown) => {

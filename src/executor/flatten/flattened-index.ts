@@ -35,6 +35,8 @@ export class FlattenedIndex {
   readonly #entries: Map<string, IndexInode> = new Map();
   /** The paths directly below each directory that has any. */
   readonly #children = new Map<string, Set<string>>();
+  /** {@link paths}' answer, until a path is added or removed: sealing and the checks ask many times. */
+  #sorted: readonly string[] | undefined;
 
   /** A tree holding only `/`, or the tree of `entries` (as {@link entries} gave them). */
   constructor(entries?: Map<string, IndexInode>) {
@@ -58,7 +60,8 @@ export class FlattenedIndex {
 
   /** All surviving paths, sorted so that every parent precedes its children. */
   paths(): string[] {
-    return sortPaths(this.#entries.keys());
+    this.#sorted ??= sortPaths(this.#entries.keys());
+    return [...this.#sorted];
   }
 
   /** Number of paths in the tree, root included. */
@@ -109,6 +112,7 @@ export class FlattenedIndex {
   }
 
   #set(path: string, inode: IndexInode): void {
+    if (!this.#entries.has(path)) this.#sorted = undefined;
     if (!this.#entries.has(path) && path !== '/') this.#childrenOf(parentPath(path)).add(path);
     this.#entries.set(path, inode);
   }
@@ -126,6 +130,7 @@ export class FlattenedIndex {
       return;
     }
     if (!this.#entries.delete(path)) return;
+    this.#sorted = undefined;
     this.#children.get(parentPath(path))?.delete(path);
     this.#removeBelow(path);
   }
@@ -142,6 +147,7 @@ export class FlattenedIndex {
       const children = this.#children.get(next);
       if (!children) continue;
       this.#children.delete(next);
+      this.#sorted = undefined;
       for (const child of children) {
         this.#entries.delete(child);
         pending.push(child);

@@ -68,7 +68,7 @@ export function uncompressedLayer(blob: Readable, layer: LayerDescriptor, onByte
   }
   const stages: Duplex[] = [verifier(layer.digest, layer.size, `layer ${layer.digest}`, onBytes)];
   // Large output chunks: every later stage (hash, cache copy, tar parser) pays per chunk.
-  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 256 * 1024 }));
+  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 1 << 20 }));
   else if (compression === 'zstd') stages.push(zstdDecompressor(layer.digest));
   stages.push(verifier(layer.diffId, undefined, `uncompressed layer ${layer.digest} (diffId)`));
   const out = chain(blob, ...stages);
