@@ -81,4 +81,10 @@ export interface LayerSource {
   openLayer(image: ResolvedImage, index: number, onProgress?: (event: ProgressEvent) => void): Promise<Readable>;
   /** Fetches the layers `which` (default all) ahead of reading them, concurrently where the source is remote. */
   prefetch?(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void, which?: readonly number[]): Promise<void>;
+  /**
+   * A local file holding layer `index` uncompressed, when this process has verified its bytes
+   * against the diffId and it has not changed since; else undefined. Members can then be read
+   * at their offsets instead of streaming the whole layer.
+   */
+  storedLayer?(image: ResolvedImage, index: number): Promise<string | undefined>;
 }

@@ -130,6 +130,13 @@ export function cachingLayerSource(inner: LayerSource, cacheDir: string): LayerS
       await mkdir(join(cacheDir, 'layers', 'sha256'), { recursive: true });
       return readAndStore(await inner.openLayer(image, index, onProgress), path, remember(path));
     },
+    async storedLayer(image: ResolvedImage, index: number): Promise<string | undefined> {
+      const layer = image.layers[index];
+      if (!layer) return undefined;
+      const path = cachedLayerPath(cacheDir, layer.diffId);
+      const stored = await statOf(path);
+      return stored && verified.get(path) === identityOfStat(stored) ? path : undefined;
+    },
     async prefetch(image: ResolvedImage, onProgress?: (event: ProgressEvent) => void): Promise<void> {
       if (!inner.prefetch) return;
       const missing: number[] = [];

@@ -22,7 +22,7 @@ import { entryOf, fail, readLayerChanges } from './layer-changes.js';
 import type { LayerChanges } from './layer-changes.js';
 import { LayerBudget } from './limits.js';
 import type { FlattenLimits } from './limits.js';
-import { membersAt } from './read-layer.js';
+import { writeLayerFiles } from './layer-files.js';
 
 /** One layer to flatten: its identity for messages and a way to open its uncompressed tar. */
 export interface FlattenLayer {
@@ -32,6 +32,8 @@ export interface FlattenLayer {
   readonly size?: number;
   /** Opens the uncompressed tar; called once per pass. */
   open(): Promise<Readable>;
+  /** A verified local copy of the uncompressed tar, if there is one (see LayerSource.storedLayer). */
+  stored?(): Promise<string | undefined>;
 }
 
 /** Options for flattening. */
@@ -156,27 +158,7 @@ export async function writeFlattened(
   const captured = new Map<string, Uint8Array>();
   for (const [layerNo, layer] of layers.entries()) {
     const byPos = filesByLayer.get(layerNo);
-    if (!byPos) continue;
-    let written = 0;
-    for await (const { header, data, value: hit } of membersAt(await layer.open(), layer.digest, byPos)) {
-      const stored = hit.inode.meta.sparse ? (hit.inode.dataOffset ?? 0) + hit.inode.meta.sparse.reduce((n, r) => n + r.length, 0) : hit.inode.meta.size;
-      if ((header.size ?? 0) !== stored) fail(createDiagnostic(buildCodes.layerChanged, 'size', entryOf(layer, header.name)));
-      await writer.create(hit.path, hit.inode.meta);
-      const keep = captureWanted.get(hit.inode);
-      const chunks: Buffer[] = [];
-      // A sparse member's data starts with its map, which pass 1 already read.
-      let skip = hit.inode.dataOffset ?? 0;
-      for await (const whole of data) {
-        const chunk = skip > 0 ? whole.subarray(Math.min(skip, whole.length)) : whole;
-        skip = Math.max(0, skip - whole.length);
-        if (chunk.length === 0) continue;
-        await writer.write(chunk);
-        if (keep) chunks.push(chunk);
-      }
-      if (keep) for (const p of keep) captured.set(p, Buffer.concat(chunks));
-      written++;
-    }
-    if (written !== byPos.size) fail(createDiagnostic(buildCodes.layerChanged, 'fewer', { digest: layer.digest }));
+    if (byPos) await writeLayerFiles(layer, byPos, { writer, capture: captureWanted, captured });
   }
   for (const path of sortPaths(links)) {
     await writer.link(firstPath.get(index.get(path) as IndexInode) as string, path);
@@ -196,5 +178,10 @@ export async function flattenLayers(
 
 /** Adapts an image source to flattening's layer list: every layer of `image`, oldest first. */
 export function imageLayers(image: ResolvedImage, source: LayerSource, onProgress?: (event: ProgressEvent) => void): FlattenLayer[] {
-  return image.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, open: () => source.openLayer(image, i, onProgress) }));
+  return image.layers.map((layer, i) => ({
+    digest: layer.digest,
+    size: layer.size,
+    open: () => source.openLayer(image, i, onProgress),
+    ...(source.storedLayer ? { stored: () => (source.storedLayer as NonNullable<LayerSource['storedLayer']>)(image, i) } : {}),
+  }));
 }

@@ -25,6 +25,8 @@ export interface IndexInode {
   readonly explicit: boolean;
   /** Bytes at the start of the member's data that are not file data (a sparse file's map). */
   readonly dataOffset?: number;
+  /** Where the member's data starts in the layer's uncompressed tar, for a file: pass 2 can read it there. */
+  readonly dataAt?: number;
 }
 
 /** How many symlinks a lookup follows before giving up (as Linux's MAXSYMLINKS). */

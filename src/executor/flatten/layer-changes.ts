@@ -76,9 +76,10 @@ function inodeOf(header: TarHeader, kind: EntryType, sparse: SparseMap | undefin
   for (const record of droppedAcls(header.pax)) {
     reading.warn(`layer ${layer.digest}: entry "${escapeName(name)}": its ${record} names users or groups only by name, which ext4 cannot store; the ACL was dropped (its mode bits are kept)`);
   }
+  const at = kind === 'file' && header.byteOffset !== undefined ? { dataAt: header.byteOffset } : {};
   const inode: IndexInode = sparse
-    ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: reading.layerNo, position, explicit: true, dataOffset: sparse.mapBytes }
-    : { meta, layer: reading.layerNo, position, explicit: true };
+    ? { meta: { ...meta, size: sparse.realSize, sparse: sparse.regions }, layer: reading.layerNo, position, explicit: true, dataOffset: sparse.mapBytes, ...at }
+    : { meta, layer: reading.layerNo, position, explicit: true, ...at };
   refuse(metaProblem(inode.meta), layer, name);
   return inode;
 }

@@ -23,6 +23,8 @@ export interface TarHeader {
   readonly devmajor: number;
   readonly devminor: number;
   readonly pax: Readonly<Record<string, string>> | null | undefined;
+  /** Where the member's data starts in the uncompressed tar (after its header): tar-stream's own count. */
+  readonly byteOffset?: number;
 }
 
 /** One tar member: its merged header and its data stream. */
