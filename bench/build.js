@@ -10,6 +10,8 @@
  *   envd      cube build after envd's bytes changed (from the flattened base: no layer read)
  *   copy      cube build after the one file a COPY adds changed (likewise)
  *   gunzip    `gzip -dc` of every layer, one after the other on one core: the floor of a cold build
+ *   cp        `cp` of the sealed image: what an incremental build must write at least where the
+ *             filesystem has no reflinks (ext4)
  *   node      `node -e 0`: the floor of a no-change rebuild
  *
  * Prints a Markdown table with seconds, peak RSS and ratios to the baseline, to the cold build,
@@ -84,6 +86,7 @@ const copyChange = measure('cube build, one COPY file changed', () => writeFileS
 const layers = layerBlobs();
 const gunzip = measure('gzip -dc of every layer, one core', () => {}, () => timed('sh', ['-c', 'for f in "$@"; do gzip -dc "$f"; done >/dev/null', 'sh', ...layers]));
 const node = measure('node -e 0', () => {}, () => timed('node', ['-e', '0']));
+const cp = measure('cp of the sealed image', () => rmSync(join(work, 'copy.img'), { force: true }), () => timed('cp', [join(work, 'out', 'rootfs.ext4'), join(work, 'copy.img')]));
 
 /** The benchmark image's layer blobs, oldest first. */
 function layerBlobs() {
@@ -94,7 +97,7 @@ function layerBlobs() {
   return manifest.layers.map((layer) => blob(layer.digest));
 }
 
-const rows = [baseline, cold, warm, cmdChange, envdChange, copyChange, gunzip, node];
+const rows = [baseline, cold, warm, cmdChange, envdChange, copyChange, gunzip, node, cp];
 const ratio = (a, b) => `${(a.seconds / b.seconds).toFixed(2)}×`;
 console.log(`| run (${runs} runs, median) | seconds | peak RSS (MiB) | vs baseline | vs cold | vs gunzip | vs node -e 0 |`);
 console.log('|---|---:|---:|---:|---:|---:|---:|');

@@ -1,13 +1,15 @@
 /**
  * Uncompressed layers kept in the cache, keyed by diffId. Flattening reads every layer twice
- * (headers, then surviving data), and a build that changes only envd or a COPY source reseals
- * from the same layers: with this cache the first read of a layer decompresses it once into
- * `<cacheDir>/layers/sha256/<hex>.tar` and every later read is a plain file read. Both directions
- * are verified against the diffId: a layer is stored only when the source's verified stream
- * ended (a stream with wrong bytes fails instead), and a stored layer that no longer hashes
- * right is deleted and fails the read. Within one process a stored layer is hashed once: a
- * second read of the same unchanged file (same inode, size, modification and change times), by
- * the checks or by sealing, is not hashed again.
+ * (headers, then surviving data), and a build without a flattened base for its layers reads
+ * them again: with this cache the first read of a layer decompresses it once into
+ * `<cacheDir>/layers/sha256/<hex>.tar` and every later read is a plain file read. Once verified
+ * in this process, the file is offered as the layer's stored copy (`storedLayer`), which the
+ * second pass reads at each surviving file's offset. Both directions are verified against the
+ * diffId: a layer is stored only when the source's verified stream ended (a stream with wrong
+ * bytes fails instead), and a stored layer that no longer hashes right is deleted and fails the
+ * read. Within one process a stored layer is hashed once: a second read of the same unchanged
+ * file (same inode, size, modification and change times), by the checks or by sealing, is not
+ * hashed again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
