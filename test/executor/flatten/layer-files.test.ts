@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Digest } from '../../../src/core/digest.js';
 import { DiagnosticError } from '../../../src/core/diagnostics/index.js';
-import { flattenLayers } from '../../../src/executor/flatten/index.js';
+import { flattenLayers, indexLayers, readTreeFiles } from '../../../src/executor/flatten/index.js';
 import type { FlattenLayer } from '../../../src/executor/flatten/index.js';
 import { buildTar } from '../../helpers/layers.js';
 import type { TestMember } from '../../helpers/layers.js';
@@ -102,5 +102,19 @@ describe('pass 2 from a stored copy of each layer', () => {
     const error = await flatten(input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiagnosticError);
     expect((error as DiagnosticError).diagnostics[0]?.code).toBe('CUBE3207');
+  });
+});
+
+describe('reading a few files of the tree from a stored copy', () => {
+  it('gives the bytes streaming gives, without opening the layer again', async () => {
+    const streamed = await layers(false);
+    const fromStored = await layers(true);
+    const wanted = ['/etc/passwd', '/twice', '/hard/link', '/big/one.bin'];
+    const expected = await readTreeFiles(streamed.layers, await indexLayers(streamed.layers), wanted);
+    const got = await readTreeFiles(fromStored.layers, await indexLayers(fromStored.layers), wanted);
+    expect(fromStored.opens()).toBe(3);
+    expect([...got.keys()].sort()).toEqual([...wanted].sort());
+    for (const name of wanted) expect(Buffer.from(got.get(name) as Uint8Array).equals(Buffer.from(expected.get(name) as Uint8Array)), name).toBe(true);
+    expect(Buffer.from(got.get('/twice') as Uint8Array).toString()).toBe('second version wins');
   });
 });
