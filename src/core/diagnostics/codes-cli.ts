@@ -48,6 +48,7 @@ export const cliCodes = {
       limitSize: usage('--{flag} "{value}" is not a size with a unit (e.g. 8GiB)'),
       cacheAction: usage('say ls, du or prune'),
       keepDays: usage('--keep-days needs a whole number of days, got "{value}"'),
+      keepStorage: usage('--keep-storage needs a size with a unit (e.g. 20GiB), got "{value}"'),
       shell: usage('say which shell: {shells}'),
       count: usage('--{flag} needs a whole number from 1, got "{value}"'),
       inspectArgument: usage('unexpected argument "{value}" (give one output directory or image)'),
