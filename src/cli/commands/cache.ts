@@ -172,11 +172,11 @@ async function run(args: readonly string[], context: CommandContext): Promise<Ex
   const storage = storageText === undefined ? undefined : parseSize(storageText);
   if (storageText !== undefined && storage === undefined) throw usageError('cache', 'keepStorage', { value: storageText });
   const stale = all.filter((e) => values.all || (e.partial && now - e.mtimeMs > 3_600_000) || (!e.partial && days(e) >= keep));
-  const left = all.filter((e) => !stale.includes(e));
-  const victims = [...stale, ...(storage !== undefined ? overStorage(left, storage) : [])];
-  for (const e of victims) await rm(e.path, { recursive: true, force: true });
-  const freed = spaceOf(all) - spaceOf(all.filter((e) => !victims.includes(e)));
-  context.stdout.write(`removed ${victims.length} entries, ${formatBytes(freed)} freed\n`);
+  const gone = new Set(stale);
+  if (storage !== undefined) for (const e of overStorage(all.filter((k) => !gone.has(k)), storage)) gone.add(e);
+  for (const e of gone) await rm(e.path, { recursive: true, force: true });
+  const freed = spaceOf(all) - spaceOf(all.filter((e) => !gone.has(e)));
+  context.stdout.write(`removed ${gone.size} entries, ${formatBytes(freed)} freed\n`);
   return ExitCode.ok;
 }
 
