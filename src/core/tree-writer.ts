@@ -75,3 +75,16 @@ export interface TreeWriter<CloseResult = void> {
   close(): Promise<CloseResult>;
   abort(): Promise<void>;
 }
+
+/** A writer that keeps nothing: under an index it lets steps build only the index; under a capture, it reads files without writing a tree. */
+export function discardingWriter(): TreeWriter<undefined> {
+  const nothing = async (): Promise<undefined> => undefined;
+  return {
+    create: async (_path: string, _meta: EntryMeta) => undefined,
+    write: nothing,
+    link: nothing,
+    remove: nothing,
+    close: nothing,
+    abort: nothing,
+  };
+}

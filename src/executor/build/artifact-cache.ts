@@ -9,14 +9,14 @@
 import { link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { digestSchema } from '../../core/digest.js';
+import { digestSchema, sha256File } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { syncDirectory, temporaryPathFor, touch, writeFileAtomic } from '../../core/paths.js';
 import { CUBE_VERSION } from '../../core/version.js';
 import type { Ext4Result } from '../ext4/index.js';
 import { launchManifestSchema } from '../launch/index.js';
 import type { LaunchManifest } from '../launch/index.js';
-import { copyAndHash, hashImage, isDense } from './image-copy.js';
+import { copyAndHash, isDense } from './image-copy.js';
 import { outputIs, recordOutput } from './output-record.js';
 import { factsFromJson, factsToJson } from './rootfs-facts.js';
 import { originsFromJson, originsToJson } from './origins.js';
@@ -218,7 +218,7 @@ async function linkOrCopy(artifact: CachedArtifact, temporary: string, verified:
       throw error;
     },
   );
-  const got = linked ? (verified ? artifact.sha256 : await hashImage(temporary)) : await copyAndHash(artifact.rootfs, temporary, undefined, isDense(artifact.ext4));
+  const got = linked ? (verified ? artifact.sha256 : await sha256File(temporary)) : await copyAndHash(artifact.rootfs, temporary, isDense(artifact.ext4));
   if (got !== artifact.sha256) throw new ArtifactMismatch(artifact, got);
   return linked ? 'linked' : 'copied';
 }

@@ -11,7 +11,7 @@ import type { Diagnostic } from '../../core/diagnostics/index.js';
 import { buildCodes } from '../../core/diagnostics/codes-build.js';
 import type { Logger } from '../../core/log.js';
 import { escapeName } from '../../core/names.js';
-import type { EntryMeta, Timestamp, TreeWriter } from '../../core/tree-writer.js';
+import type { Timestamp, TreeWriter } from '../../core/tree-writer.js';
 import type { FlattenedIndex } from '../flatten/index.js';
 import { applyCopy, ensureWorkdir, injectEnvd } from '../inject/index.js';
 import type { PlannedCopy } from '../../core/host-inputs.js';
@@ -81,15 +81,3 @@ export async function applyBuildSteps(writer: TreeWriter<unknown>, index: Flatte
   }
 }
 
-/** A writer that keeps nothing: under an IndexingWriter, it lets the steps build only the index. */
-export function discardingWriter(): TreeWriter<undefined> {
-  const nothing = async (): Promise<undefined> => undefined;
-  return {
-    create: async (_path: string, _meta: EntryMeta) => undefined,
-    write: nothing,
-    link: nothing,
-    remove: nothing,
-    close: nothing,
-    abort: nothing,
-  };
-}

@@ -86,7 +86,7 @@ export function isDense(image: { readonly size: number; readonly blocks: number 
  * the kernel while `see` is fed from a read of its own on the other core: its few holes are not
  * worth a copy through this process.
  */
-export async function copyImage(from: string, to: string, size: number, see: ByteObserver = () => undefined, dense = false): Promise<boolean> {
+async function copyImage(from: string, to: string, size: number, see: ByteObserver, dense: boolean): Promise<boolean> {
   if (dense) {
     const copying = copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     copying.catch(() => undefined);
@@ -114,27 +114,13 @@ export async function readImage(path: string, see: ByteObserver): Promise<void> 
 }
 
 /**
- * Copies a just-sealed image to `to` and returns its digest, taken from the copy's own read when
- * there is one: on a cold build that is the only time the image is read. `also` sees the same
- * bytes.
+ * Copies an image to `to` and returns its digest, taken from the copy's own read when there is
+ * one (a reflink reads nothing: the image is then read once to hash it).
  */
-export async function copyAndHash(from: string, to: string, also?: ByteObserver, dense = false): Promise<Digest> {
+export async function copyAndHash(from: string, to: string, dense = false): Promise<Digest> {
   const hash = createHash('sha256');
-  const see: ByteObserver = (chunk, offset) => {
-    hash.update(chunk);
-    also?.(chunk, offset);
-  };
+  const see: ByteObserver = (chunk) => hash.update(chunk);
   const { size } = await stat(from);
   if (!(await copyImage(from, to, size, see, dense))) await readImage(from, see);
-  return `sha256:${hash.digest('hex')}`;
-}
-
-/** The digest of the image at `path` (with `also` seeing the same bytes). */
-export async function hashImage(path: string, also?: ByteObserver): Promise<Digest> {
-  const hash = createHash('sha256');
-  await readImage(path, (chunk, offset) => {
-    hash.update(chunk);
-    also?.(chunk, offset);
-  });
   return `sha256:${hash.digest('hex')}`;
 }
