@@ -21,7 +21,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeBenchImage } from './make-bench-image.js';
+import { BENCH_LAYOUT, makeBenchImage } from './make-bench-image.js';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const root = join(here, '..');
@@ -71,7 +71,7 @@ const baseline = measure(
   'umoci unpack + mke2fs -d',
   () => rmSync(join(work, 'bundle'), { recursive: true, force: true }),
   () => {
-    const unpack = timed('umoci', ['unpack', '--rootless', '--image', `${join(here, '.work', 'oci')}:bench`, join(work, 'bundle')]);
+    const unpack = timed('umoci', ['unpack', '--rootless', '--image', `${BENCH_LAYOUT}:bench`, join(work, 'bundle')]);
     rmSync(join(work, 'baseline.ext4'), { force: true });
     const mkfs = timed('mke2fs', ['-q', '-F', '-t', 'ext4', '-d', join(work, 'bundle', 'rootfs'), join(work, 'baseline.ext4'), '400M']);
     return { seconds: unpack.seconds + mkfs.seconds, rss: Math.max(unpack.rss, mkfs.rss) };
@@ -90,7 +90,7 @@ const cp = measure('cp of the sealed image', () => rmSync(join(work, 'copy.img')
 
 /** The benchmark image's layer blobs, oldest first. */
 function layerBlobs() {
-  const layout = join(here, '.work', 'oci');
+  const layout = BENCH_LAYOUT;
   const blob = (digest) => join(layout, 'blobs', ...digest.split(':'));
   const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
   const manifest = JSON.parse(readFileSync(blob(index.manifests[0].digest), 'utf8'));

@@ -19,8 +19,8 @@ import { planModules, readModule, readModuleIndex, REQUIRED_DRIVERS } from './ke
 export interface InitramfsInput {
   readonly kernel: HostKernel;
   readonly busybox: string;
-  /** Whether a `--initrd` archive is loaded before this one (it may hold modules cube lacks). */
-  readonly extraInitrd: boolean;
+  /** A `--initrd` archive loaded before this one (it may hold modules cube lacks). */
+  readonly initrd?: Buffer;
   readonly init: Omit<InitPlan, 'modules' | 'modprobe'>;
 }
 
@@ -35,13 +35,13 @@ export interface InitramfsResult {
 async function moduleChoice(input: InitramfsInput, logger: Logger): Promise<{ load: { name: string; path: string }[]; builtin: string[]; modprobe: string[] }> {
   const { kernel } = input;
   if (kernel.modulesDir === undefined) {
-    logger.info({ release: kernel.release }, input.extraInitrd
+    logger.info({ release: kernel.release }, input.initrd !== undefined
       ? `no modules for kernel ${kernel.release} on this machine: the guest loads them from --initrd`
       : `no modules for kernel ${kernel.release} on this machine: assuming its drivers are built in`);
-    return { load: [], builtin: [], modprobe: input.extraInitrd ? [...REQUIRED_DRIVERS] : [] };
+    return { load: [], builtin: [], modprobe: input.initrd !== undefined ? [...REQUIRED_DRIVERS] : [] };
   }
   const plan = planModules(await readModuleIndex(kernel.modulesDir), REQUIRED_DRIVERS);
-  if (plan.missing.length > 0 && !input.extraInitrd) {
+  if (plan.missing.length > 0 && !input.initrd !== undefined) {
     throw new DiagnosticError(
       createDiagnostic(runCodes.noKernelModules, 'missing', { release: kernel.release, directory: kernel.modulesDir, modules: plan.missing.join(', ') }),
     );
@@ -53,11 +53,11 @@ async function moduleChoice(input: InitramfsInput, logger: Logger): Promise<{ lo
 const CPIO_BLOCK = 512;
 
 /**
- * Writes the initramfs to `path`, after `first` (a `--initrd` archive, padded to a whole cpio
- * block) when given: the kernel unpacks both, so that archive can supply modules while cube's
- * `/init` still wins.
+ * Writes the initramfs to `path`, after `input.initrd` (padded to a whole cpio block) when given:
+ * the kernel unpacks both, so that archive can supply modules while cube's `/init` still wins.
  */
-export async function writeInitramfs(path: string, input: InitramfsInput, logger: Logger, first?: Buffer): Promise<InitramfsResult> {
+export async function writeInitramfs(path: string, input: InitramfsInput, logger: Logger): Promise<InitramfsResult> {
+  const first = input.initrd;
   const { load, builtin, modprobe } = await moduleChoice(input, logger);
   const archive = new CpioWriter();
   for (const dir of ['bin', 'dev', 'proc', 'sys', 'lib', 'cube']) archive.directory(dir);

@@ -64,9 +64,8 @@ export async function prepareBoot(artifact: Artifact, choices: BootChoices, work
   const scratch = choices.scratchSize !== undefined ? join(work, 'scratch.ext4') : undefined;
   const built = await writeInitramfs(
     initramfs,
-    { kernel, busybox, extraInitrd: choices.initrd !== undefined, init: { disk: choices.disk, scratch: scratch !== undefined, process: artifact.manifest.process } },
+    { kernel, busybox, ...(first ? { initrd: first } : {}), init: { disk: choices.disk, scratch: scratch !== undefined, process: artifact.manifest.process } },
     logger,
-    first,
   );
   logger.info(
     { kernel: kernel.path, release: kernel.release, busybox, modules: built.modules, builtin: built.builtin },

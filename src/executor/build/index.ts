@@ -24,5 +24,5 @@ export { checkLaunch } from './launch.js';
 export type { CheckedLaunch, LaunchCheckInput } from './launch.js';
 export { baseImageFacts } from './image-facts.js';
 export { IndexingWriter } from './tree-writers.js';
-export { originsFromJson, WRITER_ORIGIN } from './origins.js';
+export { originsFromJson, originsFromValue, WRITER_ORIGIN } from './origins.js';
 export type { OriginNode, Origins } from './origins.js';

@@ -89,11 +89,16 @@ export function originsToJson(origins: Origins): string {
   return JSON.stringify(origins) + '\n';
 }
 
+/** Origins from a value already parsed (a remote cache's config holds them as JSON); undefined when they are not valid. */
+export function originsFromValue(value: unknown): Origins | undefined {
+  const parsed = originsSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Reads origins.json's text; undefined when it is not valid. */
 export function originsFromJson(text: string): Origins | undefined {
   try {
-    const parsed = originsSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    return originsFromValue(JSON.parse(text));
   } catch {
     return undefined;
   }

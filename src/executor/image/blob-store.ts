@@ -9,7 +9,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
@@ -88,23 +87,12 @@ export class BlobStore {
     const resumed = received > 0;
     const progress: TransferState = { digest, size, received, hash, stallMs, ...(onBytes ? { onBytes } : {}) };
     const handle = await open(temporary, 'r+');
-    let lastError: unknown;
     try {
       if (received > size) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'leftover', { digest, received, size }));
       // What reached the file counts even when a transfer breaks: the next attempt resumes there.
-      for (let attempt = 0; attempt < attempts && progress.received < size; attempt++) {
-        try {
-          await appendTransfer(await fetch(progress.received), handle, progress);
-          if (progress.received < size) lastError = new Error(`connection closed after ${progress.received} of ${size} bytes`);
-        } catch (error) {
-          if (error instanceof DiagnosticError) throw error;
-          lastError = error;
-        }
-      }
-      if (progress.received < size) {
-        const problem = (lastError as Error)?.message ?? 'no data';
-        throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest, received: progress.received, size, attempts, problem }));
-      }
+      await transferResumable(fetch, progress, attempts, async (data, at) => {
+        await handle.write(data, 0, data.length, at);
+      });
       const got = `sha256:${hash.digest('hex')}`;
       if (got !== digest) throw mismatch(digest, got);
       await handle.sync();
@@ -159,7 +147,8 @@ export class BlobStore {
 }
 
 /** A download's progress: what reached the file so far (updated as it does), and what it reports. */
-interface TransferState {
+/** A transfer under way: how far it got, and the hash of what it received. */
+export interface TransferState {
   readonly digest: Digest;
   readonly size: number;
   received: number;
@@ -173,7 +162,30 @@ interface TransferState {
  * counting them in `state.received` as they are written. A connection that stays open but sends
  * nothing is dropped (and the transfer resumed by the caller); chunks are gathered into 1 MiB writes.
  */
-async function appendTransfer(body: Readable, handle: FileHandle, state: TransferState): Promise<void> {
+/**
+ * Fetches the rest of a blob from `state.received` on, over up to `attempts` connections, each
+ * resuming where the last one stopped; `write` takes the bytes, at their offset in the blob, as
+ * they arrive. A connection that sends nothing for `stallMs` is dropped. Too many bytes are
+ * a digest mismatch (CUBE3104); too few after the last attempt, CUBE3110 naming what went wrong.
+ */
+export async function transferResumable(fetch: BlobFetch, state: TransferState, attempts: number, write: (data: Buffer, at: number) => Promise<void>): Promise<void> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < attempts && state.received < state.size; attempt++) {
+    try {
+      await appendTransfer(await fetch(state.received), write, state);
+      if (state.received < state.size) lastError = new Error(`connection closed after ${state.received} of ${state.size} bytes`);
+    } catch (error) {
+      if (error instanceof DiagnosticError) throw error;
+      lastError = error;
+    }
+  }
+  if (state.received < state.size) {
+    const problem = (lastError as Error | undefined)?.message ?? 'no data';
+    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest: state.digest, received: state.received, size: state.size, attempts, problem }));
+  }
+}
+
+async function appendTransfer(body: Readable, write: (data: Buffer, at: number) => Promise<void>, state: TransferState): Promise<void> {
   const { digest, size, hash, stallMs, onBytes } = state;
   let timer = setTimeout(() => body.destroy(new Error(`no data for ${stallMs} ms`)), stallMs);
   body.on('data', () => {
@@ -189,7 +201,7 @@ async function appendTransfer(body: Readable, handle: FileHandle, state: Transfe
     const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await handle.write(data, 0, data.length, state.received);
+    await write(data, state.received);
     hash.update(data);
     state.received += data.length;
     onBytes?.(state.received);

@@ -20,7 +20,8 @@ import type { RegistryDocuments } from './registry.js';
 
 export { hostPlatform, formatPlatform } from '../../core/platform.js';
 export { layerCompression, MediaType } from './media-types.js';
-export { BlobStore } from './blob-store.js';
+export { BlobStore, transferResumable } from './blob-store.js';
+export type { TransferState } from './blob-store.js';
 export { isLoopback } from './registry.js';
 export type { RegistryClient } from './registry.js';
 export { RegistryPusher } from './push.js';

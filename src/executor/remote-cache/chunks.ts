@@ -9,12 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { sha256Digest } from '../../core/digest.js';
 import type { Digest } from '../../core/digest.js';
 import { createDiagnostic, DiagnosticError } from '../../core/diagnostics/index.js';
 import { imageCodes } from '../../core/diagnostics/codes-image.js';
 import { writeDataRuns } from '../build/image-copy.js';
-import type { RegistryClient, RegistryPusher } from '../image/index.js';
+import { transferResumable } from '../image/index.js';
+import type { RegistryClient, RegistryPusher, TransferState } from '../image/index.js';
 import { CHUNK_BYTES, chunkDescriptor } from './artifact.js';
 import type { Chunk, Descriptor } from './artifact.js';
 import { compressChunk, decompressChunk } from './zstd.js';
@@ -65,34 +65,23 @@ export interface ChunkSource {
 /** Connections tried for one blob; each one resumes (Range) where the last one stopped. */
 const FETCH_ATTEMPTS = 5;
 
+/** A connection that sends nothing for this long is dropped and the transfer resumed. */
+const STALL_MS = 60_000;
+
 /**
- * A whole blob in memory, verified against its digest and size. A transfer that breaks resumes
- * from the bytes received; bytes that do not hash to the digest are CUBE3104, never returned.
+ * A whole blob in memory, verified against its digest and size. A transfer that breaks or stalls
+ * resumes from the bytes received (the blob store's transfer); bytes that do not hash to the
+ * digest are CUBE3104, never returned.
  */
 export async function readBlob(source: ChunkSource, blob: Descriptor): Promise<Buffer> {
   const parts: Buffer[] = [];
-  let received = 0;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < FETCH_ATTEMPTS && received < blob.size; attempt++) {
-    try {
-      for await (const chunk of await source.client.blob(source.repository, blob.digest, received)) {
-        if (received + (chunk as Buffer).length > blob.size) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'tooLong', { digest: blob.digest, size: blob.size }));
-        parts.push(chunk as Buffer);
-        received += (chunk as Buffer).length;
-      }
-    } catch (error) {
-      if (error instanceof DiagnosticError) throw error;
-      lastError = error;
-    }
-  }
-  if (received < blob.size) {
-    const problem = (lastError as Error | undefined)?.message ?? 'no data';
-    throw new DiagnosticError(createDiagnostic(imageCodes.transferFailed, 'incomplete', { digest: blob.digest, received, size: blob.size, attempts: FETCH_ATTEMPTS, problem }));
-  }
-  const bytes = Buffer.concat(parts, received);
-  const got = sha256Digest(bytes);
+  const state: TransferState = { digest: blob.digest, size: blob.size, received: 0, hash: createHash('sha256'), stallMs: STALL_MS };
+  await transferResumable((from) => source.client.blob(source.repository, blob.digest, from), state, FETCH_ATTEMPTS, async (data) => {
+    parts.push(data);
+  });
+  const got = `sha256:${state.hash.digest('hex')}`;
   if (got !== blob.digest) throw new DiagnosticError(createDiagnostic(imageCodes.digestMismatch, 'blob', { digest: blob.digest, got }));
-  return bytes;
+  return Buffer.concat(parts, state.received);
 }
 
 /** Writes the image the chunks make into `target` (which must not exist) and returns its sha256. */
@@ -105,9 +94,10 @@ export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[
     // decompressed chunks are held at once.
     const turns: (() => void)[] = [];
     const hashed = chunks.map(() => new Promise<void>((resolve) => turns.push(resolve)));
+    const blob = sharedBlobs(source, chunks);
     await inParallel(chunks.length, async (index) => {
       const chunk = chunks[index] as Chunk;
-      const data = await decompress(chunk, await readBlob(source, chunk.blob));
+      const data = await decompress(chunk, await blob(chunk));
       await writeDataRuns(output, data, data.length, chunk.offset);
       if (index > 0) await hashed[index - 1];
       hash.update(data);
@@ -118,6 +108,25 @@ export async function downloadImage(source: ChunkSource, chunks: readonly Chunk[
     await output.close();
   }
   return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Reads each chunk's blob; identical chunks (runs of free space) are one blob, fetched once and
+ * kept only until the last chunk that uses it has it.
+ */
+function sharedBlobs(source: ChunkSource, chunks: readonly Chunk[]): (chunk: Chunk) => Promise<Buffer> {
+  const uses = new Map<string, number>();
+  for (const chunk of chunks) uses.set(chunk.blob.digest, (uses.get(chunk.blob.digest) ?? 0) + 1);
+  const fetched = new Map<string, Promise<Buffer>>();
+  return (chunk) => {
+    const { digest } = chunk.blob;
+    const left = (uses.get(digest) as number) - 1;
+    uses.set(digest, left);
+    const bytes = fetched.get(digest) ?? readBlob(source, chunk.blob);
+    if (left === 0) fetched.delete(digest);
+    else fetched.set(digest, bytes);
+    return bytes;
+  };
 }
 
 /** One chunk's bytes from its verified blob. */

@@ -21,7 +21,7 @@ import type { Logger } from '../../core/log.js';
 import { redactUrlsIn } from '../../core/redact.js';
 import { planToJson } from '../../planner/index.js';
 import type { Plan } from '../../planner/index.js';
-import { commitArtifact, discardStaged, factsFromJson, originsFromJson, stageArtifact } from '../build/index.js';
+import { commitArtifact, discardStaged, factsFromJson, originsFromValue, stageArtifact } from '../build/index.js';
 import type { CachedArtifact, RemoteCache } from '../build/index.js';
 import { MediaType, RegistryPusher } from '../image/index.js';
 import type { RegistryClient } from '../image/index.js';
@@ -103,7 +103,7 @@ export class RegistryCache implements RemoteCache {
     if (!artifact) return undefined;
     const parsed = configSchema.safeParse(JSON.parse((await readBlob(source, artifact.manifest.config)).toString('utf8')));
     const facts = parsed.success ? factsFromJson(JSON.stringify(parsed.data.facts)) : undefined;
-    const origins = parsed.success ? originsFromJson(JSON.stringify(parsed.data.origins)) : undefined;
+    const origins = parsed.success ? originsFromValue(parsed.data.origins) : undefined;
     if (!parsed.success || !facts || !origins || parsed.data.sealId !== sealId || origins.seal !== sealId) throw notCube('config', { where });
     const config = parsed.data;
     if (config.ext4.size !== artifact.size) throw notCube('sizes', { where, chunks: artifact.size, config: config.ext4.size });

@@ -49,7 +49,7 @@ export async function pushTemplate(source: ChunkSource, template: TemplateDir, t
 /** Fetches the template under `reference` (a tag or digest) into `outDir`; returns the artifact's digest. */
 export async function pullTemplate(source: ChunkSource, reference: string, where: string, outDir: string): Promise<Digest> {
   const fetched = await fetchArtifact(source, reference, CubeMediaType.template, where);
-  if (!fetched) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, 'missing', { registry: where.slice(0, where.indexOf('/')), what: where }));
+  if (!fetched) throw new DiagnosticError(createDiagnostic(imageCodes.notFound, 'missing', { registry: source.client.registry, what: where.slice(where.indexOf('/') + 1) }));
   const { manifest } = fetched;
   const [launch, plan] = await Promise.all([readBlob(source, partOf(manifest, CubeMediaType.launch, where)), readBlob(source, partOf(manifest, CubeMediaType.plan, where))]);
   const parsed = launchManifestSchema.safeParse(jsonOrUndefined(launch));

@@ -82,8 +82,8 @@ export class Ext4Image {
   readonly #inodeTables: readonly number[];
   readonly #chunks = new Map<number, Buffer>();
 
-  private constructor(path: string, file: FileHandle, fileSize: number, sb: Buffer, tables: readonly number[]) {
-    const f = Superblock.read(sb);
+  private constructor(path: string, file: FileHandle, fileSize: number, f: SuperblockFields, tables: readonly number[]) {
+    const { blockSize, wide, blocks } = geometry(f);
     this.#path = path;
     this.#file = file;
     this.#fileSize = fileSize;
@@ -94,9 +94,9 @@ export class Ext4Image {
     const label = Buffer.from(f.volumeName);
     const end = label.indexOf(0);
     this.summary = {
-      blockSize: SUPERBLOCK_OFFSET << f.logBlockSize,
-      blocks: f.blocksCountLo + ((f.featureIncompat & IncompatReadable.bit64) !== 0 ? f.blocksCountHi * 2 ** 32 : 0),
-      freeBlocks: f.freeBlocksCountLo + ((f.featureIncompat & IncompatReadable.bit64) !== 0 ? f.freeBlocksCountHi * 2 ** 32 : 0),
+      blockSize,
+      blocks,
+      freeBlocks: f.freeBlocksCountLo + (wide ? f.freeBlocksCountHi * 2 ** 32 : 0),
       inodes: f.inodesCount,
       freeInodes: f.freeInodesCount,
       uuid: formatUuid(f.uuid),
@@ -115,11 +115,11 @@ export class Ext4Image {
       if (size < SUPERBLOCK_OFFSET + Superblock.size || f.magic !== SUPERBLOCK_MAGIC) throw unreadable(path, 'notExt4', {});
       const unknown = f.featureIncompat & ~READABLE_INCOMPAT;
       if (unknown !== 0) throw unreadable(path, 'features', { flags: unknown.toString(16) });
-      const blockSize = SUPERBLOCK_OFFSET << f.logBlockSize;
+      const { blockSize } = geometry(f);
       const sane = f.logBlockSize <= 6 && f.inodesPerGroup > 0 && f.inodesPerGroup <= blockSize * 8 && f.blocksPerGroup > 0 && f.inodeSize >= 128 && f.inodeSize <= blockSize && (f.inodeSize & (f.inodeSize - 1)) === 0;
       if (!sane) throw unreadable(path, 'superblockSizes', {});
       const tables = await inodeTables(path, file, size, f);
-      return new Ext4Image(path, file, size, sb, tables);
+      return new Ext4Image(path, file, size, f, tables);
     } catch (error) {
       await file.close();
       throw error;
@@ -159,7 +159,8 @@ export class Ext4Image {
     const chunk = Math.floor(offset / INODE_CHUNK);
     let bytes = this.#chunks.get(chunk);
     if (!bytes) {
-      bytes = await this.read(chunk * INODE_CHUNK, Math.min(INODE_CHUNK * 2, this.#fileSize - chunk * INODE_CHUNK));
+      // An inode never crosses a chunk: inodes are a power of two no larger than a block, and tables start on blocks.
+      bytes = await this.read(chunk * INODE_CHUNK, Math.min(INODE_CHUNK, this.#fileSize - chunk * INODE_CHUNK));
       this.#chunks.set(chunk, bytes);
     }
     // A 128-byte inode has only the ext2 fields, which are all this reads; the rest stays zero.
@@ -206,12 +207,18 @@ export class Ext4Image {
   }
 }
 
-/** The inode table's first block for each group, from the group descriptors after the superblock. */
-async function inodeTables(path: string, file: FileHandle, size: number, f: ReturnType<typeof Superblock.read>): Promise<number[]> {
-  const blockSize = SUPERBLOCK_OFFSET << f.logBlockSize;
+type SuperblockFields = ReturnType<typeof Superblock.read>;
+
+/** The superblock's sizes: ext4 blocks are 1 KiB shifted left by `s_log_block_size`; 64-bit images keep high halves of the counts. */
+function geometry(f: SuperblockFields): { readonly blockSize: number; readonly wide: boolean; readonly blocks: number } {
   const wide = (f.featureIncompat & IncompatReadable.bit64) !== 0;
+  return { blockSize: 1024 << f.logBlockSize, wide, blocks: f.blocksCountLo + (wide ? f.blocksCountHi * 2 ** 32 : 0) };
+}
+
+/** The inode table's first block for each group, from the group descriptors after the superblock. */
+async function inodeTables(path: string, file: FileHandle, size: number, f: SuperblockFields): Promise<number[]> {
+  const { blockSize, wide, blocks } = geometry(f);
   const descriptorSize = wide ? f.descriptorSize : GroupDescriptor.size;
-  const blocks = f.blocksCountLo + (wide ? f.blocksCountHi * 2 ** 32 : 0);
   const groups = Math.ceil((blocks - f.firstDataBlock) / f.blocksPerGroup);
   if (descriptorSize < GroupDescriptor.size || groups < 1 || f.inodesCount > groups * f.inodesPerGroup) throw unreadable(path, 'superblockGroups', {});
   const at = (f.firstDataBlock + 1) * blockSize;
