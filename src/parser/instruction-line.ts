@@ -11,7 +11,7 @@ import { lineSpan } from './logical-lines.js';
 import type { LogicalLine } from './logical-lines.js';
 
 /** A token with the label the grammar consumed it under. */
-export interface LabelledToken {
+interface LabelledToken {
   readonly label: string;
   readonly token: IToken;
 }

@@ -16,7 +16,7 @@ import type { InstructionLine } from './instruction-line.js';
 export type Keyword = keyof typeof instructionTokens;
 
 /** What the table knows of one instruction. */
-export interface InstructionParser {
+interface InstructionParser {
   /** The instruction's form, for hints. */
   readonly usage: string;
   readonly flags: FlagSpec;
@@ -111,7 +111,7 @@ function parsePairs(line: InstructionLine): Instruction | undefined {
     const second = tokens[1]?.token;
     const value = second ? line.rest(second.startOffset) : undefined;
     if (!value) {
-      line.report(parseCodes.badValue, 'noValue', { keyword: line.keyword, name: first.text });
+      line.report(parseCodes.badValue, 'noValue', { keyword: line.keyword, name: first.text }, { span });
       return undefined;
     }
     return { kind, span, pairs: [{ name: first, value }] };

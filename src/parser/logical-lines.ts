@@ -65,7 +65,7 @@ const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
 const KNOWN_DIRECTIVES = ['escape', 'syntax', 'check'];
 
 /** The parser directives of a file. */
-export type Directives = Omit<SplitResult, 'lines'>;
+type Directives = Omit<SplitResult, 'lines'>;
 
 /**
  * Reads the directives at the top of `lines`, before any comment, blank line or instruction;

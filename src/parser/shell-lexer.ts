@@ -32,7 +32,7 @@ class Fail extends Error {
 }
 
 /** How a word is written: a shell word, a cube.yaml string (only `\$` escapes), a JSON string (nothing escapes). */
-export type Syntax = 'shell' | 'yaml' | 'json';
+type Syntax = 'shell' | 'yaml' | 'json';
 
 const MAX_NESTING = 32;
 /**

@@ -111,13 +111,12 @@ export class BuildContext {
   async glob(parts: readonly (string | CompiledPattern)[], dir: string): Promise<string[]> {
     const [head, ...rest] = parts;
     if (head === undefined) return [dir];
+    this.hasher.listed(dir);
     if (typeof head === 'string') {
-      // A plain level after a pattern names one entry of each directory matched, if it is there.
-      this.hasher.listed(dir);
-      const exists = await lstat(join(dir, head)).then(() => true, () => false);
+      // A plain level names one entry of the directory (each directory a pattern matched), if it is there.
+      const exists = await lstat(fsPath(join(dir, head))).then(() => true, () => false);
       return exists ? this.glob(rest, join(dir, head)) : [];
     }
-    this.hasher.listed(dir);
     const names = await readNames(dir).catch(() => [] as string[]);
     const out: string[] = [];
     for (const name of names.sort()) if ('matches' in head && head.matches(name)) out.push(...(await this.glob(rest, join(dir, name))));

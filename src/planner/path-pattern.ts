@@ -8,7 +8,7 @@
  */
 
 /** Why a pattern is bad. */
-export type PatternProblem = 'unclosedClass' | 'classBracket' | 'classDash' | 'trailingEscape';
+type PatternProblem = 'unclosedClass' | 'classBracket' | 'classDash' | 'trailingEscape';
 
 /** A compiled pattern, or why it is bad. */
 export type CompiledPattern = { readonly matches: (name: string) => boolean } | { readonly problem: PatternProblem };

@@ -1,5 +1,5 @@
 /** Inputs resolved once: envd by precedence, COPY context rules, the stat cache, the lockfile. */
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVD_HOST_PATH } from '../../src/core/build-spec.js';
@@ -145,6 +145,14 @@ describe('the build context', () => {
     expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY secret.txt /s\n'))).code).toBe('CUBE2004');
     expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY ../outside /o\n'))).code).toBe('CUBE2005');
     expect((await failure(project.plan('FROM oci-layout:layout:v1\nCOPY nothing-*.txt /o/\n'))).code).toBe('CUBE2004');
+  });
+
+  it('finds a plain level below a pattern-matched directory whose name is not UTF-8', async () => {
+    await mkdir(Buffer.concat([Buffer.from(join(project.dir, 'tree', 'caf')), Buffer.from([0xe9])]), { recursive: true });
+    await writeFile(Buffer.concat([Buffer.from(join(project.dir, 'tree', 'caf')), Buffer.from([0xe9]), Buffer.from('/f')]), 'x');
+    await project.write('tree/ok/f', 'y');
+    const step = (await project.plan('FROM oci-layout:layout:v1\nCOPY tree/*/f /flat/\n')).inputs.steps[0];
+    expect(step?.kind === 'copy' && step.copy.sources.length).toBe(2);
   });
 
   it('matches [classes], [^negated] ones and ?, each directory level on its own', async () => {

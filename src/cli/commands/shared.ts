@@ -119,9 +119,9 @@ export const layerLimitOptions = {
 
 /** The usage lines of {@link layerLimitOptions}. */
 export const layerLimitUsage = `      --max-layer-bytes SIZE   the most one layer may expand to (default ${DEFAULT_LIMITS.expansion} times its
-                          compressed size plus 1GiB: a compression bomb stops early)
+                          compressed size plus ${DEFAULT_LIMITS.floor / 1024 ** 3}GiB: a compression bomb stops early)
       --max-image-bytes SIZE   the most all layers may expand to together (default ${DEFAULT_LIMITS.expansion} times
-                          their compressed size plus 1GiB)
+                          their compressed size plus ${DEFAULT_LIMITS.floor / 1024 ** 3}GiB)
       --max-entries N     the most entries all layers may hold together (default ${DEFAULT_LIMITS.maxEntries})
       --max-path-depth N  the most components a path in a layer may have (default ${DEFAULT_LIMITS.maxPathDepth})
 `;
@@ -131,7 +131,7 @@ export function layerLimitsOf(command: string, values: { readonly [K in keyof ty
   const size = (flag: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
     const bytes = parseSize(value);
-    if (bytes === undefined || bytes <= 0) throw usageError(command, 'limitSize', { flag, value });
+    if (bytes === undefined) throw usageError(command, 'limitSize', { flag, value });
     return bytes;
   };
   const count = (flag: string, value: string | undefined): number | undefined => {
